@@ -1,0 +1,164 @@
+package io.mjtracker.worker;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mjtracker.common.record.RecordCodec;
+import io.mjtracker.common.task.TaskCodec;
+import io.mjtracker.worker.config.WorkerConfig;
+import io.mjtracker.worker.intake.DeadLetterReason;
+import io.mjtracker.worker.intake.IntakeLoop;
+import io.mjtracker.worker.intake.RequestParser;
+import io.mjtracker.worker.metrics.HealthState;
+import io.mjtracker.worker.metrics.MeterBinders;
+import io.mjtracker.worker.metrics.MetricsServer;
+import io.mjtracker.worker.metrics.TrackerMetrics;
+import io.mjtracker.worker.publish.KafkaClientSettings;
+import io.mjtracker.worker.publish.KafkaStatusPublisher;
+import io.mjtracker.worker.publish.ResultPublisher;
+import io.mjtracker.worker.publish.TopicProvisioner;
+import io.mjtracker.worker.tracking.PollCadence;
+import io.mjtracker.worker.tracking.Tracker;
+import io.mjtracker.worker.upstream.HttpUpstreamClient;
+import io.mjtracker.worker.upstream.ResponseClassifier;
+import io.mjtracker.worker.upstream.UpstreamClient;
+import io.mjtracker.worker.upstream.UpstreamGuard;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds every component from the configuration, starts them in order and
+ * closes them in reverse. {@code Main} runs one; tests and the local run start several in one JVM.
+ */
+public final class Worker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+
+    private final WorkerConfig config;
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final PrometheusMeterRegistry registry;
+    private IntakeLoop intake;
+    private Thread intakeThread;
+    private MetricsServer metricsServer;
+
+    private Worker(WorkerConfig config) {
+        this.config = config;
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().commonTags(List.of(Tag.of("application", "mj-tracker")));
+    }
+
+    /**
+     * Checks Kafka, creates missing topics, and starts tracking.
+     *
+     * @throws IllegalStateException where Kafka cannot be reached or the topics cannot be created
+     */
+    public static Worker start(WorkerConfig config) {
+        Worker worker = new Worker(config);
+        try {
+            worker.startComponents(Clock.systemUTC());
+            return worker;
+        } catch (RuntimeException e) {
+            worker.closeResources();
+            throw e;
+        }
+    }
+
+    private void startComponents(Clock clock) {
+        var kafka = config.kafka();
+        var clients = new KafkaClientSettings(kafka);
+        new TopicProvisioner(kafka, clients.admin(), Duration.ofSeconds(30)).ensureTopics();
+
+        ObjectMapper mapper = new ObjectMapper();
+        TaskCodec taskCodec = new TaskCodec();
+        RecordCodec recordCodec = new RecordCodec();
+        HealthState health = new HealthState(clock);
+        TrackerMetrics metrics = new TrackerMetrics(registry, DeadLetterReason.tags());
+
+        UpstreamClient client = new HttpUpstreamClient(config.upstream(),
+                new ResponseClassifier(taskCodec, config.upstream().apiKey(), clock));
+        resources.push(client);
+        UpstreamGuard guard = new UpstreamGuard(config.resilience(), clock);
+
+        var statusProducer = new KafkaProducer<byte[], byte[]>(clients.statusProducer());
+        KafkaStatusPublisher statusPublisher = new KafkaStatusPublisher(statusProducer, kafka.topics().status(), recordCodec);
+        resources.push(statusPublisher);
+        var resultProducer = new KafkaProducer<byte[], byte[]>(clients.resultProducer());
+        ResultPublisher results = new ResultPublisher(resultProducer, kafka.topics(), recordCodec);
+        resources.push(results);
+        results.start();
+
+        Tracker tracker = new Tracker(config.tracking(), client, guard, new PollCadence(new Random()),
+                statusPublisher, metrics, clock);
+        var consumer = new KafkaConsumer<byte[], byte[]>(clients.consumer());
+        intake = new IntakeLoop(kafka, config.tracking(), consumer, results, tracker, new RequestParser(mapper),
+                metrics, health, clock, config.shutdownTimeout());
+        metrics.gauges(tracker::trackedTasks, intake::assignedPartitions, intake::pausedPartitions, intake::pendingResults);
+        resources.push(new MeterBinders(registry, guard, consumer, List.of(statusProducer, resultProducer)));
+        if (config.metricsPort() >= 0) {
+            metricsServer = MetricsServer.start(config.metricsPort(), registry, health);
+            resources.push(metricsServer);
+        }
+
+        tracker.start();
+        intakeThread = Thread.ofPlatform().name("intake").uncaughtExceptionHandler((thread, error) -> {
+            failure.set(error);
+            LOG.error("intake stopped on an unrecoverable error; the worker exits and a restart resumes from committed offsets", error);
+        }).start(intake);
+        LOG.info("mj-tracker started: group {}, input {}, upstream {}, rate limit {}/s, metrics port {}",
+                kafka.groupId(), kafka.topics().input(), config.upstream().baseUrl(), config.resilience().ratePerSecond(),
+                metricsServer == null ? "off" : metricsServer.port());
+    }
+
+    /** The port serving /metrics, or -1 where disabled. */
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.port();
+    }
+
+    /** The registry behind /metrics. */
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Blocks until the worker stops; returns the error that stopped it, or null after a clean stop. */
+    public Throwable awaitStop() throws InterruptedException {
+        intakeThread.join();
+        return failure.get();
+    }
+
+    /** Stops intake, lets outstanding requests finish, commits, and closes everything within the shutdown timeout. */
+    @Override
+    public void close() {
+        if (intake != null) {
+            intake.stop();
+            try {
+                intakeThread.join(config.shutdownTimeout().plusSeconds(10).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closeResources();
+    }
+
+    private void closeResources() {
+        while (!resources.isEmpty()) {
+            AutoCloseable resource = resources.pop();
+            try {
+                resource.close();
+            } catch (Exception e) { // AutoCloseable.close declares Exception; keep closing the rest
+                LOG.warn("error closing {}: {}", resource.getClass().getSimpleName(), e.toString());
+            }
+        }
+        registry.close();
+    }
+}

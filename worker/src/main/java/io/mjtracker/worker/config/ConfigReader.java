@@ -1,0 +1,131 @@
+package io.mjtracker.worker.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Typed, bounded reads of settings from a flat map of names to text. Each bad value adds a problem
+ * naming the variable and what it accepts, so that one start reports every mistake at once.
+ */
+final class ConfigReader {
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+    private final Map<String, String> values;
+    private final List<String> problems = new ArrayList<>();
+
+    ConfigReader(Map<String, String> values) {
+        this.values = values;
+    }
+
+    List<String> problems() {
+        return problems;
+    }
+
+    void problem(String message) {
+        problems.add(message);
+    }
+
+    Optional<String> optional(Setting setting) {
+        String raw = values.get(setting.name());
+        if (raw == null || raw.isBlank()) {
+            return Optional.ofNullable(setting.defaultValue());
+        }
+        return Optional.of(raw.trim());
+    }
+
+    String required(Setting setting) {
+        return optional(setting).orElseGet(() -> {
+            problem(setting.name() + " is required: " + setting.doc());
+            return "";
+        });
+    }
+
+    int integer(Setting setting, int min, int max) {
+        return optional(setting).map(text -> parseInt(setting, text, min, max)).orElse(min);
+    }
+
+    Optional<Integer> optionalInteger(Setting setting, int min, int max) {
+        return optional(setting).map(text -> parseInt(setting, text, min, max));
+    }
+
+    double decimal(Setting setting, double min, double max) {
+        String text = optional(setting).orElse(String.valueOf(min));
+        try {
+            double value = Double.parseDouble(text);
+            if (!(value >= min && value <= max)) {
+                problem(setting.name() + " must be between " + min + " and " + max + ", not " + text);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            problem(setting.name() + " must be a number between " + min + " and " + max + ", not '" + text + "'");
+            return min;
+        }
+    }
+
+    Duration duration(Setting setting, Duration min, Duration max) {
+        String text = optional(setting).orElse("0s");
+        Matcher matcher = DURATION.matcher(text.toLowerCase(Locale.ROOT));
+        if (!matcher.matches()) {
+            problem(setting.name() + " must be a duration like 500ms, 30s, 5m, 1h or 2d, not '" + text + "'");
+            return min;
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        Duration value = switch (matcher.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
+        };
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            problem(setting.name() + " must be between " + format(min) + " and " + format(max) + ", not " + text);
+        }
+        return value;
+    }
+
+    URI httpUrl(Setting setting) {
+        String text = required(setting);
+        if (text.isEmpty()) {
+            return URI.create("http://invalid");
+        }
+        try {
+            URI uri = new URI(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+                problem(setting.name() + " must be an http:// or https:// URL with a host, not '" + text + "'");
+            } else if (uri.getQuery() != null || uri.getFragment() != null) {
+                problem(setting.name() + " must not have a query or fragment: '" + text + "'");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            problem(setting.name() + " is not a valid URL: " + e.getReason());
+            return URI.create("http://invalid");
+        }
+    }
+
+    private int parseInt(Setting setting, String text, int min, int max) {
+        try {
+            int value = Integer.parseInt(text);
+            if (value < min || value > max) {
+                problem(setting.name() + " must be between " + min + " and " + max + ", not " + value);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            problem(setting.name() + " must be a whole number between " + min + " and " + max + ", not '" + text + "'");
+            return min;
+        }
+    }
+
+    private static String format(Duration duration) {
+        return duration.toString().substring(2).toLowerCase(Locale.ROOT);
+    }
+}

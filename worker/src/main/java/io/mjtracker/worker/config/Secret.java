@@ -1,0 +1,31 @@
+package io.mjtracker.worker.config;
+
+import java.util.Objects;
+
+/**
+ * The upstream API key. Its {@code toString} never shows the value, so it cannot leak into logs,
+ * exception messages or records by accident; only the HTTP client reads {@link #reveal()}.
+ */
+public final class Secret {
+
+    private final String value;
+
+    public Secret(String value) {
+        this.value = Objects.requireNonNull(value, "value");
+    }
+
+    /** The key itself, for the Authorization header and nothing else. */
+    public String reveal() {
+        return value;
+    }
+
+    /** True where the key occurs in {@code text}; tests use it to prove the key leaked nowhere. */
+    public boolean occursIn(String text) {
+        return !value.isEmpty() && text.contains(value);
+    }
+
+    @Override
+    public String toString() {
+        return "Secret[***]";
+    }
+}

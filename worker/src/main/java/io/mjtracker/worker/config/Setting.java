@@ -1,0 +1,64 @@
+package io.mjtracker.worker.config;
+
+/**
+ * Every setting the worker reads, with its default and a doc line. The README's configuration table
+ * is checked against this list by a test, so the two cannot drift apart.
+ */
+public enum Setting {
+    KAFKA_BOOTSTRAP_SERVERS(null, "Kafka bootstrap servers, `host:port[,host:port]`. Required."),
+    MJ_API_BASE_URL(null, "Base URL of the Midjourney-proxy API, e.g. `https://api.cometapi.com`. Required; http or https, no query."),
+    MJ_API_KEY(null, "API key sent with every request. Required unless `MJ_API_KEY_FILE` is set; never logged."),
+    MJ_API_KEY_FILE(null, "File holding the API key (a mounted secret); takes precedence over `MJ_API_KEY`."),
+    MJ_API_AUTH_HEADER("Authorization", "Header carrying the key: `Authorization` sends `Bearer <key>`; any other name (e.g. `mj-api-secret` for self-hosted midjourney-proxy) sends the raw key."),
+    MJ_API_REQUEST_TIMEOUT("10s", "Timeout of one fetch request, 100ms..5m."),
+    MJ_API_CONNECT_TIMEOUT("5s", "TCP/TLS connect timeout, 100ms..1m."),
+    MJ_API_MAX_BODY_BYTES("1048576", "Largest response body read; a larger one is a malformed answer, 1024..67108864."),
+    TRACKER_GROUP_ID("mj-tracker", "Kafka consumer group; run more instances with the same id to scale out."),
+    TRACKER_INSTANCE_ID(null, "Stable name of this instance, used in client ids and the transactional id. Default: host name plus a random suffix."),
+    TRACKER_INPUT_TOPIC("mj.tasks", "Topic of task requests (a bare id or a JSON object with `id`)."),
+    TRACKER_STATUS_TOPIC("mj.tasks.status", "Topic of status updates, one per observed change, key = task id."),
+    TRACKER_COMPLETED_TOPIC("mj.tasks.completed", "Topic of final results, exactly one per request, key = task id."),
+    TRACKER_DLQ_TOPIC("mj.tasks.dlq", "Dead-letter topic for input records that are not a valid task request."),
+    TRACKER_TOPIC_PARTITIONS("12", "Partitions of topics the worker creates where missing, 1..10000."),
+    TRACKER_TOPIC_REPLICATION(null, "Replication factor of topics the worker creates, 1..32. Default: the broker's default."),
+    TRACKER_RATE_LIMIT_PER_SECOND("10", "Most requests per second this instance sends to the upstream, 0.1..10000 (fractions allowed)."),
+    TRACKER_MAX_IN_FLIGHT("10000", "Most tasks tracked at once; intake pauses at this cap, 1..1000000."),
+    TRACKER_RESUME_IN_FLIGHT(null, "Intake resumes when tracked tasks fall below this. Default: 90% of `TRACKER_MAX_IN_FLIGHT`."),
+    TRACKER_MAX_CONCURRENT_REQUESTS("64", "Most upstream requests outstanding at once, 1..10000."),
+    TRACKER_MAX_TRACK_DURATION("1h", "A task still unfinished after this ends as TIMED_OUT, 1s..30d."),
+    TRACKER_NOT_FOUND_GRACE("2m", "How long a task may stay invisible upstream before it ends as NOT_FOUND, 0s..1d."),
+    TRACKER_MAX_MALFORMED_POLLS("5", "Consecutive unparseable answers for one task before it ends as FAILED, 1..1000."),
+    TRACKER_RETRY_MAX_ATTEMPTS("4", "Attempts per poll for transient failures (timeouts, IO errors, 5xx, 429), 1..100."),
+    TRACKER_RETRY_INITIAL_BACKOFF("500ms", "First retry backoff; grows exponentially with jitter, 10ms..1m."),
+    TRACKER_RETRY_MAX_BACKOFF("30s", "Largest retry backoff, 10ms..10m."),
+    TRACKER_BREAKER_FAILURE_RATE("50", "Failure rate in percent over the window that opens the circuit, 1..100."),
+    TRACKER_BREAKER_WINDOW("20", "Calls in the circuit breaker's sliding window, 2..10000."),
+    TRACKER_BREAKER_OPEN_DURATION("15s", "How long the circuit stays open before half-open probes, 100ms..1h."),
+    TRACKER_SHUTDOWN_TIMEOUT("20s", "Bound on a graceful shutdown (finish requests, flush, commit), 1s..10m."),
+    METRICS_PORT("9464", "Port of `/metrics`, `/health/live`, `/health/ready`; 0 picks a free port, -1 disables."),
+    TRACKER_CONFIG_FILE(null, "Optional properties file with any of these names as keys; the environment wins over it.");
+
+    private final String defaultValue;
+    private final String doc;
+
+    Setting(String defaultValue, String doc) {
+        this.defaultValue = defaultValue;
+        this.doc = doc;
+    }
+
+    /** The default as text, or {@code null} where there is none (required or computed). */
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    /** One line for the README table. */
+    public String doc() {
+        return doc;
+    }
+
+    /**
+     * Prefix of pass-through Kafka client settings: {@code KAFKA_SECURITY_PROTOCOL=SASL_SSL} becomes
+     * {@code security.protocol=SASL_SSL} on every client.
+     */
+    public static final String KAFKA_PASSTHROUGH_PREFIX = "KAFKA_";
+}

@@ -1,0 +1,21 @@
+package io.mjtracker.worker.config;
+
+import java.time.Duration;
+
+/**
+ * Limits on tracking.
+ *
+ * @param maxInFlight tasks tracked at once before intake pauses
+ * @param resumeInFlight intake resumes below this low-water mark
+ * @param maxConcurrentRequests upstream requests outstanding at once
+ * @param maxTrackDuration unfinished tasks end as TIMED_OUT after this
+ * @param notFoundGrace how long a task may be invisible upstream before NOT_FOUND
+ * @param maxMalformedPolls consecutive unparseable answers before a task ends as FAILED
+ */
+public record TrackingSettings(
+        int maxInFlight,
+        int resumeInFlight,
+        int maxConcurrentRequests,
+        Duration maxTrackDuration,
+        Duration notFoundGrace,
+        int maxMalformedPolls) {}

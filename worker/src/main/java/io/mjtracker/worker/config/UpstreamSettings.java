@@ -1,0 +1,19 @@
+package io.mjtracker.worker.config;
+
+import java.net.URI;
+import java.time.Duration;
+
+/** Where and how the worker fetches tasks. The key is a {@link Secret} and prints as {@code ***}. */
+public record UpstreamSettings(
+        URI baseUrl,
+        Secret apiKey,
+        String authHeader,
+        Duration requestTimeout,
+        Duration connectTimeout,
+        int maxBodyBytes) {
+
+    /** True where the key goes in {@code Authorization: Bearer <key>} rather than raw in a custom header. */
+    public boolean bearerAuth() {
+        return authHeader.equalsIgnoreCase("Authorization");
+    }
+}

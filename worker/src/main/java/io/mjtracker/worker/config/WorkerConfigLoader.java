@@ -1,0 +1,197 @@
+package io.mjtracker.worker.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/** Reads and validates the configuration from the environment and an optional properties file. */
+public final class WorkerConfigLoader {
+
+    private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}");
+    private static final String FILE_KAFKA_PREFIX = "kafka.";
+
+    private WorkerConfigLoader() {}
+
+    /**
+     * Builds the configuration from environment-style variables.
+     *
+     * @throws ConfigException naming every bad or missing setting
+     */
+    public static WorkerConfig load(Map<String, String> environment) {
+        Map<String, String> values = new HashMap<>();
+        Map<String, String> kafkaOverrides = new TreeMap<>();
+        String file = environment.get(Setting.TRACKER_CONFIG_FILE.name());
+        if (file != null && !file.isBlank()) {
+            readFile(Path.of(file.trim()), values, kafkaOverrides);
+        }
+        values.putAll(environment);
+        kafkaOverrides.putAll(kafkaPassThrough(environment));
+
+        ConfigReader reader = new ConfigReader(values);
+        KafkaSettings kafka = kafka(reader, kafkaOverrides);
+        UpstreamSettings upstream = upstream(reader);
+        TrackingSettings tracking = tracking(reader);
+        ResilienceSettings resilience = resilience(reader);
+        int metricsPort = reader.integer(Setting.METRICS_PORT, -1, 65535);
+        Duration shutdownTimeout =
+                reader.duration(Setting.TRACKER_SHUTDOWN_TIMEOUT, Duration.ofSeconds(1), Duration.ofMinutes(10));
+        if (!reader.problems().isEmpty()) {
+            throw new ConfigException(reader.problems());
+        }
+        return new WorkerConfig(kafka, upstream, tracking, resilience, metricsPort, shutdownTimeout);
+    }
+
+    private static KafkaSettings kafka(ConfigReader reader, Map<String, String> overrides) {
+        String bootstrap = reader.required(Setting.KAFKA_BOOTSTRAP_SERVERS);
+        String group = reader.required(Setting.TRACKER_GROUP_ID);
+        String instance = reader.optional(Setting.TRACKER_INSTANCE_ID).orElseGet(WorkerConfigLoader::defaultInstanceId);
+        TopicNames topics = new TopicNames(
+                reader.required(Setting.TRACKER_INPUT_TOPIC),
+                reader.required(Setting.TRACKER_STATUS_TOPIC),
+                reader.required(Setting.TRACKER_COMPLETED_TOPIC),
+                reader.required(Setting.TRACKER_DLQ_TOPIC));
+        if (Set.of(topics.input(), topics.status(), topics.completed(), topics.deadLetter()).size() < 4) {
+            reader.problem("TRACKER_INPUT_TOPIC, TRACKER_STATUS_TOPIC, TRACKER_COMPLETED_TOPIC and TRACKER_DLQ_TOPIC must be four different topics");
+        }
+        int partitions = reader.integer(Setting.TRACKER_TOPIC_PARTITIONS, 1, 10_000);
+        var replication = reader.optionalInteger(Setting.TRACKER_TOPIC_REPLICATION, 1, 32).map(Integer::shortValue);
+        return new KafkaSettings(bootstrap, group, instance, topics, partitions, replication, overrides);
+    }
+
+    private static UpstreamSettings upstream(ConfigReader reader) {
+        var baseUrl = reader.httpUrl(Setting.MJ_API_BASE_URL);
+        Secret key = apiKey(reader);
+        String header = reader.required(Setting.MJ_API_AUTH_HEADER);
+        if (!HEADER_NAME.matcher(header).matches()) {
+            reader.problem("MJ_API_AUTH_HEADER must be an HTTP header name such as Authorization or mj-api-secret, not '" + header + "'");
+        }
+        return new UpstreamSettings(baseUrl, key, header,
+                reader.duration(Setting.MJ_API_REQUEST_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5)),
+                reader.duration(Setting.MJ_API_CONNECT_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(1)),
+                reader.integer(Setting.MJ_API_MAX_BODY_BYTES, 1024, 64 * 1024 * 1024));
+    }
+
+    private static Secret apiKey(ConfigReader reader) {
+        var file = reader.optional(Setting.MJ_API_KEY_FILE);
+        if (file.isPresent()) {
+            Path path = Path.of(file.get());
+            try {
+                String key = Files.readString(path, StandardCharsets.UTF_8).strip();
+                if (key.isEmpty()) {
+                    reader.problem("MJ_API_KEY_FILE names an empty file: " + path);
+                }
+                return new Secret(key);
+            } catch (IOException e) {
+                reader.problem("MJ_API_KEY_FILE cannot be read: " + path + " (" + e.getClass().getSimpleName() + ")");
+                return new Secret("");
+            }
+        }
+        var key = reader.optional(Setting.MJ_API_KEY);
+        if (key.isEmpty()) {
+            reader.problem("MJ_API_KEY or MJ_API_KEY_FILE is required: the key the upstream API expects");
+            return new Secret("");
+        }
+        if (key.get().chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            reader.problem("MJ_API_KEY contains control characters (a stray newline?)");
+        }
+        return new Secret(key.get());
+    }
+
+    private static TrackingSettings tracking(ConfigReader reader) {
+        int maxInFlight = reader.integer(Setting.TRACKER_MAX_IN_FLIGHT, 1, 1_000_000);
+        int resume = reader.optionalInteger(Setting.TRACKER_RESUME_IN_FLIGHT, 0, 1_000_000)
+                .orElse(Math.max(0, maxInFlight * 9 / 10));
+        if (resume > maxInFlight) {
+            reader.problem("TRACKER_RESUME_IN_FLIGHT (" + resume + ") must not exceed TRACKER_MAX_IN_FLIGHT (" + maxInFlight + ")");
+        }
+        return new TrackingSettings(maxInFlight, resume,
+                reader.integer(Setting.TRACKER_MAX_CONCURRENT_REQUESTS, 1, 10_000),
+                reader.duration(Setting.TRACKER_MAX_TRACK_DURATION, Duration.ofSeconds(1), Duration.ofDays(30)),
+                reader.duration(Setting.TRACKER_NOT_FOUND_GRACE, Duration.ZERO, Duration.ofDays(1)),
+                reader.integer(Setting.TRACKER_MAX_MALFORMED_POLLS, 1, 1000));
+    }
+
+    private static ResilienceSettings resilience(ConfigReader reader) {
+        Duration initial = reader.duration(Setting.TRACKER_RETRY_INITIAL_BACKOFF, Duration.ofMillis(10), Duration.ofMinutes(1));
+        Duration max = reader.duration(Setting.TRACKER_RETRY_MAX_BACKOFF, Duration.ofMillis(10), Duration.ofMinutes(10));
+        if (max.compareTo(initial) < 0) {
+            reader.problem("TRACKER_RETRY_MAX_BACKOFF must not be smaller than TRACKER_RETRY_INITIAL_BACKOFF");
+        }
+        return new ResilienceSettings(
+                reader.decimal(Setting.TRACKER_RATE_LIMIT_PER_SECOND, 0.1, 10_000),
+                reader.integer(Setting.TRACKER_RETRY_MAX_ATTEMPTS, 1, 100),
+                initial, max,
+                reader.integer(Setting.TRACKER_BREAKER_FAILURE_RATE, 1, 100),
+                reader.integer(Setting.TRACKER_BREAKER_WINDOW, 2, 10_000),
+                reader.duration(Setting.TRACKER_BREAKER_OPEN_DURATION, Duration.ofMillis(100), Duration.ofHours(1)));
+    }
+
+    /**
+     * {@code KAFKA_X_Y=v} becomes client setting {@code x.y=v} where {@code x.y} is a setting some
+     * Kafka client knows; other {@code KAFKA_*} variables (Kubernetes injects {@code KAFKA_PORT} for a
+     * service named kafka) are ignored rather than passed on as unknown settings.
+     */
+    static Map<String, String> kafkaPassThrough(Map<String, String> environment) {
+        Set<String> known = knownClientSettings();
+        Map<String, String> overrides = new TreeMap<>();
+        environment.forEach((name, value) -> {
+            if (name.startsWith(Setting.KAFKA_PASSTHROUGH_PREFIX) && !name.equals(Setting.KAFKA_BOOTSTRAP_SERVERS.name())) {
+                String key = name.substring(Setting.KAFKA_PASSTHROUGH_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+                if (known.contains(key)) {
+                    overrides.put(key, value);
+                }
+            }
+        });
+        return overrides;
+    }
+
+    private static Set<String> knownClientSettings() {
+        Set<String> names = new java.util.HashSet<>(ConsumerConfig.configNames());
+        names.addAll(ProducerConfig.configNames());
+        names.addAll(AdminClientConfig.configNames());
+        return names;
+    }
+
+    private static void readFile(Path path, Map<String, String> values, Map<String, String> kafkaOverrides) {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        } catch (IOException e) {
+            throw new ConfigException(java.util.List.of(
+                    "TRACKER_CONFIG_FILE cannot be read: " + path + " (" + e.getClass().getSimpleName() + ")"));
+        }
+        for (String name : properties.stringPropertyNames()) {
+            if (name.startsWith(FILE_KAFKA_PREFIX)) {
+                kafkaOverrides.put(name.substring(FILE_KAFKA_PREFIX.length()), properties.getProperty(name));
+            } else {
+                values.put(name, properties.getProperty(name));
+            }
+        }
+    }
+
+    private static String defaultInstanceId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "worker";
+        }
+        return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * Intake: the consumer thread ({@link io.mjtracker.worker.intake.IntakeLoop}) that polls the input
+ * topic, turns records into task requests or dead letters, hands requests to tracking, and commits
+ * finished work with out-of-order offset tracking ({@link io.mjtracker.worker.intake.PartitionOffsets}).
+ */
+package io.mjtracker.worker.intake;

@@ -1,0 +1,132 @@
+package io.mjtracker.worker.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.mjtracker.common.record.Outcome;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * All of mj-tracker's own meters, defined in one place (docs/metrics.md lists them). Tags are
+ * low-cardinality: {@code outcome}, {@code result}, {@code reason}.
+ */
+public final class TrackerMetrics {
+
+    public static final String PREFIX = "mjtracker.";
+
+    private final MeterRegistry registry;
+    private final Counter received;
+    private final Counter statusPublished;
+    private final Counter unknownStatus;
+    private final Timer detectionLag;
+    private final Timer pollLateness;
+    private final Map<Outcome, Counter> finished = new EnumMap<>(Outcome.class);
+    private final Map<Outcome, Timer> taskDuration = new EnumMap<>(Outcome.class);
+    private final Map<String, Counter> polls = new ConcurrentHashMap<>();
+    private final Map<String, Timer> requestDuration = new ConcurrentHashMap<>();
+    private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
+    private final Map<String, Counter> transactions = new ConcurrentHashMap<>();
+
+    /** Every {@code result} tag of the poll meters, registered up front so dashboards show zeros, not gaps. */
+    public static final java.util.List<String> POLL_RESULTS = java.util.List.of(
+            "ok", "not_found", "rate_limited", "unauthorized", "misconfigured", "server_error", "timeout", "io_error", "parse_error");
+
+    /**
+     * @param deadLetterReasons every {@code reason} tag of the dead-letter counter
+     */
+    public TrackerMetrics(MeterRegistry registry, java.util.Collection<String> deadLetterReasons) {
+        this.registry = registry;
+        received = Counter.builder(PREFIX + "tasks.received").description("Task requests taken from the input topic").register(registry);
+        statusPublished = Counter.builder(PREFIX + "status.updates.published").description("Status updates sent to the status topic").register(registry);
+        unknownStatus = Counter.builder(PREFIX + "status.unknown").description("Polls that saw a status outside the known set").register(registry);
+        detectionLag = Timer.builder(PREFIX + "detection.lag")
+                .description("Upstream finishTime to final result committed")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(50)).maximumExpectedValue(Duration.ofMinutes(10))
+                .register(registry);
+        pollLateness = Timer.builder(PREFIX + "poll.lateness")
+                .description("How late a poll left compared with its schedule")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1))
+                .register(registry);
+        for (Outcome outcome : Outcome.values()) {
+            finished.put(outcome, Counter.builder(PREFIX + "tasks.finished").description("Tasks ended, by outcome")
+                    .tag("outcome", outcome.name()).register(registry));
+            taskDuration.put(outcome, Timer.builder(PREFIX + "task.duration").description("First seen to final result")
+                    .tag("outcome", outcome.name()).publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofSeconds(1)).maximumExpectedValue(Duration.ofHours(2)).register(registry));
+        }
+        POLL_RESULTS.forEach(this::pollCounter);
+        deadLetterReasons.forEach(this::deadLetterCounter);
+        transactionCounter("committed");
+        transactionCounter("aborted");
+    }
+
+    /** Registers gauges read from live state. */
+    public void gauges(Supplier<Number> tasksInFlight, Supplier<Number> partitionsAssigned,
+            Supplier<Number> partitionsPaused, Supplier<Number> resultsPending) {
+        registry.gauge(PREFIX + "tasks.inflight", java.util.List.of(), tasksInFlight, s -> s.get().doubleValue());
+        registry.gauge(PREFIX + "partitions.assigned", java.util.List.of(), partitionsAssigned, s -> s.get().doubleValue());
+        registry.gauge(PREFIX + "partitions.paused", java.util.List.of(), partitionsPaused, s -> s.get().doubleValue());
+        registry.gauge(PREFIX + "results.pending", java.util.List.of(), resultsPending, s -> s.get().doubleValue());
+    }
+
+    public void received(int count) {
+        received.increment(count);
+    }
+
+    public void poll(String result, long latencyNanos) {
+        pollCounter(result).increment();
+        requestDuration.computeIfAbsent(result, tag -> Timer.builder(PREFIX + "upstream.request.duration")
+                .description("Upstream request latency").tag("result", tag).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1))
+                .register(registry)).record(latencyNanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void pollLateness(long millis) {
+        pollLateness.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+    }
+
+    public void statusPublished() {
+        statusPublished.increment();
+    }
+
+    public void unknownStatus() {
+        unknownStatus.increment();
+    }
+
+    public void finished(Outcome outcome, long durationMillis) {
+        finished.get(outcome).increment();
+        taskDuration.get(outcome).record(Math.max(0, durationMillis), TimeUnit.MILLISECONDS);
+    }
+
+    public void detectionLag(long millis) {
+        detectionLag.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+    }
+
+    public void deadLettered(String reason) {
+        deadLetterCounter(reason).increment();
+    }
+
+    public void transaction(boolean committed) {
+        transactionCounter(committed ? "committed" : "aborted").increment();
+    }
+
+    private Counter pollCounter(String result) {
+        return polls.computeIfAbsent(result, tag -> Counter.builder(PREFIX + "polls").description("Upstream polls by result")
+                .tag("result", tag).register(registry));
+    }
+
+    private Counter deadLetterCounter(String reason) {
+        return deadLetters.computeIfAbsent(reason, tag -> Counter.builder(PREFIX + "dlq.records")
+                .description("Input records sent to the dead-letter topic").tag("reason", tag).register(registry));
+    }
+
+    private Counter transactionCounter(String result) {
+        return transactions.computeIfAbsent(result, tag -> Counter.builder(PREFIX + "transactions")
+                .description("Result transactions").tag("result", tag).register(registry));
+    }
+}

@@ -1,0 +1,85 @@
+package io.mjtracker.worker.publish;
+
+import io.mjtracker.worker.config.KafkaSettings;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** The settings of every Kafka client the worker creates, each with the reason for its value. */
+public final class KafkaClientSettings {
+
+    private final KafkaSettings kafka;
+
+    public KafkaClientSettings(KafkaSettings kafka) {
+        this.kafka = kafka;
+    }
+
+    public Map<String, Object> consumer() {
+        Map<String, Object> config = common("consumer");
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, kafka.groupId());
+        // Offsets are committed inside the result transaction, never by the consumer on its own.
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // A new group starts from the oldest request: a task id produced before the worker first ran still counts.
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Producers of task ids may write transactionally; never act on an aborted request.
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // Rebalances move only the partitions that change owner; the others keep tracking undisturbed.
+        config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        // Bounds how far one poll can overshoot the in-flight cap before partitions pause.
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        config.putAll(kafka.clientOverrides());
+        return config;
+    }
+
+    /** The idempotent producer of status updates. */
+    public Map<String, Object> statusProducer() {
+        Map<String, Object> config = producer("status");
+        // Status updates of many tasks batch well; a few milliseconds cost nothing against poll cadences of seconds.
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        config.putAll(kafka.clientOverrides());
+        return config;
+    }
+
+    /** The transactional producer of results, dead letters and offsets. */
+    public Map<String, Object> resultProducer() {
+        Map<String, Object> config = producer("results");
+        // Unique per instance: fencing of zombies is done by the consumer group generation (KIP-447).
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "mj-tracker-" + kafka.groupId() + "-" + kafka.instanceId());
+        // A crashed worker's open transaction blocks the partition's next owner until it times out;
+        // our transactions take milliseconds, so ten seconds is generous and keeps takeover quick.
+        config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
+        config.putAll(kafka.clientOverrides());
+        return config;
+    }
+
+    public Map<String, Object> admin() {
+        Map<String, Object> config = common("admin");
+        config.putAll(kafka.clientOverrides());
+        return config;
+    }
+
+    private Map<String, Object> producer(String role) {
+        Map<String, Object> config = common(role);
+        // No result or update may be lost or duplicated by a producer retry.
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        return config;
+    }
+
+    private Map<String, Object> common(String role) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        config.put(CommonClientConfigs.CLIENT_ID_CONFIG, "mj-tracker-" + kafka.instanceId() + "-" + role);
+        return config;
+    }
+}

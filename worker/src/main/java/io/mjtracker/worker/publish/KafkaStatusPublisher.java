@@ -1,0 +1,58 @@
+package io.mjtracker.worker.publish;
+
+import io.mjtracker.common.record.RecordCodec;
+import io.mjtracker.common.record.StatusUpdate;
+import io.mjtracker.worker.tracking.StatusSink;
+import io.mjtracker.worker.tracking.TaskRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends status updates with an idempotent producer, keyed by task id so that one task's updates stay
+ * in order on one partition. Sending never waits for the broker; a send that fails after the
+ * producer's own retries is logged and counted (the final result, which is transactional, still
+ * follows).
+ */
+public final class KafkaStatusPublisher implements StatusSink, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaStatusPublisher.class);
+
+    private final Producer<byte[], byte[]> producer;
+    private final String topic;
+    private final RecordCodec codec;
+    private final AtomicLong failures = new AtomicLong();
+
+    public KafkaStatusPublisher(Producer<byte[], byte[]> producer, String topic, RecordCodec codec) {
+        this.producer = producer;
+        this.topic = topic;
+        this.codec = codec;
+    }
+
+    @Override
+    public void publish(TaskRequest request, StatusUpdate update) {
+        var record = new ProducerRecord<>(topic, null, request.taskId().getBytes(StandardCharsets.UTF_8), codec.write(update));
+        for (var header : request.headers()) {
+            record.headers().add(header);
+        }
+        producer.send(record, (metadata, failure) -> {
+            if (failure != null && failures.getAndIncrement() % 1000 == 0) {
+                LOG.warn("status update for task {} not published: {}", request.taskId(), failure.toString());
+            }
+        });
+    }
+
+    /** Status updates that could not be published. */
+    public long failures() {
+        return failures.get();
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(10));
+    }
+}

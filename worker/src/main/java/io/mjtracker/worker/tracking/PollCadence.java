@@ -1,0 +1,75 @@
+package io.mjtracker.worker.tracking;
+
+import java.util.random.RandomGenerator;
+
+/**
+ * When to poll a task next, from what was last seen of it. Pure: the caller passes the time.
+ *
+ * <p>The aim is a short detection lag without more requests than the providers' own "poll every 20 s"
+ * loop. A queued task is polled sparsely: when it starts matters little. A running task is polled
+ * where it is predicted to finish: progress observed against the upstream's {@code startTime} (or
+ * against the previous observation) gives a rate and an ETA, and the next poll goes just after it;
+ * close to 100% polls come quickly. Every delay gets ±10% jitter so tasks taken in together do not
+ * stay in lock-step.
+ */
+public final class PollCadence {
+
+    /** First poll after intake: soon, spread a little so a burst of intake does not become a burst of requests. */
+    static final long FIRST_POLL_SPREAD_MS = 250;
+    static final long QUEUED_MS = 25_000;
+    static final long RUNNING_WITHOUT_RATE_MS = 8_000;
+    static final long UNKNOWN_STATUS_MS = 15_000;
+    static final long NOT_FOUND_MIN_MS = 2_000;
+    static final long NOT_FOUND_MAX_MS = 15_000;
+    static final long MIN_MS = 1_000;
+    /** Longest wait while running, even where the predicted finish is further away: predictions drift. */
+    static final long MAX_MS = 20_000;
+    /** Poll this long after the predicted finish, so that one poll usually sees the result. */
+    static final long ETA_MARGIN_MS = 500;
+
+    private final RandomGenerator random;
+
+    public PollCadence(RandomGenerator random) {
+        this.random = random;
+    }
+
+    /** Delay before the first poll of a newly taken task. */
+    public long firstPollDelay() {
+        return random.nextLong(FIRST_POLL_SPREAD_MS + 1);
+    }
+
+    /** Delay after a poll that found nothing, the {@code streak}-th in a row (1-based). */
+    public long afterNotFound(int streak) {
+        long delay = NOT_FOUND_MIN_MS << Math.min(Math.max(streak - 1, 0), 4);
+        return jitter(Math.min(delay, NOT_FOUND_MAX_MS));
+    }
+
+    /** Delay after a poll that saw a status nobody knows; it keeps being polled, slowly. */
+    public long afterUnknownStatus() {
+        return jitter(UNKNOWN_STATUS_MS);
+    }
+
+    /** Delay after a poll that saw the task queued (empty, NOT_START, SUBMITTED). */
+    public long afterQueued() {
+        return jitter(QUEUED_MS);
+    }
+
+    /**
+     * Delay after a poll that saw the task running.
+     *
+     * @param progress what is known of the task's progress
+     */
+    public long afterRunning(ProgressObservation progress) {
+        long eta = progress.millisToFinish();
+        if (eta < 0) {
+            return jitter(RUNNING_WITHOUT_RATE_MS);
+        }
+        long delay = Math.clamp(eta + ETA_MARGIN_MS, MIN_MS, MAX_MS);
+        return jitter(delay);
+    }
+
+    private long jitter(long delay) {
+        long spread = delay / 10;
+        return spread == 0 ? delay : delay - spread + random.nextLong(2 * spread + 1);
+    }
+}

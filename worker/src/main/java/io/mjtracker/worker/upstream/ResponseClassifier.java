@@ -1,0 +1,136 @@
+package io.mjtracker.worker.upstream;
+
+import io.mjtracker.common.task.TaskCodec;
+import io.mjtracker.common.task.TaskParseException;
+import io.mjtracker.worker.config.Secret;
+import java.net.URI;
+import java.net.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Turns one HTTP answer into a {@link FetchResult}. Providers signal "no such task" in five ways and
+ * wrong configuration in several more; all of that knowledge lives here. Messages taken from bodies
+ * are shortened and scrubbed of the API key, because some gateways echo the key they rejected.
+ */
+public final class ResponseClassifier {
+
+    private static final int MESSAGE_LIMIT = 200;
+
+    private final TaskCodec codec;
+    private final Secret apiKey;
+    private final Clock clock;
+
+    public ResponseClassifier(TaskCodec codec, Secret apiKey, Clock clock) {
+        this.codec = codec;
+        this.apiKey = apiKey;
+        this.clock = clock;
+    }
+
+    /**
+     * Classifies a complete answer.
+     *
+     * @param body the body read, at most the configured limit
+     * @param bodyTruncated true where the body was larger than the limit and reading stopped
+     */
+    public FetchResult classify(int status, HttpHeaders headers, byte[] body, boolean bodyTruncated) {
+        if (bodyTruncated) {
+            return new FetchResult.Malformed("HTTP " + status + " body larger than " + body.length + " bytes; not read");
+        }
+        if (status >= 300 && status < 400) {
+            String target = headers.firstValue("Location").map(ResponseClassifier::hostOf).orElse("nowhere");
+            return new FetchResult.Misconfigured("HTTP " + status + " redirect to " + target
+                    + " (not followed): check MJ_API_BASE_URL, e.g. http vs https or a missing path prefix");
+        }
+        if (looksLikeHtml(body)) {
+            return new FetchResult.Misconfigured("HTTP " + status + " answered with an HTML page where JSON was expected: "
+                    + "MJ_API_BASE_URL probably points at a website, not the API");
+        }
+        return switch (status) {
+            case 200 -> classifyOk(body);
+            case 204 -> new FetchResult.NotFound("HTTP 204 no content");
+            case 404 -> new FetchResult.NotFound("HTTP 404" + errorSuffix(body));
+            case 401, 403 -> new FetchResult.Unauthorized(status, "HTTP " + status + errorSuffix(body));
+            case 429 -> new FetchResult.RateLimited(retryAfter(headers).orElse(null));
+            case 400 -> isTaskNoFound(body)
+                    ? new FetchResult.NotFound("HTTP 400 task_no_found")
+                    : new FetchResult.Malformed("HTTP 400" + errorSuffix(body));
+            default -> status == 408 || status >= 500
+                    ? new FetchResult.ServerError(status, "HTTP " + status + errorSuffix(body))
+                    : new FetchResult.Malformed("unexpected HTTP " + status + errorSuffix(body));
+        };
+    }
+
+    private FetchResult classifyOk(byte[] body) {
+        String trimmed = new String(body, StandardCharsets.UTF_8).strip();
+        if (trimmed.isEmpty() || trimmed.equals("null")) {
+            return new FetchResult.NotFound("HTTP 200 with " + (trimmed.isEmpty() ? "an empty body" : "null"));
+        }
+        try {
+            return new FetchResult.Found(codec.parse(body));
+        } catch (TaskParseException e) {
+            if (isTaskNoFound(body)) {
+                return new FetchResult.NotFound("task_no_found");
+            }
+            return new FetchResult.Malformed("HTTP 200 body is not a task (" + e.reason() + ")" + errorSuffix(body));
+        }
+    }
+
+    private boolean isTaskNoFound(byte[] body) {
+        return codec.parseError(body)
+                .map(error -> error.message().toLowerCase(Locale.ROOT).contains("task_no_found")
+                        || error.message().toLowerCase(Locale.ROOT).contains("task_not_found"))
+                .orElse(false);
+    }
+
+    private String errorSuffix(byte[] body) {
+        return codec.parseError(body).map(error -> ": " + scrub(error.message())).orElse("");
+    }
+
+    private String scrub(String message) {
+        String safe = apiKey.occursIn(message) ? message.replace(apiKey.reveal(), "***") : message;
+        return safe.length() > MESSAGE_LIMIT ? safe.substring(0, MESSAGE_LIMIT) + "..." : safe;
+    }
+
+    private Optional<Duration> retryAfter(HttpHeaders headers) {
+        return headers.firstValue("Retry-After").flatMap(value -> {
+            String text = value.strip();
+            try {
+                long seconds = Long.parseLong(text);
+                return seconds >= 0 ? Optional.of(Duration.ofSeconds(seconds)) : Optional.empty();
+            } catch (NumberFormatException notSeconds) {
+                try {
+                    ZonedDateTime at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME);
+                    Duration wait = Duration.between(clock.instant(), at.toInstant());
+                    return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
+                } catch (DateTimeParseException notADate) {
+                    return Optional.empty();
+                }
+            }
+        });
+    }
+
+    private static boolean looksLikeHtml(byte[] body) {
+        for (byte b : body) {
+            if (!Character.isWhitespace(b)) {
+                return b == '<';
+            }
+        }
+        return false;
+    }
+
+    private static String hostOf(String location) {
+        try {
+            URI uri = URI.create(location.strip());
+            return uri.getHost() == null ? "a relative path" : uri.getScheme() + "://" + uri.getHost();
+        } catch (IllegalArgumentException e) {
+            return "an invalid location";
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package io.mjtracker.worker.upstream;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
+import io.github.resilience4j.retry.RetryRegistry;
+import io.github.resilience4j.core.IntervalBiFunction;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.mjtracker.worker.config.ResilienceSettings;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides when the next request may leave, from one Resilience4j RateLimiter, CircuitBreaker and
+ * Retry per upstream. It never blocks: {@link #nanosUntilPermitted()} says how long to wait, so the
+ * single dispatcher thread can park while still serving its queue.
+ *
+ * <p>The rate limiter hands out one permit per {@code 1/rate} seconds rather than {@code rate} permits
+ * per second, so requests are spread evenly and no sliding one-second window ever holds more than the
+ * limit. A 429 pauses every request (the limit is per key, not per task) for its {@code Retry-After}.
+ * A 401/403 or a wrong base URL forces the circuit open and lets one probe through per probe interval.
+ */
+public final class UpstreamGuard {
+
+    public static final String NAME = "upstream";
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamGuard.class);
+    private static final long OPEN_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final Duration DEFAULT_RATE_LIMIT_PAUSE = Duration.ofSeconds(1);
+
+    private final Clock clock;
+    private final RateLimiterRegistry rateLimiters;
+    private final CircuitBreakerRegistry circuitBreakers;
+    private final RetryRegistry retries;
+    private final RateLimiter rateLimiter;
+    private final CircuitBreaker circuitBreaker;
+    private final Retry retry;
+    private final Duration probeInterval;
+    private final long permitPeriodNanos;
+    private long reservedPermitAtNanos = -1;
+    private long pausedUntilMillis;
+    private long probeAtMillis;
+
+    /**
+     * @param clock wall time for pauses and probes; the rate limiter itself runs on {@code System.nanoTime},
+     *     as Resilience4j's registry-built limiters do
+     */
+    public UpstreamGuard(ResilienceSettings settings, Clock clock) {
+        this.clock = clock;
+        this.permitPeriodNanos = Math.max(1, (long) Math.ceil(1e9 / settings.ratePerSecond()));
+        this.rateLimiters = RateLimiterRegistry.of(RateLimiterConfig.custom()
+                .limitForPeriod(1)
+                .limitRefreshPeriod(Duration.ofNanos(permitPeriodNanos))
+                .timeoutDuration(Duration.ofNanos(permitPeriodNanos * 2))
+                .build());
+        this.rateLimiter = rateLimiters.rateLimiter(NAME);
+        this.circuitBreakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(settings.breakerWindow())
+                .minimumNumberOfCalls(Math.max(2, settings.breakerWindow() / 2))
+                .failureRateThreshold(settings.breakerFailureRatePercent())
+                .waitDurationInOpenState(settings.breakerOpenDuration())
+                .permittedNumberOfCallsInHalfOpenState(3)
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .ignoreException(failure -> failure instanceof UpstreamFailure upstream && upstream.rateLimited())
+                .build());
+        this.circuitBreaker = circuitBreakers.circuitBreaker(NAME);
+        IntervalFunction backoff = IntervalFunction.ofExponentialRandomBackoff(
+                settings.retryInitialBackoff(), 2.0, 0.5, settings.retryMaxBackoff());
+        IntervalBiFunction<FetchResult> interval = (attempt, outcome) -> {
+            long base = backoff.apply(attempt);
+            if (outcome.isLeft() && outcome.getLeft() instanceof UpstreamFailure failure && failure.retryAfter() != null) {
+                return Math.max(base, failure.retryAfter().toMillis());
+            }
+            return base;
+        };
+        this.retries = RetryRegistry.of(RetryConfig.<FetchResult>custom()
+                .maxAttempts(settings.retryMaxAttempts())
+                .intervalBiFunction(interval)
+                .retryOnException(failure -> failure instanceof UpstreamFailure)
+                .failAfterMaxAttempts(false)
+                .build());
+        this.retry = retries.retry(NAME);
+        this.probeInterval = settings.breakerOpenDuration().compareTo(Duration.ofSeconds(30)) > 0
+                ? settings.breakerOpenDuration() : Duration.ofSeconds(30);
+    }
+
+    /**
+     * Nanoseconds to wait before the next request may be sent, or 0 where it may be sent now, in which
+     * case a rate permit and a circuit-breaker permission have been taken for it and the caller must
+     * send the request and report it to {@link #record}.
+     */
+    public long nanosUntilPermitted() {
+        long now = clock.millis();
+        if (pausedUntilMillis > now) {
+            return TimeUnit.MILLISECONDS.toNanos(pausedUntilMillis - now);
+        }
+        CircuitBreaker.State state = circuitBreaker.getState();
+        if (state == CircuitBreaker.State.FORCED_OPEN) {
+            if (now < probeAtMillis) {
+                return TimeUnit.MILLISECONDS.toNanos(probeAtMillis - now);
+            }
+            LOG.info("probing the upstream once to see whether its configuration was fixed");
+            circuitBreaker.transitionToHalfOpenState();
+        } else if (state == CircuitBreaker.State.OPEN) {
+            return OPEN_RECHECK_NANOS;
+        }
+        long nanosToPermit = takeRatePermit();
+        if (nanosToPermit > 0) {
+            return nanosToPermit;
+        }
+        if (!circuitBreaker.tryAcquirePermission()) {
+            return OPEN_RECHECK_NANOS;
+        }
+        return 0;
+    }
+
+    private long takeRatePermit() {
+        long nowNanos = System.nanoTime();
+        if (reservedPermitAtNanos >= 0) {
+            if (nowNanos - reservedPermitAtNanos >= 0) {
+                reservedPermitAtNanos = -1;
+                return 0;
+            }
+            return reservedPermitAtNanos - nowNanos;
+        }
+        long wait = rateLimiter.reservePermission();
+        if (wait == 0) {
+            return 0;
+        }
+        if (wait < 0) {
+            return permitPeriodNanos;
+        }
+        reservedPermitAtNanos = nowNanos + wait;
+        return wait;
+    }
+
+    /** Feeds the outcome of a sent request to the circuit breaker and the global pause. */
+    public void record(FetchResult result, long latencyNanos) {
+        switch (result) {
+            case FetchResult.Found found -> circuitBreaker.onSuccess(latencyNanos, TimeUnit.NANOSECONDS);
+            case FetchResult.NotFound notFound -> circuitBreaker.onSuccess(latencyNanos, TimeUnit.NANOSECONDS);
+            case FetchResult.RateLimited limited -> {
+                circuitBreaker.onError(latencyNanos, TimeUnit.NANOSECONDS, new UpstreamFailure(result));
+                Duration pause = limited.retryAfter() != null ? limited.retryAfter() : DEFAULT_RATE_LIMIT_PAUSE;
+                pausedUntilMillis = Math.max(pausedUntilMillis, clock.millis() + pause.toMillis());
+            }
+            case FetchResult.Unauthorized unauthorized -> forceOpen(unauthorized.message()
+                    + ": the upstream rejects MJ_API_KEY (or MJ_API_AUTH_HEADER is wrong)");
+            case FetchResult.Misconfigured misconfigured -> forceOpen(misconfigured.message());
+            default -> circuitBreaker.onError(latencyNanos, TimeUnit.NANOSECONDS, new UpstreamFailure(result));
+        }
+    }
+
+    private void forceOpen(String reason) {
+        if (circuitBreaker.getState() != CircuitBreaker.State.FORCED_OPEN) {
+            LOG.error("stopping all polling, tasks are kept: {}. Next probe in {}s.", reason, probeInterval.toSeconds());
+        }
+        circuitBreaker.transitionToForcedOpenState();
+        probeAtMillis = clock.millis() + probeInterval.toMillis();
+    }
+
+    /** A retry context for one task's run of transient failures. */
+    public Retry.AsyncContext<FetchResult> newRetryContext() {
+        return retry.asyncContext();
+    }
+
+    /** Wraps a transient failure for {@link Retry.AsyncContext#onError}. */
+    public static RuntimeException failureOf(FetchResult result) {
+        return new UpstreamFailure(result);
+    }
+
+    /** True while the circuit is open: intake pauses so no new work piles up behind the outage. */
+    public boolean circuitOpen() {
+        CircuitBreaker.State state = circuitBreaker.getState();
+        return state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.FORCED_OPEN;
+    }
+
+    /** The registries holding this guard's instances, for resilience4j-micrometer's tagged metrics. */
+    public RateLimiterRegistry rateLimiters() {
+        return rateLimiters;
+    }
+
+    public CircuitBreakerRegistry circuitBreakers() {
+        return circuitBreakers;
+    }
+
+    public RetryRegistry retries() {
+        return retries;
+    }
+
+    public CircuitBreaker.State circuitState() {
+        return circuitBreaker.getState();
+    }
+}

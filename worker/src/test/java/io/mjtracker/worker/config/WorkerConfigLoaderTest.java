@@ -1,0 +1,122 @@
+package io.mjtracker.worker.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WorkerConfigLoaderTest {
+
+    private static Map<String, String> minimal() {
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092");
+        env.put("MJ_API_BASE_URL", "https://api.example.com/");
+        env.put("MJ_API_KEY", "sk-secret-123");
+        return env;
+    }
+
+    @Test
+    void defaultsMatchTheDocumentedOnes() {
+        WorkerConfig config = WorkerConfigLoader.load(minimal());
+
+        assertThat(config.kafka().groupId()).isEqualTo("mj-tracker");
+        assertThat(config.kafka().topics()).isEqualTo(new TopicNames("mj.tasks", "mj.tasks.status", "mj.tasks.completed", "mj.tasks.dlq"));
+        assertThat(config.resilience().ratePerSecond()).isEqualTo(10.0);
+        assertThat(config.tracking().maxInFlight()).isEqualTo(10_000);
+        assertThat(config.tracking().resumeInFlight()).isEqualTo(9_000);
+        assertThat(config.tracking().maxTrackDuration()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.tracking().notFoundGrace()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.metricsPort()).isEqualTo(9464);
+        assertThat(config.upstream().baseUrl().toString()).isEqualTo("https://api.example.com");
+        assertThat(config.upstream().bearerAuth()).isTrue();
+    }
+
+    @Test
+    void everyBadValueIsReportedByNameAtOnce() {
+        Map<String, String> env = minimal();
+        env.put("TRACKER_RATE_LIMIT_PER_SECOND", "fast");
+        env.put("TRACKER_MAX_IN_FLIGHT", "0");
+        env.put("TRACKER_MAX_TRACK_DURATION", "forever");
+        env.put("MJ_API_BASE_URL", "ftp://example.com");
+
+        assertThatThrownBy(() -> WorkerConfigLoader.load(env))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSize(4))
+                .hasMessageContaining("TRACKER_RATE_LIMIT_PER_SECOND")
+                .hasMessageContaining("TRACKER_MAX_IN_FLIGHT")
+                .hasMessageContaining("TRACKER_MAX_TRACK_DURATION")
+                .hasMessageContaining("MJ_API_BASE_URL");
+    }
+
+    @Test
+    void missingRequiredSettingsAreNamed() {
+        assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of()))
+                .hasMessageContaining("KAFKA_BOOTSTRAP_SERVERS")
+                .hasMessageContaining("MJ_API_BASE_URL")
+                .hasMessageContaining("MJ_API_KEY");
+    }
+
+    @Test
+    void keyFileWinsAndTheKeyNeverPrints(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("key");
+        Files.writeString(file, "sk-from-file\n");
+        Map<String, String> env = minimal();
+        env.put("MJ_API_KEY_FILE", file.toString());
+
+        WorkerConfig config = WorkerConfigLoader.load(env);
+
+        assertThat(config.upstream().apiKey().reveal()).isEqualTo("sk-from-file");
+        assertThat(config.toString()).doesNotContain("sk-from-file", "sk-secret-123");
+    }
+
+    @Test
+    void badValuesNeverEchoTheKey() {
+        Map<String, String> env = minimal();
+        env.put("MJ_API_KEY", "sk-sec\u0001ret");
+
+        assertThatThrownBy(() -> WorkerConfigLoader.load(env))
+                .hasMessageContaining("MJ_API_KEY")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("sk-sec"));
+    }
+
+    @Test
+    void kafkaVariablesPassThroughOnlyWhenTheyAreClientSettings() {
+        Map<String, String> env = minimal();
+        env.put("KAFKA_SECURITY_PROTOCOL", "SASL_SSL");
+        env.put("KAFKA_SASL_MECHANISM", "PLAIN");
+        env.put("KAFKA_PORT", "tcp://10.0.0.1:9092"); // injected by Kubernetes for a service named kafka
+
+        var overrides = WorkerConfigLoader.load(env).kafka().clientOverrides();
+
+        assertThat(overrides).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "PLAIN")
+                .doesNotContainKey("port");
+    }
+
+    @Test
+    void propertiesFileIsReadAndTheEnvironmentWins(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("tracker.properties");
+        Files.writeString(file, "TRACKER_GROUP_ID=from-file\nTRACKER_MAX_IN_FLIGHT=50\nkafka.client.rack=rack-1\n");
+        Map<String, String> env = minimal();
+        env.put("TRACKER_CONFIG_FILE", file.toString());
+        env.put("TRACKER_MAX_IN_FLIGHT", "70");
+
+        WorkerConfig config = WorkerConfigLoader.load(env);
+
+        assertThat(config.kafka().groupId()).isEqualTo("from-file");
+        assertThat(config.tracking().maxInFlight()).isEqualTo(70);
+        assertThat(config.kafka().clientOverrides()).containsEntry("client.rack", "rack-1");
+    }
+
+    @Test
+    void customAuthHeaderSendsTheRawKey() {
+        Map<String, String> env = minimal();
+        env.put("MJ_API_AUTH_HEADER", "mj-api-secret");
+
+        assertThat(WorkerConfigLoader.load(env).upstream().bearerAuth()).isFalse();
+    }
+}

@@ -1,0 +1,65 @@
+package io.mjtracker.worker.tracking;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class PollCadenceTest {
+
+    private final PollCadence cadence = new PollCadence(new SplittableRandom(42));
+
+    @Test
+    void queuedTasksArePolledLessOftenThanRunningOnes() {
+        long queued = cadence.afterQueued();
+        long runningSlowly = cadence.afterRunning(new ProgressObservation(5, 40_000, 10_000, 0));
+        long runningWithoutRate = cadence.afterRunning(new ProgressObservation(-1, 40_000, -1, 0));
+
+        assertThat(queued).isGreaterThan(runningSlowly).isGreaterThan(runningWithoutRate);
+    }
+
+    @Test
+    void runningTaskIsPolledJustAfterItsPredictedFinish() {
+        // 60% after 15 s: another 10 s to go.
+        long delay = cadence.afterRunning(new ProgressObservation(60, 25_000, 10_000, 0));
+
+        assertThat(delay).isBetween((long) ((10_000 + PollCadence.ETA_MARGIN_MS) * 0.9),
+                (long) ((10_000 + PollCadence.ETA_MARGIN_MS) * 1.1));
+    }
+
+    @Test
+    void nearlyFinishedTaskIsPolledSoon() {
+        long delay = cadence.afterRunning(new ProgressObservation(99, 40_000, 10_000, 0));
+
+        assertThat(delay).isLessThanOrEqualTo((long) (PollCadence.MIN_MS * 1.1));
+    }
+
+    @Test
+    void withoutARateTheRunningPaceIsUsed() {
+        long delay = cadence.afterRunning(new ProgressObservation(0, 40_000, -1, 0));
+
+        assertThat(delay).isBetween((long) (PollCadence.RUNNING_WITHOUT_RATE_MS * 0.9),
+                (long) (PollCadence.RUNNING_WITHOUT_RATE_MS * 1.1));
+    }
+
+    @Test
+    void notFoundBacksOffUpToItsCap() {
+        assertThat(cadence.afterNotFound(1)).isLessThan(cadence.afterNotFound(3));
+        assertThat(cadence.afterNotFound(50)).isLessThanOrEqualTo((long) (PollCadence.NOT_FOUND_MAX_MS * 1.1));
+    }
+
+    @Test
+    void jitterSpreadsTasksTakenInTogether() {
+        long distinct = IntStream.range(0, 100).mapToLong(i -> cadence.afterQueued()).distinct().count();
+
+        assertThat(distinct).isGreaterThan(50);
+    }
+
+    @Test
+    void progressRateComesFromTwoObservations() {
+        assertThat(new ProgressObservation(60, 20_000, 10_000, 40).millisToFinish()).isEqualTo(20_000);
+        assertThat(new ProgressObservation(40, 20_000, 10_000, 40).millisToFinish()).isEqualTo(-1);
+        assertThat(new ProgressObservation(100, 20_000, 10_000, 40).millisToFinish()).isZero();
+    }
+}

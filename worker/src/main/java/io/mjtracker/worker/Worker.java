@@ -98,7 +98,7 @@ public final class Worker implements AutoCloseable {
         resources.push(results);
         results.start();
 
-        Tracker tracker = new Tracker(config.tracking(), client, guard, new PollCadence(new Random()),
+        Tracker tracker = new Tracker(config.tracking(), client, guard, new PollCadence(new Random(), config.tracking().cadenceScale()),
                 statusPublisher, metrics, clock);
         var consumer = new KafkaConsumer<byte[], byte[]>(clients.consumer());
         intake = new IntakeLoop(kafka, config.tracking(), consumer, results, tracker, new RequestParser(mapper),

@@ -27,6 +27,7 @@ public enum Setting {
     TRACKER_MAX_CONCURRENT_REQUESTS("64", "Most upstream requests outstanding at once, 1..10000."),
     TRACKER_MAX_TRACK_DURATION("1h", "A task still unfinished after this ends as TIMED_OUT, 1s..30d."),
     TRACKER_NOT_FOUND_GRACE("2m", "How long a task may stay invisible upstream before it ends as NOT_FOUND, 0s..1d."),
+    TRACKER_CADENCE_SCALE("1", "Multiplies every poll interval (queued 25s, running up to 20s, near the end 1s), 0.01..10. Below 1 only for simulators and demos whose tasks last seconds."),
     TRACKER_MAX_MALFORMED_POLLS("5", "Consecutive unparseable answers for one task before it ends as FAILED, 1..1000."),
     TRACKER_RETRY_MAX_ATTEMPTS("4", "Attempts per poll for transient failures (timeouts, IO errors, 5xx, 429), 1..100."),
     TRACKER_RETRY_INITIAL_BACKOFF("500ms", "First retry backoff; grows exponentially with jitter, 10ms..1m."),

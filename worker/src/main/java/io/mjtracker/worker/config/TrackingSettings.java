@@ -11,6 +11,7 @@ import java.time.Duration;
  * @param maxTrackDuration unfinished tasks end as TIMED_OUT after this
  * @param notFoundGrace how long a task may be invisible upstream before NOT_FOUND
  * @param maxMalformedPolls consecutive unparseable answers before a task ends as FAILED
+ * @param cadenceScale multiplies every poll interval
  */
 public record TrackingSettings(
         int maxInFlight,
@@ -18,4 +19,5 @@ public record TrackingSettings(
         int maxConcurrentRequests,
         Duration maxTrackDuration,
         Duration notFoundGrace,
-        int maxMalformedPolls) {}
+        int maxMalformedPolls,
+        double cadenceScale) {}

@@ -124,7 +124,8 @@ public final class WorkerConfigLoader {
                 reader.integer(Setting.TRACKER_MAX_CONCURRENT_REQUESTS, 1, 10_000),
                 reader.duration(Setting.TRACKER_MAX_TRACK_DURATION, Duration.ofSeconds(1), Duration.ofDays(30)),
                 reader.duration(Setting.TRACKER_NOT_FOUND_GRACE, Duration.ZERO, Duration.ofDays(1)),
-                reader.integer(Setting.TRACKER_MAX_MALFORMED_POLLS, 1, 1000));
+                reader.integer(Setting.TRACKER_MAX_MALFORMED_POLLS, 1, 1000),
+                reader.decimal(Setting.TRACKER_CADENCE_SCALE, 0.01, 10));
     }
 
     private static ResilienceSettings resilience(ConfigReader reader) {

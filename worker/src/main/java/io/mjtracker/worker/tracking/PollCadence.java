@@ -28,30 +28,37 @@ public final class PollCadence {
     static final long ETA_MARGIN_MS = 500;
 
     private final RandomGenerator random;
+    private final double scale;
 
     public PollCadence(RandomGenerator random) {
+        this(random, 1.0);
+    }
+
+    /** @param scale multiplies every interval: below 1 for simulated tasks that last seconds, not minutes */
+    public PollCadence(RandomGenerator random, double scale) {
         this.random = random;
+        this.scale = scale;
     }
 
     /** Delay before the first poll of a newly taken task. */
     public long firstPollDelay() {
-        return random.nextLong(FIRST_POLL_SPREAD_MS + 1);
+        return random.nextLong(scaled(FIRST_POLL_SPREAD_MS) + 1);
     }
 
     /** Delay after a poll that found nothing, the {@code streak}-th in a row (1-based). */
     public long afterNotFound(int streak) {
         long delay = NOT_FOUND_MIN_MS << Math.min(Math.max(streak - 1, 0), 4);
-        return jitter(Math.min(delay, NOT_FOUND_MAX_MS));
+        return jitter(scaled(Math.min(delay, NOT_FOUND_MAX_MS)));
     }
 
     /** Delay after a poll that saw a status nobody knows; it keeps being polled, slowly. */
     public long afterUnknownStatus() {
-        return jitter(UNKNOWN_STATUS_MS);
+        return jitter(scaled(UNKNOWN_STATUS_MS));
     }
 
     /** Delay after a poll that saw the task queued (empty, NOT_START, SUBMITTED). */
     public long afterQueued() {
-        return jitter(QUEUED_MS);
+        return jitter(scaled(QUEUED_MS));
     }
 
     /**
@@ -62,10 +69,15 @@ public final class PollCadence {
     public long afterRunning(ProgressObservation progress) {
         long eta = progress.millisToFinish();
         if (eta < 0) {
-            return jitter(RUNNING_WITHOUT_RATE_MS);
+            return jitter(scaled(RUNNING_WITHOUT_RATE_MS));
         }
-        long delay = Math.clamp(eta + ETA_MARGIN_MS, MIN_MS, MAX_MS);
+        // The ETA is a prediction in real time; only the bounds scale.
+        long delay = Math.clamp(eta + scaled(ETA_MARGIN_MS), scaled(MIN_MS), scaled(MAX_MS));
         return jitter(delay);
+    }
+
+    private long scaled(long millis) {
+        return Math.max(1, Math.round(millis * scale));
     }
 
     private long jitter(long delay) {

@@ -1,0 +1,113 @@
+package io.mjtracker.simulator;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+
+/** Runs the simulator on its own: {@code java -jar mj-tracker-simulator.jar --port 8080 --auto-create}. */
+public final class SimulatorMain {
+
+    private static final String USAGE = """
+            usage: simulator [options]
+              --port N            port to listen on (default 8080; 0 = any free port)
+              --bind-all          listen on all interfaces, not only loopback (for containers)
+              --auto-create       fetches of unknown ids create a task (default: 404)
+              --api-key KEY       require this key (default: accept any request)
+              --auth-header NAME  header carrying the key (default Authorization, as "Bearer KEY")
+              --rate-limit R      answer 429 above R requests/s (token bucket, burst R)
+              --latency-ms N      add N ms to every answer
+              --error-rate P      share 0..1 of answers that are 5xx
+              --queue D..D        queue time range of created tasks, e.g. 0s..3s
+              --run D..D          run time range of created tasks, e.g. 3s..10s
+              --help              this text
+            Faults can be changed at runtime: curl -X POST 'http://HOST:PORT/sim/faults?outage=true'
+            """;
+
+    private SimulatorMain() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        SimulatorConfig config;
+        boolean bindAll = false;
+        try {
+            config = SimulatorConfig.defaults().withPort(8080).withAutoCreate(false);
+            TaskMix mix = TaskMix.QUICK;
+            for (int i = 0; i < args.length; i++) {
+                String flag = args[i];
+                switch (flag) {
+                    case "--help", "-h" -> {
+                        System.out.print(USAGE);
+                        return;
+                    }
+                    case "--auto-create" -> config = config.withAutoCreate(true);
+                    case "--bind-all" -> bindAll = true;
+                    case "--port" -> config = config.withPort(Integer.parseInt(value(args, ++i, flag)));
+                    case "--api-key" -> config = config.withApiKey(value(args, ++i, flag), config.authHeader());
+                    case "--auth-header" -> config = config.withApiKey(config.apiKey(), value(args, ++i, flag));
+                    case "--rate-limit" -> {
+                        double rate = Double.parseDouble(value(args, ++i, flag));
+                        config = config.withFaults(config.faults().withRateLimit(rate, Math.max(1, (int) rate), true));
+                    }
+                    case "--latency-ms" -> config = config.withFaults(config.faults()
+                            .withLatency(Duration.ofMillis(Long.parseLong(value(args, ++i, flag))), Duration.ZERO));
+                    case "--error-rate" -> config = config.withFaults(config.faults().withServerErrorRate(Double.parseDouble(value(args, ++i, flag))));
+                    case "--queue" -> {
+                        Duration[] range = range(value(args, ++i, flag), flag);
+                        mix = new TaskMix(range[0], range[1], mix.runMin(), mix.runMax(), mix.failureShare(), mix.modalShare(), mix.cancelShare(), mix.dialect());
+                    }
+                    case "--run" -> {
+                        Duration[] range = range(value(args, ++i, flag), flag);
+                        mix = new TaskMix(mix.queueMin(), mix.queueMax(), range[0], range[1], mix.failureShare(), mix.modalShare(), mix.cancelShare(), mix.dialect());
+                    }
+                    default -> throw new IllegalArgumentException("unknown option '" + flag + "'");
+                }
+            }
+            config = config.withMix(mix).withClock(Clock.systemUTC());
+        } catch (IllegalArgumentException e) {
+            System.err.println("simulator: " + e.getMessage() + "\n" + USAGE);
+            System.exit(2);
+            return;
+        }
+        UpstreamSimulator simulator = bindAll ? UpstreamSimulator.startOnAllInterfaces(config) : UpstreamSimulator.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            simulator.close();
+            stopped.countDown();
+        }));
+        System.out.println("simulator listening at " + simulator.baseUrl() + (config.autoCreate() ? " (auto-create)" : ""));
+        stopped.await();
+    }
+
+    private static String value(String[] args, int index, String flag) {
+        if (index >= args.length) {
+            throw new IllegalArgumentException(flag + " needs a value");
+        }
+        return args[index];
+    }
+
+    private static Duration[] range(String text, String flag) {
+        String[] parts = text.split("\\.\\.");
+        if (parts.length != 2) {
+            throw new IllegalArgumentException(flag + " takes a range like 0s..3s, not '" + text + "'");
+        }
+        return new Duration[] {duration(parts[0], flag), duration(parts[1], flag)};
+    }
+
+    private static Duration duration(String text, String flag) {
+        String value = text.strip().toLowerCase(Locale.ROOT);
+        try {
+            if (value.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
+            }
+            if (value.endsWith("s")) {
+                return Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)));
+            }
+            if (value.endsWith("m")) {
+                return Duration.ofMinutes(Long.parseLong(value.substring(0, value.length() - 1)));
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the error below
+        }
+        throw new IllegalArgumentException(flag + ": '" + text + "' is not a duration like 500ms, 3s or 2m");
+    }
+}

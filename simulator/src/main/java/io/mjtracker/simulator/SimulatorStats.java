@@ -1,0 +1,90 @@
+package io.mjtracker.simulator;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What the simulator served: totals by status, fetches per task, and arrival times (a bounded ring)
+ * for rate checks. It never records request headers, so no key is ever stored. Thread-safe.
+ */
+public final class SimulatorStats {
+
+    private static final int RING = 1 << 21;
+
+    private final long[] arrivals = new long[RING];
+    private long arrivalCount;
+    private final Map<Integer, LongAdder> byStatus = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> fetchesById = new ConcurrentHashMap<>();
+    private final LongAdder total = new LongAdder();
+
+    void record(long arrivalNanos, String taskId, int status) {
+        total.increment();
+        byStatus.computeIfAbsent(status, s -> new LongAdder()).increment();
+        if (taskId != null) {
+            fetchesById.computeIfAbsent(taskId, s -> new LongAdder()).increment();
+        }
+        synchronized (arrivals) {
+            arrivals[(int) (arrivalCount++ & (RING - 1))] = arrivalNanos;
+        }
+    }
+
+    /** All requests served. */
+    public long totalRequests() {
+        return total.sum();
+    }
+
+    /** Answers with this HTTP status. */
+    public long count(int status) {
+        LongAdder adder = byStatus.get(status);
+        return adder == null ? 0 : adder.sum();
+    }
+
+    /** Counts by HTTP status, sorted. */
+    public Map<Integer, Long> byStatus() {
+        Map<Integer, Long> copy = new TreeMap<>();
+        byStatus.forEach((status, count) -> copy.put(status, count.sum()));
+        return copy;
+    }
+
+    /** Fetches of one task id. */
+    public long fetchCount(String taskId) {
+        LongAdder adder = fetchesById.get(taskId);
+        return adder == null ? 0 : adder.sum();
+    }
+
+    /** The most requests that arrived within any window of this length (over the recorded ring). */
+    public int maxRequestsInAnyWindow(Duration window) {
+        long[] sorted;
+        synchronized (arrivals) {
+            int size = (int) Math.min(arrivalCount, RING);
+            sorted = new long[size];
+            for (int i = 0; i < size; i++) {
+                sorted[i] = arrivals[(int) ((arrivalCount - size + i) & (RING - 1))];
+            }
+        }
+        java.util.Arrays.sort(sorted);
+        long width = window.toNanos();
+        int best = 0;
+        int start = 0;
+        for (int end = 0; end < sorted.length; end++) {
+            while (sorted[end] - sorted[start] >= width) {
+                start++;
+            }
+            best = Math.max(best, end - start + 1);
+        }
+        return best;
+    }
+
+    /** Forgets everything recorded. */
+    public void reset() {
+        synchronized (arrivals) {
+            arrivalCount = 0;
+        }
+        byStatus.clear();
+        fetchesById.clear();
+        total.reset();
+    }
+}

@@ -1,0 +1,365 @@
+package io.mjtracker.simulator;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
+
+/**
+ * The simulator server. Routes: {@code GET /mj/task/{id}/fetch}, {@code POST /mj/submit/imagine},
+ * {@code GET /sim/stats}, {@code POST /sim/faults?name=value...}. One virtual thread per request.
+ */
+public final class UpstreamSimulator implements AutoCloseable {
+
+    private static final byte[] NOT_FOUND_JSON =
+            "{\"error\":{\"code\":\"not_found\",\"message\":\"task not found\",\"type\":\"invalid_request_error\"}}"
+                    .getBytes(StandardCharsets.UTF_8);
+    private static final byte[] UNAUTHORIZED_JSON =
+            "{\"error\":{\"code\":\"invalid_api_key\",\"message\":\"invalid api key\",\"type\":\"authentication_error\"}}"
+                    .getBytes(StandardCharsets.UTF_8);
+    private static final byte[] TASK_NO_FOUND_JSON = "{\"code\":4,\"description\":\"task_no_found\"}".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] HTML_PAGE =
+            "<!DOCTYPE html><html><head><title>Welcome</title></head><body><h1>It works</h1></body></html>"
+                    .getBytes(StandardCharsets.UTF_8);
+
+    private record Registered(TaskScript script, long createdAt) {}
+
+    private final SimulatorConfig config;
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final Map<String, Registered> tasks = new ConcurrentHashMap<>();
+    private final AtomicReference<Faults> faults;
+    private final AtomicReference<TokenBucket> bucket = new AtomicReference<>();
+    private final SimulatorStats stats = new SimulatorStats();
+    private final SplittableRandom dice;
+    private final AtomicLong idCounter = new AtomicLong();
+    private final TaskRenderer renderer;
+    private final String expectedAuth;
+
+    private UpstreamSimulator(SimulatorConfig config, HttpServer server, ExecutorService executor) {
+        this.config = config;
+        this.server = server;
+        this.executor = executor;
+        this.faults = new AtomicReference<>(config.faults());
+        this.dice = new SplittableRandom(config.seed());
+        this.renderer = new TaskRenderer(baseUrl() + "/mj/image/");
+        this.expectedAuth = config.apiKey() == null ? null
+                : config.authHeader().equalsIgnoreCase("Authorization") ? "Bearer " + config.apiKey() : config.apiKey();
+        resetBucket(config.faults());
+    }
+
+    /** Starts serving on loopback. */
+    public static UpstreamSimulator start(SimulatorConfig config) {
+        return start(config, new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()));
+    }
+
+    /** Starts serving on every interface (in a container). */
+    public static UpstreamSimulator startOnAllInterfaces(SimulatorConfig config) {
+        return start(config, new InetSocketAddress(config.port()));
+    }
+
+    private static UpstreamSimulator start(SimulatorConfig config, InetSocketAddress address) {
+        try {
+            HttpServer server = HttpServer.create(address, 1024);
+            ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+            server.setExecutor(executor);
+            UpstreamSimulator simulator = new UpstreamSimulator(config, server, executor);
+            server.createContext("/mj/task/", simulator::fetch);
+            server.createContext("/mj/submit/", simulator::submit);
+            server.createContext("/sim/stats", simulator::statsPage);
+            server.createContext("/sim/faults", simulator::faultsPage);
+            server.start();
+            return simulator;
+        } catch (IOException e) {
+            throw new UncheckedIOException("simulator cannot listen on port " + config.port(), e);
+        }
+    }
+
+    /** Where clients reach it, e.g. {@code http://127.0.0.1:41234}. */
+    public URI baseUrl() {
+        InetSocketAddress address = server.getAddress();
+        String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getAddress().getHostAddress();
+        return URI.create("http://" + host + ":" + address.getPort());
+    }
+
+    /** Creates a task with a fresh id. */
+    public String createTask(TaskScript script) {
+        String id = newId();
+        createTask(id, script);
+        return id;
+    }
+
+    /** Creates (or replaces) the task {@code id}; its clock starts now. */
+    public void createTask(String id, TaskScript script) {
+        tasks.put(id, new Registered(script, config.clock().millis()));
+    }
+
+    public SimulatorStats stats() {
+        return stats;
+    }
+
+    public Faults faults() {
+        return faults.get();
+    }
+
+    /** Replaces the faults; takes effect on the next request. */
+    public void faults(Faults value) {
+        faults.set(value);
+        resetBucket(value);
+    }
+
+    public void updateFaults(UnaryOperator<Faults> change) {
+        faults(change.apply(faults.get()));
+    }
+
+    private void resetBucket(Faults value) {
+        bucket.set(value.rateLimitPerSecond() > 0
+                ? new TokenBucket(value.rateLimitPerSecond(), value.rateLimitBurst(), System.nanoTime()) : null);
+    }
+
+    private String newId() {
+        return Long.toString(config.clock().millis() * 1000 + idCounter.incrementAndGet() % 1000);
+    }
+
+    private void fetch(HttpExchange exchange) throws IOException {
+        long arrival = System.nanoTime();
+        try (exchange) {
+            String path = exchange.getRequestURI().getRawPath();
+            String id = path.startsWith("/mj/task/") && path.endsWith("/fetch")
+                    ? path.substring("/mj/task/".length(), path.length() - "/fetch".length()) : null;
+            if (id == null || id.isEmpty() || id.contains("/")) {
+                send(exchange, arrival, null, 404, NOT_FOUND_JSON);
+                return;
+            }
+            if (expectedAuth != null && !expectedAuth.equals(exchange.getRequestHeaders().getFirst(config.authHeader()))) {
+                send(exchange, arrival, id, 401, UNAUTHORIZED_JSON);
+                return;
+            }
+            Faults current = faults.get();
+            if (current.outage()) {
+                send(exchange, arrival, id, 503, "{\"error\":{\"message\":\"service unavailable\"}}".getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            TokenBucket limiter = bucket.get();
+            if (limiter != null) {
+                long retryAfter = limiter.tryTake(arrival);
+                if (retryAfter > 0) {
+                    if (current.retryAfter()) {
+                        exchange.getResponseHeaders().set("Retry-After", Long.toString(retryAfter));
+                    }
+                    send(exchange, arrival, id, 429, "{\"error\":{\"message\":\"too many requests\"}}".getBytes(StandardCharsets.UTF_8));
+                    return;
+                }
+            }
+            delay(current);
+            if (roll() < current.serverErrorRate()) {
+                int status = new int[] {500, 502, 503}[(int) (roll() * 3)];
+                send(exchange, arrival, id, status, "{\"error\":{\"message\":\"upstream failed\"}}".getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            if (current.hostile() != Faults.Hostile.NONE && hostile(exchange, arrival, id, current.hostile())) {
+                return;
+            }
+            Registered task = tasks.get(id);
+            if (task == null && config.autoCreate()) {
+                task = tasks.computeIfAbsent(id, key -> new Registered(config.mix().scriptFor(key), config.clock().millis()));
+            }
+            if (task == null) {
+                send(exchange, arrival, id, 404, NOT_FOUND_JSON);
+                return;
+            }
+            TaskState state = TaskState.at(task.script(), task.createdAt(), config.clock().millis());
+            if (!state.visible()) {
+                notFound(exchange, arrival, id, task.script().notFoundStyle());
+                return;
+            }
+            if (roll() < current.malformedRate()) {
+                malformed(exchange, arrival, id);
+                return;
+            }
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            send(exchange, arrival, id, 200, renderer.render(id, task.script(), state));
+        }
+    }
+
+    private boolean hostile(HttpExchange exchange, long arrival, String id, Faults.Hostile hostile) throws IOException {
+        switch (hostile) {
+            case HUGE_BODY -> {
+                byte[] huge = ("{\"id\":\"" + id + "\",\"status\":\"IN_PROGRESS\",\"prompt\":\"" + "x".repeat(5_000_000) + "\"}")
+                        .getBytes(StandardCharsets.UTF_8);
+                send(exchange, arrival, id, 200, huge);
+            }
+            case REDIRECT -> {
+                exchange.getResponseHeaders().set("Location", "http://127.0.0.2:1/mj/task/" + id + "/fetch");
+                send(exchange, arrival, id, 302, new byte[0]);
+            }
+            case RESET -> {
+                stats.record(arrival, id, 0);
+                // Closing without a response makes the server drop the connection.
+            }
+            case SLOW -> {
+                sleep(Duration.ofSeconds(30));
+                send(exchange, arrival, id, 200, ("{\"id\":\"" + id + "\",\"status\":\"IN_PROGRESS\"}").getBytes(StandardCharsets.UTF_8));
+            }
+            case HTML -> {
+                exchange.getResponseHeaders().set("Content-Type", "text/html");
+                send(exchange, arrival, id, 200, HTML_PAGE);
+            }
+            case NONE -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void notFound(HttpExchange exchange, long arrival, String id, NotFoundStyle style) throws IOException {
+        switch (style) {
+            case HTTP_404 -> send(exchange, arrival, id, 404, NOT_FOUND_JSON);
+            case EMPTY_200 -> send(exchange, arrival, id, 200, new byte[0]);
+            case NULL_200 -> send(exchange, arrival, id, 200, "null".getBytes(StandardCharsets.UTF_8));
+            case NO_CONTENT_204 -> send(exchange, arrival, id, 204, null);
+            case TASK_NO_FOUND_400 -> send(exchange, arrival, id, 400, TASK_NO_FOUND_JSON);
+        }
+    }
+
+    private void malformed(HttpExchange exchange, long arrival, String id) throws IOException {
+        byte[] body = switch ((int) (roll() * 3)) {
+            case 0 -> ("{\"id\":\"" + id + "\",\"status\":\"IN_PROG").getBytes(StandardCharsets.UTF_8);
+            case 1 -> "upstream connect error or disconnect/reset before headers".getBytes(StandardCharsets.UTF_8);
+            default -> HTML_PAGE;
+        };
+        send(exchange, arrival, id, 200, body);
+    }
+
+    private void submit(HttpExchange exchange) throws IOException {
+        long arrival = System.nanoTime();
+        try (exchange) {
+            try (InputStream in = exchange.getRequestBody()) {
+                in.readAllBytes();
+            }
+            if (!"POST".equals(exchange.getRequestMethod())) {
+                send(exchange, arrival, null, 405, new byte[0]);
+                return;
+            }
+            if (expectedAuth != null && !expectedAuth.equals(exchange.getRequestHeaders().getFirst(config.authHeader()))) {
+                send(exchange, arrival, null, 401, UNAUTHORIZED_JSON);
+                return;
+            }
+            String id = newId();
+            createTask(id, config.mix().scriptFor(id));
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            send(exchange, arrival, null, 200, ("{\"code\":1,\"description\":\"Submit success\",\"result\":\"" + id + "\"}")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private void statsPage(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            StringBuilder json = new StringBuilder("{\"totalRequests\":").append(stats.totalRequests())
+                    .append(",\"maxPerSecond\":").append(stats.maxRequestsInAnyWindow(Duration.ofSeconds(1)))
+                    .append(",\"byStatus\":{");
+            stats.byStatus().forEach((status, count) -> json.append('"').append(status).append("\":").append(count).append(','));
+            if (json.charAt(json.length() - 1) == ',') {
+                json.setLength(json.length() - 1);
+            }
+            json.append("}}");
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            byte[] body = json.toString().getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    /** {@code POST /sim/faults?outage=true&errorRate=0.2&rateLimit=5&latencyMs=100&malformedRate=0.1&hostile=RESET}. */
+    private void faultsPage(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String query = exchange.getRequestURI().getRawQuery();
+            Faults updated = faults.get();
+            try {
+                for (String pair : query == null ? new String[0] : query.split("&")) {
+                    String[] kv = pair.split("=", 2);
+                    String value = kv.length > 1 ? java.net.URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "";
+                    updated = switch (kv[0]) {
+                        case "outage" -> updated.withOutage(Boolean.parseBoolean(value));
+                        case "errorRate" -> updated.withServerErrorRate(Double.parseDouble(value));
+                        case "rateLimit" -> updated.withRateLimit(Double.parseDouble(value),
+                                Math.max(1, (int) Double.parseDouble(value)), updated.retryAfter());
+                        case "latencyMs" -> updated.withLatency(Duration.ofMillis(Long.parseLong(value)), updated.latencyJitter());
+                        case "malformedRate" -> updated.withMalformedRate(Double.parseDouble(value));
+                        case "hostile" -> updated.withHostile(Faults.Hostile.valueOf(value));
+                        default -> throw new IllegalArgumentException("unknown fault '" + kv[0] + "'");
+                    };
+                }
+            } catch (IllegalArgumentException e) {
+                byte[] body = e.getMessage().getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(400, body.length);
+                exchange.getResponseBody().write(body);
+                return;
+            }
+            faults(updated);
+            byte[] body = updated.toString().getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+        }
+    }
+
+    private void send(HttpExchange exchange, long arrival, String id, int status, byte[] body) throws IOException {
+        stats.record(arrival, id, status);
+        if (body == null || body.length == 0) {
+            exchange.sendResponseHeaders(status, -1);
+            return;
+        }
+        exchange.sendResponseHeaders(status, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    private void delay(Faults current) {
+        long millis = current.latency().toMillis();
+        long jitter = current.latencyJitter().toMillis();
+        if (jitter > 0) {
+            millis += (long) (roll() * jitter);
+        }
+        if (millis > 0) {
+            sleep(Duration.ofMillis(millis));
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private double roll() {
+        synchronized (dice) {
+            return dice.nextDouble();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,106 @@
+package io.mjtracker.worker.it;
+
+import io.mjtracker.simulator.UpstreamSimulator;
+import io.mjtracker.testkit.KafkaBroker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** One test's topics and group on the shared broker, with helpers to produce requests and read outputs. */
+final class TestTopics {
+
+    final KafkaBroker broker;
+    final String prefix = "t" + UUID.randomUUID().toString().substring(0, 8);
+    final String input = prefix + ".tasks";
+    final String status = prefix + ".status";
+    final String completed = prefix + ".completed";
+    final String deadLetter = prefix + ".dlq";
+    final String group = prefix + "-group";
+
+    TestTopics(KafkaBroker broker) {
+        this.broker = broker;
+    }
+
+    /** Worker settings for these topics against {@code simulator}: fast cadence, short grace, generous rate. */
+    Map<String, String> workerEnv(UpstreamSimulator simulator) {
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
+        env.put("MJ_API_BASE_URL", simulator.baseUrl().toString());
+        env.put("MJ_API_KEY", "sk-test-" + prefix);
+        env.put("TRACKER_GROUP_ID", group);
+        env.put("TRACKER_INPUT_TOPIC", input);
+        env.put("TRACKER_STATUS_TOPIC", status);
+        env.put("TRACKER_COMPLETED_TOPIC", completed);
+        env.put("TRACKER_DLQ_TOPIC", deadLetter);
+        env.put("TRACKER_TOPIC_PARTITIONS", "4");
+        env.put("TRACKER_RATE_LIMIT_PER_SECOND", "500");
+        env.put("TRACKER_CADENCE_SCALE", "0.05");
+        env.put("TRACKER_NOT_FOUND_GRACE", "2s");
+        env.put("TRACKER_RETRY_INITIAL_BACKOFF", "50ms");
+        env.put("TRACKER_RETRY_MAX_BACKOFF", "500ms");
+        env.put("TRACKER_BREAKER_OPEN_DURATION", "1s");
+        env.put("TRACKER_SHUTDOWN_TIMEOUT", "5s");
+        env.put("METRICS_PORT", "-1");
+        return env;
+    }
+
+    void produce(List<byte[]> values) {
+        try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+            for (byte[] value : values) {
+                sent.add(producer.send(new ProducerRecord<>(input, value)));
+            }
+            for (var future : sent) {
+                future.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    void produceIds(List<String> ids) {
+        produce(ids.stream().map(id -> id.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toList());
+    }
+
+    /**
+     * Reads {@code topic} from the start with {@code read_committed} until {@code expected} records came
+     * or {@code timeout} passed, then keeps reading for {@code settle} so that extra records would show.
+     */
+    List<ConsumerRecord<byte[], byte[]>> read(String topic, int expected, Duration timeout, Duration settle) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long settleUntil = Long.MAX_VALUE;
+            while (System.nanoTime() < Math.min(deadline, settleUntil)) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                if (records.size() >= expected && settleUntil == Long.MAX_VALUE) {
+                    settleUntil = System.nanoTime() + settle.toNanos();
+                }
+            }
+        }
+        return records;
+    }
+}

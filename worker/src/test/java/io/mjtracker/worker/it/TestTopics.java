@@ -56,13 +56,23 @@ final class TestTopics {
         return env;
     }
 
+    /** Produces values without keys (the producer's sticky partitioner may put them all in one partition). */
     void produce(List<byte[]> values) {
+        produce(values, false);
+    }
+
+    /** Produces task ids keyed by themselves, so that they spread over the partitions. */
+    void produceIds(List<String> ids) {
+        produce(ids.stream().map(id -> id.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toList(), true);
+    }
+
+    private void produce(List<byte[]> values, boolean keyed) {
         try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
             List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
             for (byte[] value : values) {
-                sent.add(producer.send(new ProducerRecord<>(input, value)));
+                sent.add(producer.send(new ProducerRecord<>(input, keyed ? value : null, value)));
             }
             for (var future : sent) {
                 future.get();
@@ -73,10 +83,6 @@ final class TestTopics {
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }
-    }
-
-    void produceIds(List<String> ids) {
-        produce(ids.stream().map(id -> id.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toList());
     }
 
     /**

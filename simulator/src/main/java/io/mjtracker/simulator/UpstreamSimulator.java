@@ -49,7 +49,7 @@ public final class UpstreamSimulator implements AutoCloseable {
     private final SplittableRandom dice;
     private final AtomicLong idCounter = new AtomicLong();
     private final TaskRenderer renderer;
-    private final String expectedAuth;
+    private final AtomicReference<String> expectedAuth = new AtomicReference<>();
 
     private UpstreamSimulator(SimulatorConfig config, HttpServer server, ExecutorService executor) {
         this.config = config;
@@ -58,8 +58,7 @@ public final class UpstreamSimulator implements AutoCloseable {
         this.faults = new AtomicReference<>(config.faults());
         this.dice = new SplittableRandom(config.seed());
         this.renderer = new TaskRenderer(baseUrl() + "/mj/image/");
-        this.expectedAuth = config.apiKey() == null ? null
-                : config.authHeader().equalsIgnoreCase("Authorization") ? "Bearer " + config.apiKey() : config.apiKey();
+        requireKey(config.apiKey());
         resetBucket(config.faults());
     }
 
@@ -109,6 +108,12 @@ public final class UpstreamSimulator implements AutoCloseable {
         tasks.put(id, new Registered(script, config.clock().millis()));
     }
 
+    /** Changes the key requests must carry (null: any), as when a key is rotated or revoked upstream. */
+    public void requireKey(String key) {
+        expectedAuth.set(key == null ? null
+                : config.authHeader().equalsIgnoreCase("Authorization") ? "Bearer " + key : key);
+    }
+
     public SimulatorStats stats() {
         return stats;
     }
@@ -146,7 +151,7 @@ public final class UpstreamSimulator implements AutoCloseable {
                 send(exchange, arrival, null, 404, NOT_FOUND_JSON);
                 return;
             }
-            if (expectedAuth != null && !expectedAuth.equals(exchange.getRequestHeaders().getFirst(config.authHeader()))) {
+            if (!authorized(exchange)) {
                 send(exchange, arrival, id, 401, UNAUTHORIZED_JSON);
                 return;
             }
@@ -195,6 +200,11 @@ public final class UpstreamSimulator implements AutoCloseable {
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             send(exchange, arrival, id, 200, renderer.render(id, task.script(), state));
         }
+    }
+
+    private boolean authorized(HttpExchange exchange) {
+        String expected = expectedAuth.get();
+        return expected == null || expected.equals(exchange.getRequestHeaders().getFirst(config.authHeader()));
     }
 
     private boolean hostile(HttpExchange exchange, long arrival, String id, Faults.Hostile hostile) throws IOException {
@@ -256,7 +266,7 @@ public final class UpstreamSimulator implements AutoCloseable {
                 send(exchange, arrival, null, 405, new byte[0]);
                 return;
             }
-            if (expectedAuth != null && !expectedAuth.equals(exchange.getRequestHeaders().getFirst(config.authHeader()))) {
+            if (!authorized(exchange)) {
                 send(exchange, arrival, null, 401, UNAUTHORIZED_JSON);
                 return;
             }

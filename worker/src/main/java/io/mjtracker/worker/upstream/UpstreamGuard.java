@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The rate limiter hands out one permit per {@code 1/rate} seconds rather than {@code rate} permits
  * per second, so requests are spread evenly and no sliding one-second window ever holds more than the
- * limit. A 429 pauses every request (the limit is per key, not per task) for its {@code Retry-After}.
+ * limit; the spacing keeps 4% headroom ({@link #HEADROOM}) so that network jitter, which can delay one
+ * request and not the next, does not push a window measured at the server over the limit. A 429 pauses every request (the limit is per key, not per task) for its {@code Retry-After}.
  * A 401/403 or a wrong base URL forces the circuit open and lets one probe through per probe interval.
  */
 public final class UpstreamGuard {
@@ -34,6 +35,8 @@ public final class UpstreamGuard {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamGuard.class);
     private static final long OPEN_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final Duration DEFAULT_RATE_LIMIT_PAUSE = Duration.ofSeconds(1);
+    /** Permits are spaced this much wider than {@code 1/rate}. */
+    static final double HEADROOM = 1.04;
 
     private final Clock clock;
     private final RateLimiterRegistry rateLimiters;
@@ -47,6 +50,7 @@ public final class UpstreamGuard {
     private long reservedPermitAtNanos = -1;
     private long pausedUntilMillis;
     private long probeAtMillis;
+    private boolean misconfigurationReported;
 
     /**
      * @param clock wall time for pauses and probes; the rate limiter itself runs on {@code System.nanoTime},
@@ -54,7 +58,7 @@ public final class UpstreamGuard {
      */
     public UpstreamGuard(ResilienceSettings settings, Clock clock) {
         this.clock = clock;
-        this.permitPeriodNanos = Math.max(1, (long) Math.ceil(1e9 / settings.ratePerSecond()));
+        this.permitPeriodNanos = Math.max(1, (long) Math.ceil(1e9 * HEADROOM / settings.ratePerSecond()));
         this.rateLimiters = RateLimiterRegistry.of(RateLimiterConfig.custom()
                 .limitForPeriod(1)
                 .limitRefreshPeriod(Duration.ofNanos(permitPeriodNanos))
@@ -88,8 +92,7 @@ public final class UpstreamGuard {
                 .failAfterMaxAttempts(false)
                 .build());
         this.retry = retries.retry(NAME);
-        this.probeInterval = settings.breakerOpenDuration().compareTo(Duration.ofSeconds(30)) > 0
-                ? settings.breakerOpenDuration() : Duration.ofSeconds(30);
+        this.probeInterval = settings.breakerOpenDuration();
     }
 
     /**
@@ -145,8 +148,8 @@ public final class UpstreamGuard {
     /** Feeds the outcome of a sent request to the circuit breaker and the global pause. */
     public void record(FetchResult result, long latencyNanos) {
         switch (result) {
-            case FetchResult.Found found -> circuitBreaker.onSuccess(latencyNanos, TimeUnit.NANOSECONDS);
-            case FetchResult.NotFound notFound -> circuitBreaker.onSuccess(latencyNanos, TimeUnit.NANOSECONDS);
+            case FetchResult.Found found -> succeeded(latencyNanos);
+            case FetchResult.NotFound notFound -> succeeded(latencyNanos);
             case FetchResult.RateLimited limited -> {
                 circuitBreaker.onError(latencyNanos, TimeUnit.NANOSECONDS, new UpstreamFailure(result));
                 Duration pause = limited.retryAfter() != null ? limited.retryAfter() : DEFAULT_RATE_LIMIT_PAUSE;
@@ -159,9 +162,18 @@ public final class UpstreamGuard {
         }
     }
 
+    private void succeeded(long latencyNanos) {
+        circuitBreaker.onSuccess(latencyNanos, TimeUnit.NANOSECONDS);
+        if (misconfigurationReported) {
+            misconfigurationReported = false;
+            LOG.info("the upstream accepts requests again; polling resumes");
+        }
+    }
+
     private void forceOpen(String reason) {
-        if (circuitBreaker.getState() != CircuitBreaker.State.FORCED_OPEN) {
-            LOG.error("stopping all polling, tasks are kept: {}. Next probe in {}s.", reason, probeInterval.toSeconds());
+        if (!misconfigurationReported) {
+            misconfigurationReported = true;
+            LOG.error("stopping all polling, tasks are kept: {}. One probe every {} until it is fixed.", reason, probeInterval);
         }
         circuitBreaker.transitionToForcedOpenState();
         probeAtMillis = clock.millis() + probeInterval.toMillis();

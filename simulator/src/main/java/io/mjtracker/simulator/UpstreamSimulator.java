@@ -103,6 +103,13 @@ public final class UpstreamSimulator implements AutoCloseable {
         return id;
     }
 
+    /** Creates a task scripted by the configured mix, as {@code POST /mj/submit/imagine} does; returns its id. */
+    public String submit() {
+        String id = newId();
+        createTask(id, config.mix().scriptFor(id));
+        return id;
+    }
+
     /** Creates (or replaces) the task {@code id}; its clock starts now. */
     public void createTask(String id, TaskScript script) {
         tasks.put(id, new Registered(script, config.clock().millis()));
@@ -270,8 +277,7 @@ public final class UpstreamSimulator implements AutoCloseable {
                 send(exchange, arrival, null, 401, UNAUTHORIZED_JSON);
                 return;
             }
-            String id = newId();
-            createTask(id, config.mix().scriptFor(id));
+            String id = submit();
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             send(exchange, arrival, null, 200, ("{\"code\":1,\"description\":\"Submit success\",\"result\":\"" + id + "\"}")
                     .getBytes(StandardCharsets.UTF_8));

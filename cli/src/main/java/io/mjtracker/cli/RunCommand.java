@@ -1,0 +1,161 @@
+package io.mjtracker.cli;
+
+import io.mjtracker.simulator.SimulatorConfig;
+import io.mjtracker.simulator.TaskMix;
+import io.mjtracker.simulator.UpstreamSimulator;
+import io.mjtracker.testkit.EmbeddedKafkaBroker;
+import io.mjtracker.worker.Worker;
+import io.mjtracker.worker.config.ConfigException;
+import io.mjtracker.worker.config.WorkerConfig;
+import io.mjtracker.worker.config.WorkerConfigLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The one-command run. With {@code KAFKA_BOOTSTRAP_SERVERS} and {@code MJ_API_BASE_URL} set it is the
+ * plain worker. Otherwise it starts what is missing in this JVM: a real KRaft broker and, without an
+ * API, the upstream simulator; it feeds sample tasks (simulator only), shows their progress live and
+ * prints a summary. Ctrl-C stops everything cleanly.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Run the worker. Without KAFKA_BOOTSTRAP_SERVERS it starts an embedded Kafka broker;",
+                "without MJ_API_BASE_URL the local upstream simulator, and feeds it sample tasks.",
+                "Every worker variable (README) applies."})
+final class RunCommand implements Callable<Integer> {
+
+    @Option(names = "--tasks", description = "Sample tasks fed to the simulator (default: ${DEFAULT-VALUE}; 0: none).")
+    int sampleTasks = 12;
+
+    @Option(names = "--data-dir", description = "Keep the embedded broker's data here (default: a temporary directory, deleted on exit).")
+    Path dataDir;
+
+    @Option(names = "--keep-running", description = "Keep running after the sample tasks finished, until Ctrl-C.")
+    boolean keepRunning;
+
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        boolean ownKafka = blank(env.get("KAFKA_BOOTSTRAP_SERVERS"));
+        boolean ownUpstream = blank(env.get("MJ_API_BASE_URL"));
+        if (!ownKafka && !ownUpstream) {
+            io.mjtracker.worker.Main.main(new String[0]);
+            return 0;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopRequested.countDown();
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "ctrl-c"));
+        List<AutoCloseable> started = new ArrayList<>();
+        try {
+            return runLocally(env, ownKafka, ownUpstream, started);
+        } finally {
+            System.out.println("stopping...");
+            for (AutoCloseable resource : started.reversed()) {
+                resource.close();
+            }
+            System.out.println("stopped.");
+            stopped.countDown();
+        }
+    }
+
+    private int runLocally(Map<String, String> env, boolean ownKafka, boolean ownUpstream, List<AutoCloseable> started)
+            throws Exception {
+        if (ownKafka) {
+            System.out.println("starting an embedded Kafka broker (KRaft)...");
+            if (dataDir != null) {
+                Files.createDirectories(dataDir);
+            }
+            EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir, Map.of());
+            started.add(broker);
+            env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
+            System.out.println("  Kafka: " + broker.bootstrapServers());
+        }
+        UpstreamSimulator simulator = null;
+        if (ownUpstream) {
+            String key = "local-demo-key";
+            simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(false).withMix(TaskMix.QUICK)
+                    .withApiKey(key, "Authorization"));
+            started.add(simulator);
+            env.put("MJ_API_BASE_URL", simulator.baseUrl().toString());
+            env.put("MJ_API_KEY", key);
+            env.putIfAbsent("TRACKER_CADENCE_SCALE", "0.1");
+            System.out.println("  upstream simulator: " + simulator.baseUrl() + " (tasks take 3-13 s)");
+        }
+        env.putIfAbsent("METRICS_PORT", "0");
+        env.putIfAbsent("TRACKER_TOPIC_PARTITIONS", "4");
+        WorkerConfig config;
+        try {
+            config = WorkerConfigLoader.load(env);
+        } catch (ConfigException e) {
+            System.err.println("mj-tracker: " + e.getMessage());
+            return 2;
+        }
+        Worker worker = Worker.start(config);
+        started.add(worker);
+        String bootstrap = config.kafka().bootstrapServers();
+        System.out.printf("  worker: metrics at http://localhost:%d/metrics%n", worker.metricsPort());
+        System.out.printf("  submit more with: ./mj-tracker submit --bootstrap %s <task-id>...%n", bootstrap);
+        List<String> ids = new ArrayList<>();
+        if (simulator != null) {
+            for (int i = 0; i < sampleTasks; i++) {
+                ids.add(simulator.submit());
+            }
+            submit(bootstrap, config.kafka().topics().input(), ids);
+            System.out.println("  fed " + ids.size() + " sample tasks; Ctrl-C stops\n");
+        } else {
+            System.out.println("  tracking tasks from " + config.kafka().topics().input() + "; Ctrl-C stops\n");
+        }
+        return follow(config, ids);
+    }
+
+    private int follow(WorkerConfig config, List<String> ids) throws InterruptedException {
+        TaskBoard board = new TaskBoard(ids);
+        BoardView view = new BoardView(System.out, BoardView.terminal());
+        long start = System.nanoTime();
+        var topics = config.kafka().topics();
+        try (OutputFollower follower = new OutputFollower(config.kafka().bootstrapServers(), topics.status(), topics.completed(), true)) {
+            while (stopRequested.getCount() > 0) {
+                follower.poll(board, Duration.ofMillis(250), view::changed);
+                view.draw(board);
+                if (!keepRunning && !ids.isEmpty() && board.allFinished()) {
+                    break;
+                }
+            }
+        }
+        view.summary(board, Duration.ofNanos(System.nanoTime() - start));
+        return 0;
+    }
+
+    private static void submit(String bootstrap, String topic, List<String> ids) throws Exception {
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+                new StringSerializer(), new StringSerializer())) {
+            for (String id : ids) {
+                producer.send(new ProducerRecord<>(topic, id, id)).get();
+            }
+        }
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
+    }
+}

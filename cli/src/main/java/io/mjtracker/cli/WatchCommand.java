@@ -24,7 +24,7 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--from-beginning", description = "Read the topics from their start, not only new records (default: true with ids).")
     Boolean fromBeginning;
 
-    @Option(names = "--timeout", description = "Give up after this long, e.g. 10m (default: never).")
+    @Option(names = "--timeout", converter = DurationConverter.class, description = "Give up after this long, e.g. 10m (default: never).")
     Duration timeout;
 
     @Override

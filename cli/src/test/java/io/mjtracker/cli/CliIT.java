@@ -1,0 +1,98 @@
+package io.mjtracker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mjtracker.simulator.SimulatorConfig;
+import io.mjtracker.simulator.TaskScript;
+import io.mjtracker.simulator.UpstreamSimulator;
+import io.mjtracker.testkit.KafkaBroker;
+import io.mjtracker.testkit.KafkaBrokerExtension;
+import io.mjtracker.worker.Worker;
+import io.mjtracker.worker.config.WorkerConfigLoader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import picocli.CommandLine;
+
+/** The commands producers and consumers use, against a real broker and a running worker. */
+@ExtendWith(KafkaBrokerExtension.class)
+class CliIT {
+
+    private final KafkaBroker broker;
+
+    CliIT(KafkaBroker broker) {
+        this.broker = broker;
+    }
+
+    private record Run(int exit, String err) {}
+
+    private Run run(String... args) {
+        CommandLine commandLine = MjTracker.commandLine();
+        StringWriter err = new StringWriter();
+        commandLine.setErr(new PrintWriter(err));
+        return new Run(commandLine.execute(args), err.toString());
+    }
+
+    @Test
+    void submitThenWatchExitsZeroWhenAllSucceededAndOneWhenAnyDidNot() {
+        String prefix = "cli" + System.nanoTime();
+        try (UpstreamSimulator simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(false))) {
+            Map<String, String> env = new HashMap<>();
+            env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
+            env.put("MJ_API_BASE_URL", simulator.baseUrl().toString());
+            env.put("MJ_API_KEY", "k");
+            env.put("TRACKER_GROUP_ID", prefix);
+            env.put("TRACKER_INPUT_TOPIC", prefix + ".in");
+            env.put("TRACKER_STATUS_TOPIC", prefix + ".status");
+            env.put("TRACKER_COMPLETED_TOPIC", prefix + ".done");
+            env.put("TRACKER_DLQ_TOPIC", prefix + ".dlq");
+            env.put("TRACKER_CADENCE_SCALE", "0.05");
+            env.put("METRICS_PORT", "-1");
+            String ok1 = simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, Duration.ofMillis(500)));
+            String ok2 = simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, Duration.ofMillis(800)));
+            String bad = simulator.createTask(TaskScript.failsAfter(Duration.ZERO, Duration.ofMillis(500), "nope"));
+            String[] topics = {"--bootstrap", broker.bootstrapServers(), "--input-topic", prefix + ".in",
+                    "--status-topic", prefix + ".status", "--completed-topic", prefix + ".done"};
+
+            try (Worker worker = Worker.start(WorkerConfigLoader.load(env))) {
+                assertThat(run(concat(new String[] {"submit", "-m", "{\"user\":\"cli\"}", ok1, ok2, bad}, topics)).exit()).isZero();
+
+                assertThat(run(concat(new String[] {"watch", "--timeout", "60s", ok1, ok2}, topics)).exit()).isZero();
+                assertThat(run(concat(new String[] {"watch", "--timeout", "60s", ok1, bad}, topics)).exit()).isEqualTo(1);
+                assertThat(run(concat(new String[] {"watch", "--timeout", "1s", "never-submitted"}, topics)).exit()).isEqualTo(3);
+            }
+        }
+    }
+
+    @Test
+    void badInputIsNamedAndNothingIsSent() {
+        Run invalid = run("submit", "--bootstrap", broker.bootstrapServers(), "a/b");
+        Run metadata = run("submit", "--bootstrap", broker.bootstrapServers(), "-m", "[1]", "123");
+
+        assertThat(invalid.exit()).isEqualTo(1);
+        assertThat(invalid.err()).contains("invalid id", "a/b");
+        assertThat(metadata.exit()).isEqualTo(1);
+        assertThat(metadata.err()).contains("--metadata must be a JSON object");
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : new String[] {"run", "submit", "watch"}) {
+            CommandLine commandLine = MjTracker.commandLine();
+            StringWriter out = new StringWriter();
+            commandLine.setOut(new PrintWriter(out));
+            assertThat(commandLine.execute(command, "--help")).isZero();
+            assertThat(out.toString()).as(command).contains("Usage: mj-tracker " + command);
+        }
+    }
+
+    private static String[] concat(String[] first, String[] second) {
+        String[] all = java.util.Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, all, first.length, second.length);
+        return all;
+    }
+}

@@ -38,7 +38,11 @@ public record Faults(
         /** The answer comes after 30 s. */
         SLOW,
         /** A 200 HTML page, like a website or a captive portal. */
-        HTML
+        HTML,
+        /** A 200 whose JSON stops half-way. */
+        TRUNCATED,
+        /** A 200 whose body is plain text, as some proxies answer. */
+        NOT_JSON
     }
 
     public static final Faults NONE = new Faults(Duration.ZERO, Duration.ZERO, 0, 0, 0, true, false, 0, Hostile.NONE);

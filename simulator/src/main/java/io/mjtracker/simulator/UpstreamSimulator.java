@@ -237,6 +237,8 @@ public final class UpstreamSimulator implements AutoCloseable {
                 exchange.getResponseHeaders().set("Content-Type", "text/html");
                 send(exchange, arrival, id, 200, HTML_PAGE);
             }
+            case TRUNCATED -> send(exchange, arrival, id, 200, ("{\"id\":\"" + id + "\",\"status\":\"IN_PROG").getBytes(StandardCharsets.UTF_8));
+            case NOT_JSON -> send(exchange, arrival, id, 200, "upstream connect error or disconnect/reset before headers".getBytes(StandardCharsets.UTF_8));
             case NONE -> {
                 return false;
             }

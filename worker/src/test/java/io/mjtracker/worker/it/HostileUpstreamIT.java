@@ -1,0 +1,130 @@
+package io.mjtracker.worker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.mjtracker.common.record.FinalResult;
+import io.mjtracker.common.record.Outcome;
+import io.mjtracker.common.record.RecordCodec;
+import io.mjtracker.common.record.RecordHeaders;
+import io.mjtracker.simulator.Faults;
+import io.mjtracker.simulator.SimulatorConfig;
+import io.mjtracker.simulator.TaskScript;
+import io.mjtracker.simulator.UpstreamSimulator;
+import io.mjtracker.testkit.KafkaBroker;
+import io.mjtracker.testkit.KafkaBrokerExtension;
+import io.mjtracker.worker.Worker;
+import io.mjtracker.worker.config.WorkerConfigLoader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Answers no honest server gives, and input no honest producer sends: each has a defined outcome, the
+ * worker stays up, nothing is lost, and the key shows up nowhere.
+ */
+@ExtendWith(KafkaBrokerExtension.class)
+class HostileUpstreamIT {
+
+    private final KafkaBroker broker;
+    private final RecordCodec codec = new RecordCodec();
+
+    HostileUpstreamIT(KafkaBroker broker) {
+        this.broker = broker;
+    }
+
+    /**
+     * While the fault lasts the task must not end; once it is gone the task succeeds: timeouts, resets,
+     * HTML pages, redirects and 429s without Retry-After are all survivable.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Faults.Hostile.class, names = {"SLOW", "RESET", "HTML", "REDIRECT"})
+    void aPassingHostileAnswerDelaysTheTaskButLosesNothing(Faults.Hostile hostile) {
+        Faults fault = Faults.NONE.withHostile(hostile);
+        FinalResult result = trackThrough(fault, Duration.ofSeconds(4), Map.of());
+
+        assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED);
+    }
+
+    @Test
+    void rateLimitingWithoutRetryAfterIsRiddenOut() {
+        FinalResult result = trackThrough(Faults.NONE.withRateLimit(1, 1, false), Duration.ofSeconds(4), Map.of());
+
+        assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Faults.Hostile.class, names = {"HUGE_BODY", "TRUNCATED", "NOT_JSON"})
+    void anUpstreamThatKeepsAnsweringNonsenseEndsTheTaskAsFailedWithTheReason(Faults.Hostile hostile) {
+        FinalResult result = trackThrough(Faults.NONE.withHostile(hostile), Duration.ofSeconds(60),
+                Map.of("TRACKER_MAX_MALFORMED_POLLS", "3"));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(result.reason()).contains("not a task");
+        if (hostile == Faults.Hostile.HUGE_BODY) {
+            assertThat(result.reason()).contains("larger than");
+        }
+    }
+
+    @Test
+    void hostileInputIsDeadLetteredAndTheWorkerCarriesOn() {
+        try (UpstreamSimulator simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(false))) {
+            TestTopics topics = new TestTopics(broker);
+            Map<String, String> env = topics.workerEnv(simulator);
+            env.put("TRACKER_TOPIC_PARTITIONS", "1");
+            String good = simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, Duration.ofMillis(300)));
+            List<String> hostileIds = List.of("a/b", "..", "a%2Fb", "has space", "bell\u0007", "x".repeat(10_000));
+            try (CapturedLogs logs = new CapturedLogs(); Worker worker = Worker.start(WorkerConfigLoader.load(env))) {
+                var values = new java.util.ArrayList<byte[]>();
+                hostileIds.forEach(id -> values.add(id.getBytes(StandardCharsets.UTF_8)));
+                values.add(new byte[200_000]);
+                values.add(good.getBytes(StandardCharsets.UTF_8));
+                topics.produce(values);
+
+                var letters = topics.read(topics.deadLetter, hostileIds.size() + 1, Duration.ofSeconds(30), Duration.ofSeconds(1));
+                var results = topics.read(topics.completed, 1, Duration.ofSeconds(30), Duration.ofSeconds(1));
+
+                assertThat(letters).hasSize(hostileIds.size() + 1);
+                assertThat(letters.stream().map(r -> new String(r.headers().lastHeader(RecordHeaders.DLQ_REASON).value(),
+                        StandardCharsets.UTF_8).split(":")[0]).toList())
+                        .containsExactly("invalid_id", "invalid_id", "invalid_id", "invalid_id", "invalid_id", "invalid_id", "too_large");
+                assertThat(letters.getLast().value()).hasSize(200_000);
+                assertThat(results).singleElement().satisfies(r ->
+                        assertThat(codec.readFinalResult(r.value()).outcome()).isEqualTo(Outcome.SUCCEEDED));
+                assertThat(simulator.stats().totalRequests()).as("only the valid id reached the upstream")
+                        .isEqualTo(simulator.stats().fetchCount(good));
+                assertThat(logs.lines()).noneSatisfy(line -> assertThat(line).contains("\u0007"));
+            }
+        }
+    }
+
+    /** Tracks one task while {@code fault} lasts for {@code faultFor}, then without it; returns its result. */
+    private FinalResult trackThrough(Faults fault, Duration faultFor, Map<String, String> overrides) {
+        try (UpstreamSimulator simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(false))) {
+            TestTopics topics = new TestTopics(broker);
+            Map<String, String> env = topics.workerEnv(simulator);
+            env.put("MJ_API_REQUEST_TIMEOUT", "1s");
+            env.putAll(overrides);
+            String key = env.get("MJ_API_KEY");
+            String id = simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, Duration.ofMillis(500)));
+            simulator.faults(fault);
+            try (CapturedLogs logs = new CapturedLogs(); Worker worker = Worker.start(WorkerConfigLoader.load(env))) {
+                topics.produceIds(List.of(id));
+                long until = System.nanoTime() + faultFor.toNanos();
+                await().atMost(faultFor.plusSeconds(5)).until(() ->
+                        System.nanoTime() > until || !topics.read(topics.completed, 1, Duration.ofMillis(300), Duration.ZERO).isEmpty());
+                simulator.faults(Faults.NONE);
+                var results = topics.read(topics.completed, 1, Duration.ofSeconds(60), Duration.ofSeconds(1));
+
+                assertThat(results).as("exactly one result").hasSize(1);
+                assertThat(logs.lines()).noneSatisfy(line -> assertThat(line).contains(key));
+                return codec.readFinalResult(results.getFirst().value());
+            }
+        }
+    }
+}

@@ -8,10 +8,10 @@ package io.mjtracker.simulator;
  * @param startTime epoch ms the run started, or 0 before
  * @param finishTime epoch ms it ended, or 0 before
  */
-record TaskState(boolean visible, String status, int progress, long submitTime, long startTime, long finishTime) {
+public record TaskState(boolean visible, String status, int progress, long submitTime, long startTime, long finishTime) {
 
     /** The state of a task created at {@code createdAt} with {@code script}, at {@code now}. */
-    static TaskState at(TaskScript script, long createdAt, long now) {
+    public static TaskState at(TaskScript script, long createdAt, long now) {
         long visibleAt = createdAt + script.invisibleFor().toMillis();
         if (now < visibleAt) {
             return new TaskState(false, "", 0, 0, 0, 0);

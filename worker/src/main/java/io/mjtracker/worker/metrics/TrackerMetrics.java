@@ -51,6 +51,8 @@ public final class TrackerMetrics {
         pollLateness = Timer.builder(PREFIX + "poll.lateness")
                 .description("How late a poll left compared with its schedule")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1))
+                // Client-side percentiles over the last minute, for the scale benchmark and quick looks.
+                .publishPercentiles(0.5, 0.99).distributionStatisticExpiry(Duration.ofMinutes(1)).distributionStatisticBufferLength(2)
                 .register(registry);
         for (Outcome outcome : Outcome.values()) {
             finished.put(outcome, Counter.builder(PREFIX + "tasks.finished").description("Tasks ended, by outcome")

@@ -62,6 +62,30 @@ public final class PollCadence {
     }
 
     /**
+     * Delay after a poll that saw the task queued or running: the one decision the tracker (and the
+     * polling-efficiency benchmark) asks for.
+     *
+     * @param queued the status says not started (empty, NOT_START, SUBMITTED)
+     * @param percent progress now, or -1 where unknown
+     * @param upstreamStartTime the task's startTime (epoch ms), or null
+     * @param previousPercent progress at the previous change seen, or -1
+     * @param previousPercentAtMillis when that was seen, or -1
+     */
+    public long afterUnfinished(boolean queued, int percent, Long upstreamStartTime, long nowMillis,
+            int previousPercent, long previousPercentAtMillis) {
+        if (queued) {
+            return afterQueued();
+        }
+        if (percent < 0) {
+            return afterRunning(new ProgressObservation(-1, nowMillis, -1, 0));
+        }
+        if (upstreamStartTime != null && upstreamStartTime > 0 && upstreamStartTime < nowMillis) {
+            return afterRunning(new ProgressObservation(percent, nowMillis, upstreamStartTime, 0));
+        }
+        return afterRunning(new ProgressObservation(percent, nowMillis, previousPercentAtMillis, previousPercent));
+    }
+
+    /**
      * Delay after a poll that saw the task running.
      *
      * @param progress what is known of the task's progress

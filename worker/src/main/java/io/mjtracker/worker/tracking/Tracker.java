@@ -247,23 +247,13 @@ public final class Tracker implements AutoCloseable {
 
     private long runningDelay(TrackedTask task, Task fetched, long now) {
         int percent = fetched.progress().percent();
-        if (fetched.status().isQueued() || percent < 0) {
-            return percent < 0 && !fetched.status().isQueued()
-                    ? cadence.afterRunning(new ProgressObservation(-1, now, -1, 0))
-                    : cadence.afterQueued();
-        }
-        ProgressObservation observation;
-        Long startTime = fetched.startTime();
-        if (startTime != null && startTime > 0 && startTime < now) {
-            observation = new ProgressObservation(percent, now, startTime, 0);
-        } else {
-            observation = new ProgressObservation(percent, now, task.lastPercentAtMillis, task.lastPercent);
-        }
+        long delay = cadence.afterUnfinished(fetched.status().isQueued(), percent, fetched.startTime(), now,
+                task.lastPercent, task.lastPercentAtMillis);
         if (percent != task.lastPercent) {
             task.lastPercent = percent;
             task.lastPercentAtMillis = now;
         }
-        return cadence.afterRunning(observation);
+        return delay;
     }
 
     private void publishIfChanged(TrackedTask task, Task fetched, long now) {

@@ -1,0 +1,84 @@
+package io.mjtracker.bench;
+
+import io.mjtracker.simulator.Faults;
+import io.mjtracker.simulator.SimulatorConfig;
+import io.mjtracker.simulator.TaskMix;
+import io.mjtracker.simulator.UpstreamSimulator;
+import io.mjtracker.testkit.EmbeddedKafkaBroker;
+import io.mjtracker.worker.Worker;
+import io.mjtracker.worker.config.WorkerConfigLoader;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** A broker, a simulator and a worker in this JVM, wired for one benchmark. */
+final class Rig implements AutoCloseable {
+
+    /** Tasks that stay queued or running for the whole benchmark, so every one keeps wanting polls. */
+    static final TaskMix ENDLESS = new TaskMix(Duration.ofSeconds(1), Duration.ofSeconds(5),
+            Duration.ofHours(1), Duration.ofHours(2), 0, 0, 0, io.mjtracker.simulator.Dialect.COMET);
+
+    final EmbeddedKafkaBroker broker;
+    final UpstreamSimulator simulator;
+    final Map<String, String> env = new HashMap<>();
+    Worker worker;
+
+    Rig(Faults faults) {
+        broker = EmbeddedKafkaBroker.start();
+        simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(true).withMix(ENDLESS).withFaults(faults));
+        String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 6);
+        env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
+        env.put("MJ_API_BASE_URL", simulator.baseUrl().toString());
+        env.put("MJ_API_KEY", "bench");
+        env.put("TRACKER_GROUP_ID", prefix);
+        env.put("TRACKER_INPUT_TOPIC", prefix + ".tasks");
+        env.put("TRACKER_STATUS_TOPIC", prefix + ".status");
+        env.put("TRACKER_COMPLETED_TOPIC", prefix + ".completed");
+        env.put("TRACKER_DLQ_TOPIC", prefix + ".dlq");
+        env.put("TRACKER_TOPIC_PARTITIONS", "8");
+        env.put("METRICS_PORT", "-1");
+    }
+
+    Worker start() {
+        worker = Worker.start(WorkerConfigLoader.load(env));
+        return worker;
+    }
+
+    void submit(int count) {
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, 20), new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < count; i++) {
+                String id = "b" + i;
+                producer.send(new ProducerRecord<>(env.get("TRACKER_INPUT_TOPIC"), id, id));
+            }
+            producer.flush();
+        }
+    }
+
+    double gauge(String name) {
+        var gauge = worker.registry().find(name).gauge();
+        return gauge == null ? Double.NaN : gauge.value();
+    }
+
+    double counter(String name) {
+        return worker.registry().find(name).counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    static void sleep(Duration duration) throws InterruptedException {
+        Thread.sleep(duration);
+    }
+
+    @Override
+    public void close() {
+        if (worker != null) {
+            worker.close();
+        }
+        simulator.close();
+        broker.close();
+    }
+}

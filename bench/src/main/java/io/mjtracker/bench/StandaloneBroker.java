@@ -1,0 +1,93 @@
+package io.mjtracker.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * A real single-node KRaft broker in its own process ({@code kafka.Kafka} from the Maven Central jars),
+ * formatted once and restartable on the same ports and data, so a benchmark can restart it.
+ */
+final class StandaloneBroker implements AutoCloseable {
+
+    private final Path dir;
+    private final int port;
+    private Process process;
+
+    StandaloneBroker(Path dir) throws IOException, InterruptedException {
+        this.dir = dir;
+        this.port = freePort();
+        int controllerPort = freePort();
+        Path properties = dir.resolve("server.properties");
+        Files.createDirectories(dir);
+        Files.writeString(properties, String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
+                "log.dirs=" + dir.resolve("data"),
+                "num.partitions=8",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=8",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "transaction.state.log.num.partitions=8",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                ""));
+        Process format = java("kafka.tools.StorageTool", "format", "--standalone", "-t", Uuid.randomUuid().toString(),
+                "-c", properties.toString()).redirectOutput(dir.resolve("format.log").toFile()).start();
+        if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
+            throw new IllegalStateException("formatting the broker's storage failed; see " + dir.resolve("format.log"));
+        }
+        start();
+    }
+
+    String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    void start() throws IOException {
+        process = java("kafka.Kafka", dir.resolve("server.properties").toString())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile())).start();
+    }
+
+    /** A clean stop (SIGTERM) and a start on the same data. */
+    void restart() throws IOException, InterruptedException {
+        process.destroy();
+        process.waitFor(60, TimeUnit.SECONDS);
+        start();
+    }
+
+    private ProcessBuilder java(String mainClass, String... args) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx512m", "--sun-misc-unsafe-memory-access=allow",
+                "-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+}

@@ -75,7 +75,7 @@ final class LiveBenchmarks {
     /** With the worker's limit at the simulator's 429 threshold: how much of it is used, and 429s. */
     static void rateLimitUse() throws Exception {
         double limit = 50;
-        try (Rig rig = new Rig(Faults.NONE.withRateLimit(limit, 2, true))) {
+        try (Rig rig = new Rig(Boolean.getBoolean("bench.no429") ? Faults.NONE : Faults.NONE.withRateLimit(limit, 2, true))) {
             rig.env.put("TRACKER_RATE_LIMIT_PER_SECOND", Double.toString(limit));
             rig.env.put("TRACKER_CADENCE_SCALE", "0.05");
             rig.start();
@@ -87,6 +87,9 @@ final class LiveBenchmarks {
             double seconds = (System.nanoTime() - start) / 1e9;
             var stats = rig.simulator.stats();
             double served = stats.count(200) / seconds;
+            System.out.printf("  burstiness: most requests within 25 ms %d, 50 ms %d, 100 ms %d%n",
+                    stats.maxRequestsInAnyWindow(Duration.ofMillis(25)), stats.maxRequestsInAnyWindow(Duration.ofMillis(50)),
+                    stats.maxRequestsInAnyWindow(Duration.ofMillis(100)));
             System.out.printf("rate-limit use: limit %.0f/s (simulator 429 above it), %.1f requests/s answered 200 = %.1f%% of the limit; 429s: %d; peak 1 s window %d%n",
                     limit, served, served / limit * 100, stats.count(429), stats.maxRequestsInAnyWindow(Duration.ofSeconds(1)));
         }

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The rate limiter hands out one permit per {@code 1/rate} seconds rather than {@code rate} permits
  * per second, so requests are spread evenly and no sliding one-second window ever holds more than the
- * limit; the spacing keeps 4% headroom ({@link #HEADROOM}) so that network jitter, which can delay one
+ * limit; the spacing keeps 3% headroom ({@link #HEADROOM}) so that network jitter, which can delay one
  * request and not the next, does not push a window measured at the server over the limit. A 429 pauses every request (the limit is per key, not per task) for its {@code Retry-After}.
  * A 401/403 or a wrong base URL forces the circuit open and lets one probe through per probe interval.
  */
@@ -36,7 +36,7 @@ public final class UpstreamGuard {
     private static final long OPEN_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final Duration DEFAULT_RATE_LIMIT_PAUSE = Duration.ofSeconds(1);
     /** Permits are spaced this much wider than {@code 1/rate}. */
-    static final double HEADROOM = 1.04;
+    static final double HEADROOM = 1.03;
 
     private final Clock clock;
     private final RateLimiterRegistry rateLimiters;
@@ -48,6 +48,7 @@ public final class UpstreamGuard {
     private final Duration probeInterval;
     private final long permitPeriodNanos;
     private long reservedPermitAtNanos = -1;
+    private long lastSendNanos = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
     private long pausedUntilMillis;
     private long probeAtMillis;
     private boolean misconfigurationReported;
@@ -127,15 +128,24 @@ public final class UpstreamGuard {
 
     private long takeRatePermit() {
         long nowNanos = System.nanoTime();
+        // A send delayed by other work must not be followed at once by the next one: the limiter's
+        // permits are evenly spaced in its own time, this keeps them spaced in actual send time too,
+        // so an upstream token bucket with a small burst never sees two requests closer than 1/rate.
+        long sinceLastSend = nowNanos - lastSendNanos;
+        if (sinceLastSend < permitPeriodNanos) {
+            return permitPeriodNanos - sinceLastSend;
+        }
         if (reservedPermitAtNanos >= 0) {
             if (nowNanos - reservedPermitAtNanos >= 0) {
                 reservedPermitAtNanos = -1;
+                lastSendNanos = nowNanos;
                 return 0;
             }
             return reservedPermitAtNanos - nowNanos;
         }
         long wait = rateLimiter.reservePermission();
         if (wait == 0) {
+            lastSendNanos = nowNanos;
             return 0;
         }
         if (wait < 0) {

@@ -15,8 +15,8 @@ final class LiveBenchmarks {
     /** Polls per second one worker sustains end to end, over what wrk gets from the same endpoint. */
     static void throughput() throws Exception {
         try (Rig rig = new Rig(Faults.NONE)) {
-            rig.env.put("TRACKER_RATE_LIMIT_PER_SECOND", "10000");
-            rig.env.put("TRACKER_MAX_CONCURRENT_REQUESTS", "128");
+            rig.env.put("TRACKER_RATE_LIMIT_PER_SECOND", "100000");
+            rig.env.put("TRACKER_MAX_CONCURRENT_REQUESTS", System.getProperty("bench.concurrency", "64"));
             rig.env.put("TRACKER_CADENCE_SCALE", "0.01");
             rig.start();
             rig.submit(3000);

@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * A task as the upstream returned it. The typed components cover every field the providers document;
- * {@link #json()} holds the whole object as received (compact JSON), unknown fields, explicit nulls and
+ * {@link #json()} holds the whole object as received, unknown fields, explicit nulls and
  * the string-or-integer types of button fields included, so that writing a task back out loses
  * nothing. Build instances with {@link TaskCodec#parse}.
  *
@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param progress never null
  * @param buttons never null, possibly empty
  * @param properties never null
- * @param json the task object exactly as received, as compact JSON
+ * @param json the task object exactly as received (the response body, trimmed)
  */
 public record Task(
         String id,

@@ -42,11 +42,16 @@ public final class TaskCodec {
         if (!object.has("id") && !object.has("status")) {
             throw new TaskParseException(TaskParseException.Reason.ERROR_OBJECT, describeError(object));
         }
-        return fromObject(object);
+        // The body itself is the lossless form: keeping it spares writing the tree out again.
+        return fromObject(object, new String(body, StandardCharsets.UTF_8).strip());
     }
 
     /** Builds a task from an already parsed object (e.g. one embedded in a final result). */
     public Task fromObject(ObjectNode object) {
+        return fromObject(object, compact(object));
+    }
+
+    private Task fromObject(ObjectNode object, String json) {
         JsonNode properties = object.path("properties");
         return new Task(
                 text(object, "id"), text(object, "action"), text(object, "customId"), text(object, "botType"),
@@ -61,7 +66,7 @@ public final class TaskCodec {
                 properties.isObject()
                         ? new TaskProperties(text(properties, "finalPrompt"), text(properties, "finalZhPrompt"))
                         : TaskProperties.NONE,
-                compact(object));
+                json);
     }
 
     /** The task as JSON, exactly the object received. */

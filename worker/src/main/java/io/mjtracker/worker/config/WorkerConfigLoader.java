@@ -135,7 +135,7 @@ public final class WorkerConfigLoader {
             reader.problem("TRACKER_RETRY_MAX_BACKOFF must not be smaller than TRACKER_RETRY_INITIAL_BACKOFF");
         }
         return new ResilienceSettings(
-                reader.decimal(Setting.TRACKER_RATE_LIMIT_PER_SECOND, 0.1, 10_000),
+                reader.decimal(Setting.TRACKER_RATE_LIMIT_PER_SECOND, 0.1, 100_000),
                 reader.integer(Setting.TRACKER_RETRY_MAX_ATTEMPTS, 1, 100),
                 initial, max,
                 reader.integer(Setting.TRACKER_BREAKER_FAILURE_RATE, 1, 100),

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * Retry per upstream. It never blocks: {@link #nanosUntilPermitted()} says how long to wait, so the
  * single dispatcher thread can park while still serving its queue.
  *
- * <p>The rate limiter hands out one permit per {@code 1/rate} seconds rather than {@code rate} permits
- * per second, so requests are spread evenly and no sliding one-second window ever holds more than the
+ * <p>The rate limiter hands out permits in cycles of about 10 ms rather than {@code rate} permits per
+ * second, so requests are spread evenly and no sliding one-second window ever holds more than the
  * limit; the spacing keeps 3% headroom ({@link #HEADROOM}) so that network jitter, which can delay one
  * request and not the next, does not push a window measured at the server over the limit. A 429 pauses every request (the limit is per key, not per task) for its {@code Retry-After}.
  * A 401/403 or a wrong base URL forces the circuit open and lets one probe through per probe interval.
@@ -47,6 +47,7 @@ public final class UpstreamGuard {
     private final Retry retry;
     private final Duration probeInterval;
     private final long permitPeriodNanos;
+    private final long minSpacingNanos;
     private long reservedPermitAtNanos = -1;
     private long lastSendNanos = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
     private long pausedUntilMillis;
@@ -59,9 +60,14 @@ public final class UpstreamGuard {
      */
     public UpstreamGuard(ResilienceSettings settings, Clock clock) {
         this.clock = clock;
-        this.permitPeriodNanos = Math.max(1, (long) Math.ceil(1e9 * HEADROOM / settings.ratePerSecond()));
+        // Cycles of at least 10 ms: at low rates one permit per cycle, evenly spaced; at high rates a
+        // cycle holds several permits so the dispatcher can send a few per wake-up instead of being
+        // bound by how finely a thread can park.
+        int permitsPerCycle = (int) Math.max(1, Math.floor(settings.ratePerSecond() / 100));
+        this.permitPeriodNanos = Math.max(1, (long) Math.ceil(1e9 * HEADROOM * permitsPerCycle / settings.ratePerSecond()));
+        this.minSpacingNanos = permitsPerCycle == 1 ? permitPeriodNanos : 0;
         this.rateLimiters = RateLimiterRegistry.of(RateLimiterConfig.custom()
-                .limitForPeriod(1)
+                .limitForPeriod(permitsPerCycle)
                 .limitRefreshPeriod(Duration.ofNanos(permitPeriodNanos))
                 .timeoutDuration(Duration.ofNanos(permitPeriodNanos * 2))
                 .build());
@@ -132,8 +138,8 @@ public final class UpstreamGuard {
         // permits are evenly spaced in its own time, this keeps them spaced in actual send time too,
         // so an upstream token bucket with a small burst never sees two requests closer than 1/rate.
         long sinceLastSend = nowNanos - lastSendNanos;
-        if (sinceLastSend < permitPeriodNanos) {
-            return permitPeriodNanos - sinceLastSend;
+        if (sinceLastSend < minSpacingNanos) {
+            return minSpacingNanos - sinceLastSend;
         }
         if (reservedPermitAtNanos >= 0) {
             if (nowNanos - reservedPermitAtNanos >= 0) {

@@ -53,6 +53,9 @@ public final class UpstreamGuard {
     private long pausedUntilMillis;
     private long probeAtMillis;
     private boolean misconfigurationReported;
+    /** Set while the configuration is suspect (401/403, wrong base URL): requests go out one at a time. */
+    private boolean probing;
+    private boolean probeOutstanding;
 
     /**
      * @param clock wall time for pauses and probes; the rate limiter itself runs on {@code System.nanoTime},
@@ -112,6 +115,10 @@ public final class UpstreamGuard {
         if (pausedUntilMillis > now) {
             return TimeUnit.MILLISECONDS.toNanos(pausedUntilMillis - now);
         }
+        if (probeOutstanding) {
+            // One probe at a time while the configuration is suspect: wait for its answer.
+            return OPEN_RECHECK_NANOS;
+        }
         CircuitBreaker.State state = circuitBreaker.getState();
         if (state == CircuitBreaker.State.FORCED_OPEN) {
             if (now < probeAtMillis) {
@@ -119,6 +126,7 @@ public final class UpstreamGuard {
             }
             LOG.info("probing the upstream once to see whether its configuration was fixed");
             circuitBreaker.transitionToHalfOpenState();
+            probing = true;
         } else if (state == CircuitBreaker.State.OPEN) {
             return OPEN_RECHECK_NANOS;
         }
@@ -129,6 +137,7 @@ public final class UpstreamGuard {
         if (!circuitBreaker.tryAcquirePermission()) {
             return OPEN_RECHECK_NANOS;
         }
+        probeOutstanding = probing;
         return 0;
     }
 
@@ -163,6 +172,7 @@ public final class UpstreamGuard {
 
     /** Feeds the outcome of a sent request to the circuit breaker and the global pause. */
     public void record(FetchResult result, long latencyNanos) {
+        probeOutstanding = false;
         switch (result) {
             case FetchResult.Found found -> succeeded(latencyNanos);
             case FetchResult.NotFound notFound -> succeeded(latencyNanos);
@@ -180,6 +190,7 @@ public final class UpstreamGuard {
 
     private void succeeded(long latencyNanos) {
         circuitBreaker.onSuccess(latencyNanos, TimeUnit.NANOSECONDS);
+        probing = false;
         if (misconfigurationReported) {
             misconfigurationReported = false;
             LOG.info("the upstream accepts requests again; polling resumes");

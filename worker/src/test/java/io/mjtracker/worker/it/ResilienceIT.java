@@ -142,7 +142,7 @@ class ResilienceIT {
             simulator.requireKey(key);
 
             List<FinalResult> results = results(topics, ids.size(), Duration.ofSeconds(60));
-            assertThat(whileRejected).as("requests while the key is rejected: one probe per open period").isLessThanOrEqualTo(5);
+            assertThat(whileRejected).as("requests while the key is rejected: one probe per open period").isLessThanOrEqualTo(4);
             assertThat(results).hasSize(ids.size()).allSatisfy(r -> assertThat(r.outcome()).isEqualTo(Outcome.SUCCEEDED));
             assertThat(logs.lines()).as("the misconfiguration is reported once, clearly")
                     .filteredOn(line -> line.contains("rejects MJ_API_KEY")).hasSize(1);

@@ -70,10 +70,17 @@ public final class TrackerMetrics {
     /** Registers gauges read from live state. */
     public void gauges(Supplier<Number> tasksInFlight, Supplier<Number> partitionsAssigned,
             Supplier<Number> partitionsPaused, Supplier<Number> resultsPending) {
-        registry.gauge(PREFIX + "tasks.inflight", java.util.List.of(), tasksInFlight, s -> s.get().doubleValue());
-        registry.gauge(PREFIX + "partitions.assigned", java.util.List.of(), partitionsAssigned, s -> s.get().doubleValue());
-        registry.gauge(PREFIX + "partitions.paused", java.util.List.of(), partitionsPaused, s -> s.get().doubleValue());
-        registry.gauge(PREFIX + "results.pending", java.util.List.of(), resultsPending, s -> s.get().doubleValue());
+        gauge("tasks.inflight", "Distinct tasks being tracked", tasksInFlight);
+        gauge("partitions.assigned", "Input partitions assigned to this worker", partitionsAssigned);
+        gauge("partitions.paused", "Input partitions paused (in-flight cap or open circuit)", partitionsPaused);
+        gauge("results.pending", "Finished requests whose results are not committed yet", resultsPending);
+    }
+
+    private void gauge(String name, String description, Supplier<Number> value) {
+        // Strong reference: the suppliers are method references nobody else holds; a weakly held
+        // gauge would read NaN after the first garbage collection.
+        io.micrometer.core.instrument.Gauge.builder(PREFIX + name, value).description(description)
+                .strongReference(true).register(registry);
     }
 
     public void received(int count) {

@@ -62,6 +62,7 @@ final class LiveBenchmarks {
             double pollsBefore = rig.counter("mjtracker.polls");
             long steadyStart = System.nanoTime();
             Rig.sleep(Duration.ofSeconds(70));
+            long heapPolled = usedHeapAfterGc();
             var lateness = rig.worker.registry().find("mjtracker.poll.lateness").timer().takeSnapshot();
             double p99 = Double.NaN;
             for (var value : lateness.percentileValues()) {
@@ -71,6 +72,8 @@ final class LiveBenchmarks {
             }
             System.out.printf("scale: %.0f tasks in flight after %.1f s of intake; heap %d MB -> %d MB: %.0f bytes per in-flight task%n",
                     inFlight, intakeSeconds, heapBefore >> 20, heapAfter >> 20, (heapAfter - heapBefore) / inFlight);
+            System.out.printf("  after every task was polled (each holds its last fetched task JSON): heap %d MB: %.0f bytes per in-flight task%n",
+                    heapPolled >> 20, (heapPolled - heapBefore) / inFlight);
             System.out.printf("  poll lateness p99 over the last minute (steady state): %.0f ms; %.0f polls/s (demand: %d tasks every ~100 s)%n",
                     p99, (rig.counter("mjtracker.polls") - pollsBefore) / ((System.nanoTime() - steadyStart) / 1e9), tasks);
         }

@@ -49,7 +49,7 @@ final class CrashTest {
             env.put("MJ_API_KEY", "crash");
             env.put("TRACKER_GROUP_ID", "crash");
             env.put("TRACKER_TOPIC_PARTITIONS", "12");
-            env.put("TRACKER_RATE_LIMIT_PER_SECOND", "300");
+            env.put("TRACKER_RATE_LIMIT_PER_SECOND", "150");
             env.put("TRACKER_CADENCE_SCALE", "0.1");
             env.put("TRACKER_SHUTDOWN_TIMEOUT", "5s");
             env.put("METRICS_PORT", "-1");
@@ -92,11 +92,11 @@ final class CrashTest {
                         workers.get(victim).destroyForcibly().waitFor();
                         workers.set(victim, startWorker(env, dir, victim));
                         kills++;
-                        nextKill = now + TimeUnit.MILLISECONDS.toNanos(3000 + random.nextInt(4000));
+                        nextKill = now + TimeUnit.MILLISECONDS.toNanos(4000 + random.nextInt(3000));
                         System.out.printf("  %3ds: killed worker %d (kill -9) and started it again; %d/%d results%n",
                                 TimeUnit.NANOSECONDS.toSeconds(now - start), victim, perRequest.size(), taskCount);
                     }
-                    if (!brokerRestarted && perRequest.size() > taskCount / 3) {
+                    if (!brokerRestarted && now - start > TimeUnit.SECONDS.toNanos(20)) {
                         System.out.printf("  %3ds: restarting the broker%n", TimeUnit.NANOSECONDS.toSeconds(now - start));
                         broker.restart();
                         brokerRestarted = true;
@@ -128,6 +128,8 @@ final class CrashTest {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("worker-" + index + ".log").toFile()));
         builder.environment().putAll(env);
+        // A fixed id per slot, as a StatefulSet gives: the restarted worker takes its partitions back.
+        builder.environment().put("TRACKER_INSTANCE_ID", "crash-worker-" + index);
         return builder.start();
     }
 }

@@ -6,6 +6,8 @@ import java.util.Optional;
 /**
  * How the worker reaches Kafka.
  *
+ * @param staticMembership the instance id was given (TRACKER_INSTANCE_ID), so it is also the consumer's
+ *     {@code group.instance.id}: a restarted instance takes its partitions back without a rebalance
  * @param clientOverrides pass-through client settings ({@code KAFKA_*} variables or {@code kafka.*}
  *     file keys), applied to every consumer, producer and admin client; may hold credentials, so they
  *     are never logged
@@ -14,6 +16,7 @@ public record KafkaSettings(
         String bootstrapServers,
         String groupId,
         String instanceId,
+        boolean staticMembership,
         TopicNames topics,
         int topicPartitions,
         Optional<Short> topicReplication,

@@ -14,7 +14,7 @@ public enum Setting {
     MJ_API_CONNECT_TIMEOUT("5s", "TCP/TLS connect timeout, 100ms..1m."),
     MJ_API_MAX_BODY_BYTES("1048576", "Largest response body read; a larger one is a malformed answer, 1024..67108864."),
     TRACKER_GROUP_ID("mj-tracker", "Kafka consumer group; run more instances with the same id to scale out."),
-    TRACKER_INSTANCE_ID(null, "Stable name of this instance, used in client ids and the transactional id. Default: host name plus a random suffix."),
+    TRACKER_INSTANCE_ID(null, "Stable name of this instance (e.g. a StatefulSet pod name): also its static group membership, so a restart takes its partitions back at once. Default: host name plus a random suffix, dynamic membership."),
     TRACKER_INPUT_TOPIC("mj.tasks", "Topic of task requests (a bare id or a JSON object with `id`)."),
     TRACKER_STATUS_TOPIC("mj.tasks.status", "Topic of status updates, one per observed change, key = task id."),
     TRACKER_COMPLETED_TOPIC("mj.tasks.completed", "Topic of final results, exactly one per request, key = task id."),

@@ -60,7 +60,8 @@ public final class WorkerConfigLoader {
     private static KafkaSettings kafka(ConfigReader reader, Map<String, String> overrides) {
         String bootstrap = reader.required(Setting.KAFKA_BOOTSTRAP_SERVERS);
         String group = reader.required(Setting.TRACKER_GROUP_ID);
-        String instance = reader.optional(Setting.TRACKER_INSTANCE_ID).orElseGet(WorkerConfigLoader::defaultInstanceId);
+        var givenInstance = reader.optional(Setting.TRACKER_INSTANCE_ID);
+        String instance = givenInstance.orElseGet(WorkerConfigLoader::defaultInstanceId);
         TopicNames topics = new TopicNames(
                 reader.required(Setting.TRACKER_INPUT_TOPIC),
                 reader.required(Setting.TRACKER_STATUS_TOPIC),
@@ -71,7 +72,7 @@ public final class WorkerConfigLoader {
         }
         int partitions = reader.integer(Setting.TRACKER_TOPIC_PARTITIONS, 1, 10_000);
         var replication = reader.optionalInteger(Setting.TRACKER_TOPIC_REPLICATION, 1, 32).map(Integer::shortValue);
-        return new KafkaSettings(bootstrap, group, instance, topics, partitions, replication, overrides);
+        return new KafkaSettings(bootstrap, group, instance, givenInstance.isPresent(), topics, partitions, replication, overrides);
     }
 
     private static UpstreamSettings upstream(ConfigReader reader) {

@@ -30,6 +30,10 @@ public final class KafkaClientSettings {
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         // Rebalances move only the partitions that change owner; the others keep tracking undisturbed.
         config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        if (kafka.staticMembership()) {
+            // A restarted instance (same id) gets its partitions back without a rebalance of the group.
+            config.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, kafka.instanceId());
+        }
         // Bounds how far one poll can overshoot the in-flight cap before partitions pause.
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);

@@ -40,7 +40,7 @@ final class LiveBenchmarks {
 
     /** 100,000 tasks in flight: heap per task and poll lateness. */
     static void scale(int tasks) throws Exception {
-        try (Rig rig = new Rig(Faults.NONE)) {
+        try (Rig rig = new Rig(Faults.NONE, true)) {
             rig.env.put("TRACKER_MAX_IN_FLIGHT", Integer.toString(tasks));
             rig.env.put("TRACKER_RATE_LIMIT_PER_SECOND", "2500");
             rig.env.put("TRACKER_MAX_CONCURRENT_REQUESTS", "128");

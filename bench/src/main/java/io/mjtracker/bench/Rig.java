@@ -25,15 +25,46 @@ final class Rig implements AutoCloseable {
 
     final EmbeddedKafkaBroker broker;
     final UpstreamSimulator simulator;
+    private final Process simulatorProcess;
     final Map<String, String> env = new HashMap<>();
     Worker worker;
 
     Rig(Faults faults) {
+        this(faults, false);
+    }
+
+    /**
+     * @param separateSimulator run the simulator in its own JVM, so that heap measured here is the
+     *     worker's alone (the simulator keeps a record per task too)
+     */
+    Rig(Faults faults, boolean separateSimulator) {
         broker = EmbeddedKafkaBroker.start();
-        simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(true).withMix(ENDLESS).withFaults(faults));
+        String baseUrl;
+        if (separateSimulator) {
+            simulator = null;
+            int port;
+            try {
+                port = StandaloneBroker.freePort();
+                simulatorProcess = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx2g",
+                        "-cp", System.getProperty("java.class.path"), "io.mjtracker.simulator.SimulatorMain",
+                        "--port", Integer.toString(port), "--auto-create", "--queue", "1s..5s", "--run", "60m..120m")
+                        .redirectErrorStream(true).start();
+                String line = new java.io.BufferedReader(new java.io.InputStreamReader(simulatorProcess.getInputStream())).readLine();
+                if (line == null || !line.contains("listening")) {
+                    throw new IllegalStateException("simulator did not start: " + line);
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            baseUrl = "http://127.0.0.1:" + port;
+        } else {
+            simulatorProcess = null;
+            simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(true).withMix(ENDLESS).withFaults(faults));
+            baseUrl = simulator.baseUrl().toString();
+        }
         String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 6);
         env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
-        env.put("MJ_API_BASE_URL", simulator.baseUrl().toString());
+        env.put("MJ_API_BASE_URL", baseUrl);
         env.put("MJ_API_KEY", "bench");
         env.put("TRACKER_GROUP_ID", prefix);
         env.put("TRACKER_INPUT_TOPIC", prefix + ".tasks");
@@ -78,7 +109,12 @@ final class Rig implements AutoCloseable {
         if (worker != null) {
             worker.close();
         }
-        simulator.close();
+        if (simulator != null) {
+            simulator.close();
+        }
+        if (simulatorProcess != null) {
+            simulatorProcess.destroy();
+        }
         broker.close();
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Locale;
@@ -48,7 +49,12 @@ public final class RecordCodec {
         node.put("taskId", result.taskId());
         node.put("outcome", result.outcome().name());
         node.put("reason", result.reason());
-        node.set("task", result.taskJson() == null ? null : tree(result.taskJson()));
+        if (result.taskJson() == null) {
+            node.putNull("task");
+        } else {
+            // The task is already JSON, exactly as fetched: embed it as is rather than parsing it again.
+            node.putRawValue("task", new RawValue(result.taskJson()));
+        }
         ObjectNode tracking = node.putObject("tracking");
         tracking.put("firstSeenAt", result.tracking().firstSeenAt());
         tracking.put("finishedUpstreamAt", result.tracking().finishedUpstreamAt());
@@ -123,14 +129,6 @@ public final class RecordCodec {
     private ObjectNode metadata(JsonNode node) {
         JsonNode metadata = node.get("metadata");
         return metadata instanceof ObjectNode object ? object : mapper.createObjectNode();
-    }
-
-    private JsonNode tree(String json) {
-        try {
-            return mapper.readTree(json);
-        } catch (JacksonException e) {
-            throw new IllegalArgumentException("taskJson is not JSON", e);
-        }
     }
 
     private byte[] bytes(JsonNode node) {

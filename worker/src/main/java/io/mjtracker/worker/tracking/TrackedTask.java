@@ -22,8 +22,8 @@ final class TrackedTask {
     int notFoundStreak;
     long notFoundSinceMillis = -1;
     int malformedStreak;
-    /** The last fetched task as compact JSON, for the final result; the typed view is not kept. */
-    String lastTaskJson;
+    /** The last fetched task's JSON, deflated ({@link PackedJson}), for a result that needs it. */
+    byte[] lastTaskPacked;
     Long lastFinishTime;
     String lastStatus;
     String lastProgress;

@@ -54,6 +54,7 @@ public final class Tracker implements AutoCloseable {
     private final AtomicInteger openRequests = new AtomicInteger();
     private final Map<String, TrackedTask> tasks = new HashMap<>();
     private final PollSchedule schedule = new PollSchedule();
+    private final PackedJson packed = new PackedJson();
     private volatile int trackedTasks;
     private volatile boolean stopping;
     private int outstanding;
@@ -231,17 +232,20 @@ public final class Tracker implements AutoCloseable {
         task.malformedStreak = 0;
         task.notFoundStreak = 0;
         task.notFoundSinceMillis = -1;
-        task.lastTaskJson = fetched.json();
         task.lastFinishTime = fetched.finishTime();
         publishIfChanged(task, fetched, now);
         TrackingPhase phase = fetched.status().phase();
+        if (phase == TrackingPhase.FINISHED || phase == TrackingPhase.NEEDS_USER) {
+            end(task, Outcome.of(fetched.status()).orElseThrow(), fetched.failReason(), now, fetched.json());
+            return;
+        }
+        task.lastTaskPacked = packed.pack(fetched.json());
         switch (phase) {
-            case FINISHED, NEEDS_USER -> end(task, Outcome.of(fetched.status()).orElseThrow(), fetched.failReason(), now);
             case UNKNOWN -> {
                 metrics.unknownStatus();
                 reschedule(task, now + cadence.afterUnknownStatus());
             }
-            case RUNNING -> reschedule(task, now + runningDelay(task, fetched, now));
+            default -> reschedule(task, now + runningDelay(task, fetched, now));
         }
     }
 
@@ -317,6 +321,10 @@ public final class Tracker implements AutoCloseable {
     }
 
     private void end(TrackedTask task, Outcome outcome, String reason, long now) {
+        end(task, outcome, reason, now, packed.unpack(task.lastTaskPacked));
+    }
+
+    private void end(TrackedTask task, Outcome outcome, String reason, long now, String taskJson) {
         task.ended = true;
         tasks.remove(task.id);
         trackedTasks = tasks.size();
@@ -324,7 +332,7 @@ public final class Tracker implements AutoCloseable {
         TrackingFacts facts = new TrackingFacts(task.firstSeenAtMillis, finishedUpstream, now, task.polls);
         for (TaskRequest request : task.requests) {
             completions.add(new Completion(request, FinalResult.of(
-                    task.id, outcome, reason, task.lastTaskJson, facts, request.source(), request.metadata())));
+                    task.id, outcome, reason, taskJson, facts, request.source(), request.metadata())));
         }
         metrics.finished(outcome, now - task.firstSeenAtMillis);
     }

@@ -101,6 +101,8 @@ class EndToEndIT {
                     .allSatisfy(r -> assertThat(r.taskJson()).contains("\"imageUrl\":\"http"));
             assertThat(parsed).filteredOn(r -> r.outcome() == Outcome.FAILED)
                     .allSatisfy(r -> assertThat(r.reason()).isEqualTo("Banned prompt"));
+            assertThat(parsed).filteredOn(r -> r.outcome() == Outcome.TIMED_OUT).isNotEmpty()
+                    .allSatisfy(r -> assertThat(r.taskJson()).as("the task as last fetched").contains("\"status\":\"IN_PROGRESS\""));
 
             var updates = topics.read(topics.status, 1, Duration.ofSeconds(10), Duration.ofSeconds(2));
             assertStatusUpdatesAreOrderedAndOnlyOnChange(updates);

@@ -24,9 +24,12 @@ public final class RequestParser {
     private static final Pattern ONLY_DOTS = Pattern.compile("\\.+");
 
     private final ObjectMapper mapper;
+    /** One shared, never modified, empty metadata object: most requests are bare ids, and a tracker holds many. */
+    private final ObjectNode noMetadata;
 
     public RequestParser(ObjectMapper mapper) {
         this.mapper = mapper;
+        this.noMetadata = mapper.createObjectNode();
     }
 
     public ParsedInput parse(byte[] value) {
@@ -53,7 +56,7 @@ public final class RequestParser {
         if (first == '{' || first == '"' || first == '[') {
             return parseJson(text);
         }
-        return validated(text, mapper.createObjectNode());
+        return validated(text, noMetadata);
     }
 
     private ParsedInput parseJson(String text) {
@@ -64,7 +67,7 @@ public final class RequestParser {
             return new ParsedInput.Rejected(DeadLetterReason.BAD_JSON, "value is not valid JSON: " + e.getOriginalMessage());
         }
         if (node.isTextual()) {
-            return validated(node.textValue(), mapper.createObjectNode());
+            return validated(node.textValue(), noMetadata);
         }
         if (!(node instanceof ObjectNode object)) {
             return new ParsedInput.Rejected(DeadLetterReason.BAD_JSON, "JSON value must be an object with an id or a string id");

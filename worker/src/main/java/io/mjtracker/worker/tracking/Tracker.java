@@ -55,6 +55,7 @@ public final class Tracker implements AutoCloseable {
     private final Map<String, TrackedTask> tasks = new HashMap<>();
     private final PollSchedule schedule = new PollSchedule();
     private final PackedJson packed = new PackedJson();
+    private final Map<String, String> canonicalValues = new HashMap<>();
     private volatile int trackedTasks;
     private volatile boolean stopping;
     private int outstanding;
@@ -266,12 +267,30 @@ public final class Tracker implements AutoCloseable {
         if (Objects.equals(status, task.lastStatus) && Objects.equals(progress, task.lastProgress)) {
             return;
         }
-        task.lastStatus = status;
-        task.lastProgress = progress;
+        task.lastStatus = canonical(status);
+        task.lastProgress = canonical(progress);
         for (TaskRequest request : task.requests) {
             statusSink.publish(request, StatusUpdate.of(task.id, fetched, now, task.polls, request.source(), request.metadata()));
             metrics.statusPublished();
         }
+    }
+
+    /**
+     * One shared instance per distinct short value ("IN_PROGRESS", "58%"): hundreds of thousands of
+     * tasks then hold references, not copies. Bounded, so odd values cannot grow it without limit.
+     */
+    private String canonical(String value) {
+        if (value == null || value.length() > 32) {
+            return value;
+        }
+        String known = canonicalValues.get(value);
+        if (known != null) {
+            return known;
+        }
+        if (canonicalValues.size() < 1024) {
+            canonicalValues.put(value, value);
+        }
+        return value;
     }
 
     private void onNotFound(TrackedTask task, String message, long now) {

@@ -18,7 +18,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.UnaryOperator;
 
 /**
  * The simulator server. Routes: {@code GET /mj/task/{id}/fetch}, {@code POST /mj/submit/imagine},
@@ -133,10 +132,6 @@ public final class UpstreamSimulator implements AutoCloseable {
     public void faults(Faults value) {
         faults.set(value);
         resetBucket(value);
-    }
-
-    public void updateFaults(UnaryOperator<Faults> change) {
-        faults(change.apply(faults.get()));
     }
 
     private void resetBucket(Faults value) {

@@ -1,7 +1,5 @@
 package io.mjtracker.common.task;
 
-import java.util.OptionalInt;
-
 /**
  * A task's progress: the text the upstream sent and the percent it means, where it means one.
  * Accepted forms: {@code "58%"}, {@code "100"}, {@code 58}, {@code 58.5} (rounded down), each within
@@ -33,10 +31,5 @@ public record Progress(String raw, int percent) {
         } catch (NumberFormatException e) {
             return new Progress(raw, -1);
         }
-    }
-
-    /** The percent, when the text says one. */
-    public OptionalInt percentValue() {
-        return percent < 0 ? OptionalInt.empty() : OptionalInt.of(percent);
     }
 }

@@ -46,11 +46,6 @@ public final class KafkaStatusPublisher implements StatusSink, AutoCloseable {
         });
     }
 
-    /** Status updates that could not be published. */
-    public long failures() {
-        return failures.get();
-    }
-
     @Override
     public void close() {
         producer.close(Duration.ofSeconds(10));

@@ -29,7 +29,6 @@ final class TrackedTask {
     String lastProgress;
     int lastPercent = -1;
     long lastPercentAtMillis = -1;
-    FetchResult lastFailure;
     Retry.AsyncContext<FetchResult> retry;
 
     TrackedTask(String id, long firstSeenAtMillis) {

@@ -307,7 +307,6 @@ public final class Tracker implements AutoCloseable {
     }
 
     private void onTransientFailure(TrackedTask task, FetchResult failure, long now) {
-        task.lastFailure = failure;
         if (failure instanceof FetchResult.Malformed malformed
                 && ++task.malformedStreak >= settings.maxMalformedPolls()) {
             end(task, Outcome.FAILED, "upstream answered " + task.malformedStreak

@@ -55,10 +55,4 @@ public sealed interface FetchResult {
     record Malformed(String message) implements FetchResult {
         public String metricTag() { return "parse_error"; }
     }
-
-    /** True for failures worth an immediate retry with backoff. */
-    default boolean transientFailure() {
-        return this instanceof ServerError || this instanceof Timeout || this instanceof IoFailure
-                || this instanceof RateLimited || this instanceof Malformed;
-    }
 }

@@ -107,6 +107,19 @@ class PrometheusIT {
         }
     }
 
+    @Test
+    void promtoolAcceptsTheConfigTheRulesAndTheRuleTests() throws Exception {
+        assumeTrue(onPath("promtool"), "promtool is not installed (apt-get install prometheus)");
+        for (List<String> check : List.of(
+                List.of("promtool", "check", "config", DEPLOY.resolve("prometheus/prometheus.yml").toString()),
+                List.of("promtool", "check", "rules", DEPLOY.resolve("prometheus/alerts.yml").toString()),
+                List.of("promtool", "test", "rules", DEPLOY.resolve("prometheus/alerts_test.yml").toString()))) {
+            Process process = new ProcessBuilder(check).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.waitFor()).as("%s:%n%s", String.join(" ", check), output).isZero();
+        }
+    }
+
     private List<String> dashboardExpressions() throws IOException {
         JsonNode dashboard = mapper.readTree(DEPLOY.resolve("grafana/dashboards/mj-tracker.json").toFile());
         List<String> expressions = new ArrayList<>();

@@ -24,6 +24,9 @@ final class TrackedTask {
     int malformedStreak;
     /** The last fetched task's JSON, deflated ({@link PackedJson}), for a result that needs it. */
     byte[] lastTaskPacked;
+    /** Hash and length of the JSON packed last: an unchanged answer (most polls) is not packed again. */
+    int lastTaskHash;
+    int lastTaskLength = -1;
     Long lastFinishTime;
     String lastStatus;
     String lastProgress;

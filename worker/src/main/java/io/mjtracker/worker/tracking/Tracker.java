@@ -240,7 +240,12 @@ public final class Tracker implements AutoCloseable {
             end(task, Outcome.of(fetched.status()).orElseThrow(), fetched.failReason(), now, fetched.json());
             return;
         }
-        task.lastTaskPacked = packed.pack(fetched.json());
+        String json = fetched.json();
+        if (json.length() != task.lastTaskLength || json.hashCode() != task.lastTaskHash) {
+            task.lastTaskPacked = packed.pack(json);
+            task.lastTaskHash = json.hashCode();
+            task.lastTaskLength = json.length();
+        }
         switch (phase) {
             case UNKNOWN -> {
                 metrics.unknownStatus();

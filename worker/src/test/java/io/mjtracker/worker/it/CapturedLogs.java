@@ -20,7 +20,8 @@ final class CapturedLogs implements AutoCloseable {
 
     /** Each event's message with its exception chain, one string per event. */
     List<String> lines() {
-        synchronized (appender.list) {
+        // AppenderBase.doAppend adds events while holding the appender's own monitor.
+        synchronized (appender) {
             return appender.list.stream().map(CapturedLogs::render).toList();
         }
     }

@@ -69,6 +69,8 @@ class FailoverIT {
             List<FinalResult> parsed = results.stream().map(r -> codec.readFinalResult(r.value())).toList();
             assertThat(parsed.stream().map(FinalResult::taskId).distinct()).as("lost: none").hasSize(ids.size());
             assertThat(parsed).as("duplicates: none").hasSize(ids.size());
+            assertThat(second.terminate(Duration.ofSeconds(20))).as("SIGTERM stops the worker within its bounded shutdown").isTrue();
+            assertThat(second.exitValue()).as("exit status after SIGTERM (128 + 15), not a crash").isEqualTo(143);
         }
     }
 

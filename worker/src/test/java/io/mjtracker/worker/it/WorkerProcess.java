@@ -39,12 +39,14 @@ final class WorkerProcess implements AutoCloseable {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
-    boolean alive() {
-        return process.isAlive();
+    int exitValue() {
+        return process.exitValue();
     }
 
-    String output() throws IOException {
-        return Files.readString(log);
+    /** SIGTERM; true where the worker finished its graceful shutdown within {@code timeout}. */
+    boolean terminate(java.time.Duration timeout) throws InterruptedException {
+        process.destroy();
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** SIGTERM and wait for the graceful shutdown. */

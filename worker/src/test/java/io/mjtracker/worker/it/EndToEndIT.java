@@ -8,7 +8,6 @@ import io.mjtracker.common.record.RecordCodec;
 import io.mjtracker.common.record.RecordHeaders;
 import io.mjtracker.common.record.StatusUpdate;
 import io.mjtracker.simulator.NotFoundStyle;
-import io.mjtracker.simulator.SimulatorConfig;
 import io.mjtracker.simulator.TaskScript;
 import io.mjtracker.simulator.UpstreamSimulator;
 import io.mjtracker.testkit.KafkaBroker;
@@ -24,35 +23,22 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The product's core promise, end to end against a real broker and the simulator. */
-@ExtendWith(KafkaBrokerExtension.class)
+@ExtendWith({KafkaBrokerExtension.class, SimulatorExtension.class})
 class EndToEndIT {
 
     private final KafkaBroker broker;
     private final RecordCodec codec = new RecordCodec();
-    private UpstreamSimulator simulator;
 
     EndToEndIT(KafkaBroker broker) {
         this.broker = broker;
     }
 
-    @BeforeEach
-    void startSimulator() {
-        simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(false));
-    }
-
-    @AfterEach
-    void stopSimulator() {
-        simulator.close();
-    }
-
     @Test
-    void everyRequestGetsExactlyOneResultWithTheRightOutcome() {
+    void everyRequestGetsExactlyOneResultWithTheRightOutcome(UpstreamSimulator simulator) {
         TestTopics topics = new TestTopics(broker);
         Map<String, Outcome> expected = new HashMap<>();
         List<String> requests = new ArrayList<>();
@@ -128,7 +114,7 @@ class EndToEndIT {
     }
 
     @Test
-    void badInputIsDeadLetteredWithItsOriginalBytesAndDoesNotBlockThePartition() {
+    void badInputIsDeadLetteredWithItsOriginalBytesAndDoesNotBlockThePartition(UpstreamSimulator simulator) {
         TestTopics topics = new TestTopics(broker);
         String good = simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, Duration.ofMillis(300)));
         byte[] binary = {(byte) 0xC3, (byte) 0x28, 0x00, (byte) 0xFF};

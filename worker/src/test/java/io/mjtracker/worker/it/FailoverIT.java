@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.Counter;
 import io.mjtracker.common.record.FinalResult;
 import io.mjtracker.common.record.RecordCodec;
-import io.mjtracker.simulator.SimulatorConfig;
 import io.mjtracker.simulator.TaskScript;
 import io.mjtracker.simulator.UpstreamSimulator;
 import io.mjtracker.testkit.KafkaBroker;
@@ -16,34 +15,21 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Crashes, restarts and scale-out lose nothing and publish nothing twice. */
-@ExtendWith(KafkaBrokerExtension.class)
+@ExtendWith({KafkaBrokerExtension.class, SimulatorExtension.class})
 class FailoverIT {
 
     private final KafkaBroker broker;
     private final RecordCodec codec = new RecordCodec();
-    private UpstreamSimulator simulator;
 
     FailoverIT(KafkaBroker broker) {
         this.broker = broker;
     }
 
-    @BeforeEach
-    void startSimulator() {
-        simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(false));
-    }
-
-    @AfterEach
-    void stopSimulator() {
-        simulator.close();
-    }
-
-    private List<String> createTasks(int count, Duration runMin) {
+    private static List<String> createTasks(UpstreamSimulator simulator, int count, Duration runMin) {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             ids.add(simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, runMin.plusMillis(i % 10 * 300L))));
@@ -52,10 +38,10 @@ class FailoverIT {
     }
 
     @Test
-    void aWorkerKilledMidRunIsReplacedWithoutLossOrDuplicates() throws Exception {
+    void aWorkerKilledMidRunIsReplacedWithoutLossOrDuplicates(UpstreamSimulator simulator) throws Exception {
         TestTopics topics = new TestTopics(broker);
         Map<String, String> env = topics.workerEnv(simulator);
-        List<String> ids = createTasks(300, Duration.ofSeconds(2));
+        List<String> ids = createTasks(simulator, 300, Duration.ofSeconds(2));
         topics.produceIds(ids);
 
         WorkerProcess first = WorkerProcess.start(env, topics.prefix + "-first");
@@ -75,10 +61,10 @@ class FailoverIT {
     }
 
     @Test
-    void twoWorkersInOneGroupSplitTheWork() {
+    void twoWorkersInOneGroupSplitTheWork(UpstreamSimulator simulator) {
         TestTopics topics = new TestTopics(broker);
         Map<String, String> env = topics.workerEnv(simulator);
-        List<String> ids = createTasks(200, Duration.ofSeconds(1));
+        List<String> ids = createTasks(simulator, 200, Duration.ofSeconds(1));
 
         try (Worker one = Worker.start(WorkerConfigLoader.load(env));
                 Worker two = Worker.start(WorkerConfigLoader.load(env))) {

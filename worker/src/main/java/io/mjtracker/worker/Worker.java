@@ -91,30 +91,36 @@ public final class Worker implements AutoCloseable {
         UpstreamGuard guard = new UpstreamGuard(config.resilience(), clock);
 
         var statusProducer = new KafkaProducer<byte[], byte[]>(clients.statusProducer());
-        KafkaStatusPublisher statusPublisher = new KafkaStatusPublisher(statusProducer, kafka.topics().status(), recordCodec);
+        // Learn the status topic's partitions now: later sends must not wait for metadata (max.block.ms is short).
+        statusProducer.partitionsFor(kafka.topics().status());
+        KafkaStatusPublisher statusPublisher =
+                new KafkaStatusPublisher(statusProducer, kafka.topics().status(), recordCodec, metrics::statusFailed);
         resources.push(statusPublisher);
-        var resultProducer = new KafkaProducer<byte[], byte[]>(clients.resultProducer());
-        ResultPublisher results = new ResultPublisher(resultProducer, kafka.topics(), recordCodec);
+        ResultPublisher results = new ResultPublisher(() -> new KafkaProducer<>(clients.resultProducer()),
+                kafka.topics(), recordCodec, clients.maxRequestBytes());
         resources.push(results);
         results.start();
 
         Tracker tracker = new Tracker(config.tracking(), client, guard, new PollCadence(new Random(), config.tracking().cadenceScale()),
                 statusPublisher, metrics, clock);
+        resources.push(tracker);
         var consumer = new KafkaConsumer<byte[], byte[]>(clients.consumer());
         intake = new IntakeLoop(kafka, config.tracking(), consumer, results, tracker, new RequestParser(mapper),
-                metrics, health, clock, config.shutdownTimeout());
+                metrics, health, guard.unavailability(), clock, config.shutdownTimeout(), clients.maxPollRecords());
         metrics.gauges(tracker::trackedTasks, intake::assignedPartitions, intake::pausedPartitions, intake::pendingResults);
-        resources.push(new MeterBinders(registry, guard, consumer, List.of(statusProducer, resultProducer)));
+        resources.push(new MeterBinders(registry, guard, consumer, List.of(statusProducer, results.producer())));
         if (config.metricsPort() >= 0) {
             metricsServer = MetricsServer.start(config.metricsPort(), registry, health);
             resources.push(metricsServer);
         }
 
         tracker.start();
+        health.watch(tracker::alive);
         intakeThread = Thread.ofPlatform().name("intake").uncaughtExceptionHandler((thread, error) -> {
             failure.set(error);
             LOG.error("intake stopped on an unrecoverable error; the worker exits and a restart resumes from committed offsets", error);
         }).start(intake);
+        health.watch(intakeThread::isAlive);
         LOG.info("mj-tracker started: group {}, input {}, upstream {}, rate limit {}/s, metrics port {}",
                 kafka.groupId(), kafka.topics().input(), config.upstream().baseUrl(), config.resilience().ratePerSecond(),
                 metricsServer == null ? "off" : metricsServer.port());

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param taskJson the upstream task exactly as last fetched (compact JSON object, unknown fields
  *     included), or null where no fetch ever returned a task
  * @param metadata the input request's pass-through fields; treat as read-only
+ * @param taskTrimmed true where {@code taskJson} lost its largest fields (or all of it) so that the
+ *     result fits the completed topic's record size limit
  */
 public record FinalResult(
         int schemaVersion,
@@ -19,12 +21,18 @@ public record FinalResult(
         String taskJson,
         TrackingFacts tracking,
         RequestRef request,
-        ObjectNode metadata) {
+        ObjectNode metadata,
+        boolean taskTrimmed) {
 
     public static final int SCHEMA_VERSION = 1;
 
     public static FinalResult of(String taskId, Outcome outcome, String reason, String taskJson,
             TrackingFacts tracking, RequestRef request, ObjectNode metadata) {
-        return new FinalResult(SCHEMA_VERSION, taskId, outcome, reason, taskJson, tracking, request, metadata);
+        return new FinalResult(SCHEMA_VERSION, taskId, outcome, reason, taskJson, tracking, request, metadata, false);
+    }
+
+    /** The same result with {@code trimmedTaskJson} in place of the task, marked as trimmed. */
+    public FinalResult withTrimmedTask(String trimmedTaskJson) {
+        return new FinalResult(schemaVersion, taskId, outcome, reason, trimmedTaskJson, tracking, request, metadata, true);
     }
 }

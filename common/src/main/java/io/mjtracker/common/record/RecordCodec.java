@@ -62,6 +62,9 @@ public final class RecordCodec {
         tracking.put("polls", result.tracking().polls());
         node.set("request", request(result.request()));
         node.set("metadata", result.metadata() == null ? mapper.createObjectNode() : result.metadata());
+        if (result.taskTrimmed()) {
+            node.put("taskTrimmed", true);
+        }
         return bytes(node);
     }
 
@@ -90,7 +93,7 @@ public final class RecordCodec {
                 new TrackingFacts(tracking.path("firstSeenAt").longValue(),
                         tracking.hasNonNull("finishedUpstreamAt") ? tracking.get("finishedUpstreamAt").longValue() : null,
                         tracking.path("detectedAt").longValue(), tracking.path("polls").intValue()),
-                request(node.path("request")), metadata(node));
+                request(node.path("request")), metadata(node), node.path("taskTrimmed").asBoolean(false));
     }
 
     private JsonNode read(byte[] json, int expectedVersion) {

@@ -1,6 +1,6 @@
 package io.mjtracker.common.record;
 
-/** Header names mj-tracker adds to dead-letter records; input headers are copied as they are. */
+/** Header names mj-tracker adds to dead letters and checkpoints; input headers are copied as they are. */
 public final class RecordHeaders {
 
     /** Why the record was refused: {@code <reason>: <detail>}. */
@@ -8,6 +8,13 @@ public final class RecordHeaders {
     public static final String DLQ_TOPIC = "mjtracker.dlq.topic";
     public static final String DLQ_PARTITION = "mjtracker.dlq.partition";
     public static final String DLQ_OFFSET = "mjtracker.dlq.offset";
+    /** On a dead letter whose value was cut to fit the record size limit: the original value's length. */
+    public static final String DLQ_TRUNCATED = "mjtracker.dlq.truncated";
+    /**
+     * On an input record the worker re-enqueued (a checkpoint, docs/progress.md): the original request's
+     * reference and clocks, as JSON. Readers of the input topic other than mj-tracker skip such records.
+     */
+    public static final String CHECKPOINT = "mjtracker.checkpoint";
 
     private RecordHeaders() {}
 }

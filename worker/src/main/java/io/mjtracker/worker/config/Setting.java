@@ -23,7 +23,7 @@ public enum Setting {
     TRACKER_TOPIC_REPLICATION(null, "Replication factor of topics the worker creates, 1..32. Default: the broker's default."),
     TRACKER_RATE_LIMIT_PER_SECOND("10", "Most requests per second this instance sends to the upstream, 0.1..100000 (fractions allowed)."),
     TRACKER_MAX_IN_FLIGHT("10000", "Most tasks tracked at once; intake pauses at this cap, 1..1000000."),
-    TRACKER_RESUME_IN_FLIGHT(null, "Intake resumes when tracked tasks fall below this. Default: 90% of `TRACKER_MAX_IN_FLIGHT`."),
+    TRACKER_RESUME_IN_FLIGHT(null, "Intake resumes when tracked tasks fall below this, 1..1000000. Default: 90% of `TRACKER_MAX_IN_FLIGHT` (at least 1)."),
     TRACKER_MAX_CONCURRENT_REQUESTS("64", "Most upstream requests outstanding at once, 1..10000."),
     TRACKER_MAX_TRACK_DURATION("1h", "A task still unfinished after this ends as TIMED_OUT, 1s..30d."),
     TRACKER_NOT_FOUND_GRACE("2m", "How long a task may stay invisible upstream before it ends as NOT_FOUND, 0s..1d."),

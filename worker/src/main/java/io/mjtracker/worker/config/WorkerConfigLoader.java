@@ -25,6 +25,19 @@ public final class WorkerConfigLoader {
 
     private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}");
     private static final String FILE_KAFKA_PREFIX = "kafka.";
+    /** Header names the JDK HTTP client refuses to set; sending the key in one of them fails every request. */
+    private static final Set<String> RESTRICTED_HEADERS = Set.of("connection", "content-length", "expect", "host", "upgrade");
+    /**
+     * Client settings the delivery guarantee rests on (docs/progress.md): offsets only in the result
+     * transaction, read_committed input, idempotent acks=all producers, the worker's own transactional id
+     * and group. Overriding any of them would break exactly-once silently, so it is refused at start.
+     */
+    static final Set<String> GUARDED_KAFKA_SETTINGS = Set.of(
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, ConsumerConfig.GROUP_ID_CONFIG, ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+            ProducerConfig.TRANSACTIONAL_ID_CONFIG, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, ProducerConfig.ACKS_CONFIG,
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
 
     private WorkerConfigLoader() {}
 
@@ -44,6 +57,14 @@ public final class WorkerConfigLoader {
         kafkaOverrides.putAll(kafkaPassThrough(environment));
 
         ConfigReader reader = new ConfigReader(values);
+        for (String guarded : kafkaOverrides.keySet()) {
+            if (GUARDED_KAFKA_SETTINGS.contains(guarded)) {
+                reader.problem(Setting.KAFKA_PASSTHROUGH_PREFIX + guarded.toUpperCase(Locale.ROOT).replace('.', '_')
+                        + " (or kafka." + guarded + " in TRACKER_CONFIG_FILE) cannot be overridden: exactly-once delivery depends on "
+                        + "the worker's own value (see the README's configuration section)");
+            }
+        }
+        kafkaOverrides.keySet().removeAll(GUARDED_KAFKA_SETTINGS);
         KafkaSettings kafka = kafka(reader, kafkaOverrides);
         UpstreamSettings upstream = upstream(reader);
         TrackingSettings tracking = tracking(reader);
@@ -81,6 +102,8 @@ public final class WorkerConfigLoader {
         String header = reader.required(Setting.MJ_API_AUTH_HEADER);
         if (!HEADER_NAME.matcher(header).matches()) {
             reader.problem("MJ_API_AUTH_HEADER must be an HTTP header name such as Authorization or mj-api-secret, not '" + header + "'");
+        } else if (RESTRICTED_HEADERS.contains(header.toLowerCase(Locale.ROOT))) {
+            reader.problem("MJ_API_AUTH_HEADER cannot be '" + header + "': the HTTP client sets that header itself");
         }
         return new UpstreamSettings(baseUrl, key, header,
                 reader.duration(Setting.MJ_API_REQUEST_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5)),
@@ -97,6 +120,7 @@ public final class WorkerConfigLoader {
                 if (key.isEmpty()) {
                     reader.problem("MJ_API_KEY_FILE names an empty file: " + path);
                 }
+                checkKeyCharacters(reader, key, "the file MJ_API_KEY_FILE names");
                 return new Secret(key);
             } catch (IOException e) {
                 reader.problem("MJ_API_KEY_FILE cannot be read: " + path + " (" + e.getClass().getSimpleName() + ")");
@@ -108,16 +132,24 @@ public final class WorkerConfigLoader {
             reader.problem("MJ_API_KEY or MJ_API_KEY_FILE is required: the key the upstream API expects");
             return new Secret("");
         }
-        if (key.get().chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            reader.problem("MJ_API_KEY contains control characters (a stray newline?)");
-        }
+        checkKeyCharacters(reader, key.get(), "MJ_API_KEY");
         return new Secret(key.get());
+    }
+
+    /** An HTTP header carries visible ASCII (and Latin-1) only; the message never shows the key. */
+    private static void checkKeyCharacters(ConfigReader reader, String key, String source) {
+        if (key.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            reader.problem(source + " contains control characters (a stray newline?); the key is not shown");
+        } else if (key.chars().anyMatch(c -> c > 0xff || c >= 0x80 && c < 0xa0)) {
+            reader.problem(source + " contains characters an HTTP header cannot carry (outside Latin-1); the key is not shown");
+        }
     }
 
     private static TrackingSettings tracking(ConfigReader reader) {
         int maxInFlight = reader.integer(Setting.TRACKER_MAX_IN_FLIGHT, 1, 1_000_000);
-        int resume = reader.optionalInteger(Setting.TRACKER_RESUME_IN_FLIGHT, 0, 1_000_000)
-                .orElse(Math.max(0, maxInFlight * 9 / 10));
+        // Resume means "fewer open than this": at least 1, or a cap of 1 would never resume.
+        int resume = reader.optionalInteger(Setting.TRACKER_RESUME_IN_FLIGHT, 1, 1_000_000)
+                .orElse(Math.max(1, maxInFlight * 9 / 10));
         if (resume > maxInFlight) {
             reader.problem("TRACKER_RESUME_IN_FLIGHT (" + resume + ") must not exceed TRACKER_MAX_IN_FLIGHT (" + maxInFlight + ")");
         }

@@ -1,6 +1,6 @@
 package io.mjtracker.worker.intake;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.mjtracker.common.record.RecordHeaders;
 import io.mjtracker.common.record.RequestRef;
 import io.mjtracker.worker.config.KafkaSettings;
 import io.mjtracker.worker.config.TrackingSettings;
@@ -8,12 +8,15 @@ import io.mjtracker.worker.metrics.HealthState;
 import io.mjtracker.worker.metrics.TrackerMetrics;
 import io.mjtracker.worker.publish.DeadLetter;
 import io.mjtracker.worker.publish.ResultPublisher;
+import io.mjtracker.worker.publish.Transaction;
 import io.mjtracker.worker.tracking.Completion;
 import io.mjtracker.worker.tracking.TaskRequest;
 import io.mjtracker.worker.tracking.Tracker;
+import io.mjtracker.worker.upstream.UnavailabilityClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -25,22 +28,30 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.record.TimestampType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The consumer thread: polls the input topic, hands requests to the {@link Tracker}, and commits
  * finished work. It never waits on HTTP. Each loop: poll; take records in (or dead-letter them);
- * collect completions; every {@link #COMMIT_INTERVAL} publish results, dead letters and offsets in one
- * transaction; pause or resume partitions for backpressure and upstream outages.
+ * fetch the committed offsets of partitions just assigned; collect completions; every {@link
+ * #COMMIT_INTERVAL} publish results, dead letters, checkpoints and offsets in one transaction
+ * ({@link CommitPlan}); pause or resume partitions for backpressure, outages and the metadata window.
  */
 public final class IntakeLoop implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(IntakeLoop.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
     static final Duration COMMIT_INTERVAL = Duration.ofMillis(100);
+    private static final Duration OFFSET_FETCH_TIMEOUT = Duration.ofMillis(500);
+    private static final Duration OFFSET_FETCH_RETRY = Duration.ofSeconds(1);
+    private static final Duration WAITING_REPORT_INTERVAL = Duration.ofSeconds(30);
+    /** A record timestamp this far ahead of the worker's clock is not believed: the request counts from now. */
+    private static final Duration FUTURE_TIMESTAMP_TOLERANCE = Duration.ofMinutes(5);
 
     private final KafkaSettings kafka;
     private final TrackingSettings tracking;
@@ -48,38 +59,49 @@ public final class IntakeLoop implements Runnable {
     private final ResultPublisher results;
     private final Tracker tracker;
     private final RequestParser parser;
+    private final CheckpointCodec checkpoints;
     private final TrackerMetrics metrics;
     private final HealthState health;
+    private final UnavailabilityClock unavailability;
     private final Clock clock;
     private final Duration shutdownTimeout;
+    private final int readAheadMargin;
+    private final BrokerContact brokerContact;
 
-    private final Map<TopicPartition, Assigned> assigned = new HashMap<>();
-    private final List<Completion> pendingResults = new ArrayList<>();
-    private final List<DeadLetter> pendingDeadLetters = new ArrayList<>();
+    private final Map<TopicPartition, OwnedPartition> owned = new HashMap<>();
+    private final Set<TopicPartition> awaitingOffsets = new HashSet<>();
+    private final List<Completion> finished = new ArrayList<>();
+    private final List<DeadLetter> deadLetters = new ArrayList<>();
     private final Set<TopicPartition> paused = new HashSet<>();
+    private CommitPlan inDoubt;
+    private boolean capPaused;
+    private int held;
     private volatile boolean stopRequested;
     private volatile int assignedCount;
     private volatile int pausedCount;
     private volatile int pendingCount;
     private long assignmentCounter;
     private long lastCommitMillis;
-
-    /** The partition's offsets under one assignment; a later assignment gets a new one. */
-    private record Assigned(PartitionOffsets offsets, long assignment) {}
+    private long lastOffsetFetchMillis;
+    private long lastWaitingReportMillis;
 
     public IntakeLoop(KafkaSettings kafka, TrackingSettings tracking, Consumer<byte[], byte[]> consumer,
             ResultPublisher results, Tracker tracker, RequestParser parser, TrackerMetrics metrics,
-            HealthState health, Clock clock, Duration shutdownTimeout) {
+            HealthState health, UnavailabilityClock unavailability, Clock clock, Duration shutdownTimeout, int readAheadMargin) {
         this.kafka = kafka;
         this.tracking = tracking;
         this.consumer = consumer;
         this.results = results;
         this.tracker = tracker;
         this.parser = parser;
+        this.checkpoints = new CheckpointCodec(parser.mapper());
         this.metrics = metrics;
         this.health = health;
+        this.unavailability = unavailability;
         this.clock = clock;
         this.shutdownTimeout = shutdownTimeout;
+        this.readAheadMargin = readAheadMargin;
+        this.brokerContact = new BrokerContact(consumer);
     }
 
     public int assignedPartitions() {
@@ -108,13 +130,17 @@ public final class IntakeLoop implements Runnable {
             while (!stopRequested) {
                 try {
                     var records = consumer.poll(POLL_TIMEOUT);
-                    health.brokerAnswered();
+                    if (!records.isEmpty()) {
+                        health.brokerAnswered();
+                    }
                     for (var record : records) {
                         takeIn(record);
                     }
                 } catch (WakeupException e) {
                     // stop() woke the poll; the loop condition decides.
                 }
+                health.heartbeatSecondsAgo(brokerContact.secondsSinceHeartbeat());
+                fetchAwaitedOffsets();
                 collectCompletions();
                 if (clock.millis() - lastCommitMillis >= COMMIT_INTERVAL.toMillis()) {
                     commit();
@@ -133,137 +159,196 @@ public final class IntakeLoop implements Runnable {
         consumer.pause(consumer.assignment());
         tracker.close(shutdownTimeout);
         collectCompletions();
-        commit();
+        long deadline = clock.millis() + shutdownTimeout.toMillis();
+        do {
+            commit();
+        } while ((inDoubt != null || !finished.isEmpty() && held < finished.size()) && clock.millis() < deadline);
         LOG.info("intake stopped; {} requests left unfinished for the next owner", tracker.openRequests());
     }
 
     private void takeIn(ConsumerRecord<byte[], byte[]> record) {
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-        Assigned state = assigned.get(partition);
+        OwnedPartition state = owned.get(partition);
         if (state == null) {
-            return; // revoked within this poll; the new owner reads it again
+            return; // revoked within this poll, or its committed offset not known yet: read again after the seek
         }
-        PartitionOffsets offsets = state.offsets();
-        offsets.received(record.offset());
-        if (offsets.alreadyDone(record.offset())) {
-            offsets.completed(record.offset());
+        if (state.progress.arrive(record.offset()) != PartitionProgress.Arrival.NEW) {
             return;
         }
+        var origin = checkpoints.origin(record.headers());
         switch (parser.parse(record.value())) {
             case ParsedInput.Request request -> {
                 metrics.received(1);
-                tracker.submit(new TaskRequest(request.taskId(),
-                        new RequestRef(record.topic(), record.partition(), record.offset()),
-                        copy(record.headers().toArray()), request.metadata(), clock.millis(), state.assignment()));
+                TaskRequest taskRequest = new TaskRequest(request.taskId(),
+                        origin.map(CheckpointCodec.Origin::source)
+                                .orElseGet(() -> new RequestRef(record.topic(), record.partition(), record.offset())),
+                        passThroughHeaders(record.headers().toArray()), request.metadata(),
+                        origin.map(CheckpointCodec.Origin::requestedAtMillis).orElseGet(() -> requestedAt(record)),
+                        origin.map(CheckpointCodec.Origin::unavailableCreditMillis).orElse(0L),
+                        unavailability.millis(), state.assignment);
+                state.anchors.put(taskRequest, record.offset());
+                tracker.submit(taskRequest);
             }
             case ParsedInput.Rejected rejected -> {
                 LOG.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), rejected.detail());
                 metrics.deadLettered(rejected.reason().tag());
-                pendingDeadLetters.add(new DeadLetter(record, rejected.reason(), rejected.detail()));
+                deadLetters.add(new DeadLetter(record, rejected.reason(), rejected.detail()));
             }
         }
     }
 
-    private static Header[] copy(Header[] headers) {
-        return headers.length == 0 ? headers : headers.clone();
+    /** The time the request was made: the record's timestamp, unless it is missing or implausible. */
+    private long requestedAt(ConsumerRecord<byte[], byte[]> record) {
+        long now = clock.millis();
+        long timestamp = record.timestamp();
+        if (record.timestampType() == TimestampType.NO_TIMESTAMP_TYPE || timestamp <= 0
+                || timestamp > now + FUTURE_TIMESTAMP_TOLERANCE.toMillis()) {
+            return now;
+        }
+        return Math.min(timestamp, now);
+    }
+
+    private static Header[] passThroughHeaders(Header[] headers) {
+        if (headers.length == 0) {
+            return headers;
+        }
+        return Arrays.stream(headers).filter(header -> !header.key().equals(RecordHeaders.CHECKPOINT)).toArray(Header[]::new);
     }
 
     private void collectCompletions() {
         Completion completion;
         while ((completion = tracker.pollCompletion()) != null) {
-            pendingResults.add(completion);
+            finished.add(completion);
         }
-        pendingCount = pendingResults.size() + pendingDeadLetters.size();
+        pendingCount = finished.size() + deadLetters.size();
     }
 
-    /** Publishes what is finished, with the offsets it completes, in one transaction. */
+    /** Publishes what is finished, and checkpoints what pins a commit point, with the offsets they complete. */
     private void commit() {
         lastCommitMillis = clock.millis();
-        List<Completion> batch = new ArrayList<>();
-        List<Completion> heldBack = new ArrayList<>();
-        Map<TopicPartition, List<Long>> doneOffsets = new HashMap<>();
-        int discarded = 0;
-        for (Completion completion : pendingResults) {
-            var source = completion.request().source();
-            TopicPartition partition = new TopicPartition(source.topic(), source.partition());
-            Assigned state = assigned.get(partition);
-            if (state == null || state.assignment() != completion.request().assignment()) {
-                discarded++;
-            } else if (!state.offsets().withinCommitWindow(source.offset())) {
-                heldBack.add(completion);
-            } else {
-                batch.add(completion);
-                doneOffsets.computeIfAbsent(partition, p -> new ArrayList<>()).add(source.offset());
-            }
-        }
-        tracker.released(discarded);
-        List<DeadLetter> letters = new ArrayList<>();
-        for (DeadLetter letter : pendingDeadLetters) {
-            TopicPartition partition = new TopicPartition(letter.original().topic(), letter.original().partition());
-            if (assigned.containsKey(partition)) {
-                letters.add(letter);
-                doneOffsets.computeIfAbsent(partition, p -> new ArrayList<>()).add(letter.original().offset());
-            }
-        }
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        assigned.forEach((partition, state) -> {
-            OffsetAndMetadata next = state.offsets().committableWith(doneOffsets.getOrDefault(partition, List.of()));
-            offsets.put(partition, next);
-        });
-        pendingResults.clear();
-        pendingResults.addAll(batch);
-        pendingResults.addAll(heldBack);
-        if (batch.isEmpty() && letters.isEmpty()) {
+        if (inDoubt != null) {
+            settle(inDoubt, results.resume());
             return;
         }
-        try {
-            results.publish(batch, letters, offsets, consumer.groupMetadata());
-        } catch (ResultPublisher.AbortedException e) {
-            LOG.warn("{}; retrying with the next commit", e.getMessage());
-            metrics.transaction(false);
+        CommitPlan plan = CommitPlan.plan(owned, finished, deadLetters, checkpoints, unavailability.millis());
+        finished.clear();
+        deadLetters.clear();
+        tracker.released(plan.discarded().size());
+        finished.addAll(plan.held());
+        deadLetters.addAll(plan.heldLetters());
+        held = plan.held().size();
+        Transaction transaction = plan.transaction();
+        if (transaction.writesNothing()) {
             return;
         }
-        metrics.transaction(true);
-        long now = clock.millis();
-        for (Completion completion : batch) {
-            assigned.get(partitionOf(completion)).offsets().completed(completion.request().source().offset());
-            Long finishedUpstream = completion.result().tracking().finishedUpstreamAt();
-            if (finishedUpstream != null && finishedUpstream > 0) {
-                metrics.detectionLag(now - finishedUpstream);
-            }
-        }
-        for (DeadLetter letter : letters) {
-            TopicPartition partition = new TopicPartition(letter.original().topic(), letter.original().partition());
-            assigned.get(partition).offsets().completed(letter.original().offset());
-        }
-        tracker.released(batch.size());
-        pendingResults.clear();
-        pendingResults.addAll(heldBack);
-        pendingDeadLetters.clear();
-        pendingCount = pendingResults.size();
+        settle(plan, results.publish(transaction, consumer.groupMetadata()));
     }
 
-    private static TopicPartition partitionOf(Completion completion) {
-        return new TopicPartition(completion.request().source().topic(), completion.request().source().partition());
+    private void settle(CommitPlan plan, ResultPublisher.Attempt attempt) {
+        switch (attempt) {
+            case ResultPublisher.Attempt.Committed committed -> {
+                inDoubt = null;
+                health.brokerAnswered();
+                metrics.transaction(true);
+                plan.applyCommitted(owned, committed.checkpointOffsets());
+                metrics.checkpointed(plan.checkpointCount());
+                long now = clock.millis();
+                for (Completion completion : plan.transaction().results()) {
+                    Long finishedUpstream = completion.result().tracking().finishedUpstreamAt();
+                    if (finishedUpstream != null && finishedUpstream > 0) {
+                        metrics.detectionLag(now - finishedUpstream);
+                    }
+                }
+                tracker.released(plan.transaction().results().size());
+            }
+            case ResultPublisher.Attempt.InDoubt doubt -> {
+                if (inDoubt == null) {
+                    LOG.warn("{}; retrying it before anything else is published", doubt.reason());
+                }
+                inDoubt = plan;
+            }
+            case ResultPublisher.Attempt.Aborted aborted -> {
+                inDoubt = null;
+                LOG.warn("result transaction aborted ({}); its results are published again with the next one", aborted.reason());
+                metrics.transaction(false);
+                finished.addAll(plan.transaction().results());
+                deadLetters.addAll(plan.transaction().deadLetters());
+            }
+        }
+        pendingCount = finished.size() + deadLetters.size() + (inDoubt == null ? 0 : inDoubt.transaction().results().size());
+    }
+
+    /**
+     * Reads the committed offsets of partitions just assigned. A previous owner's open transaction makes
+     * the broker withhold them until it ends (commits, aborts or times out); the partitions wait, paused,
+     * and every other partition keeps working.
+     */
+    private void fetchAwaitedOffsets() {
+        long now = clock.millis();
+        if (awaitingOffsets.isEmpty() || now - lastOffsetFetchMillis < OFFSET_FETCH_RETRY.toMillis()) {
+            return;
+        }
+        lastOffsetFetchMillis = now;
+        Map<TopicPartition, OffsetAndMetadata> committed;
+        try {
+            committed = consumer.committed(new HashSet<>(awaitingOffsets), OFFSET_FETCH_TIMEOUT);
+        } catch (TimeoutException e) {
+            if (now - lastWaitingReportMillis >= WAITING_REPORT_INTERVAL.toMillis()) {
+                lastWaitingReportMillis = now;
+                LOG.warn("partitions {} wait for their committed offsets: the broker withholds them while a previous "
+                        + "owner's transaction on them is open (it ends within the transaction timeout) or while it is "
+                        + "unreachable; the other partitions keep working", awaitingOffsets);
+            }
+            return;
+        }
+        for (TopicPartition partition : List.copyOf(awaitingOffsets)) {
+            OffsetAndMetadata offset = committed.get(partition);
+            PartitionProgress progress;
+            if (offset == null) {
+                progress = PartitionProgress.uncommitted(readAheadMargin);
+            } else {
+                progress = PartitionProgress.restored(OffsetMetadataCodec.decode(offset.offset(), offset.metadata()), readAheadMargin);
+                consumer.seek(partition, offset);
+            }
+            owned.put(partition, new OwnedPartition(++assignmentCounter, progress));
+            awaitingOffsets.remove(partition);
+        }
+        LOG.info("tracking {}", committed.keySet());
     }
 
     private void applyBackpressure() {
-        boolean full = tracker.openRequests() >= tracking.maxInFlight();
+        int open = tracker.openRequests() - held;
         boolean outage = tracker.circuitOpen();
-        Set<TopicPartition> assignment = assigned.keySet();
-        if (full || outage) {
-            Set<TopicPartition> toPause = new HashSet<>(assignment);
-            toPause.removeAll(paused);
-            if (!toPause.isEmpty()) {
-                consumer.pause(toPause);
-                paused.addAll(toPause);
-                LOG.info("intake paused on {} partitions: {}", toPause.size(),
-                        outage ? "upstream circuit open" : "in-flight cap " + tracking.maxInFlight() + " reached");
+        if (open >= tracking.maxInFlight() || outage) {
+            if (!capPaused) {
+                LOG.info("intake paused: {}", outage ? "upstream circuit open" : "in-flight cap " + tracking.maxInFlight() + " reached");
             }
-        } else if (!paused.isEmpty() && tracker.openRequests() < tracking.resumeInFlight()) {
-            consumer.resume(paused);
-            LOG.info("intake resumed on {} partitions", paused.size());
-            paused.clear();
+            capPaused = true;
+        } else if (capPaused && open < tracking.resumeInFlight()) {
+            LOG.info("intake resumed: {} requests open", open);
+            capPaused = false;
+        }
+        Set<TopicPartition> wanted = new HashSet<>(awaitingOffsets);
+        if (capPaused) {
+            wanted.addAll(owned.keySet());
+        } else {
+            owned.forEach((partition, state) -> {
+                if (state.progress.windowFull()) {
+                    wanted.add(partition);
+                }
+            });
+        }
+        Set<TopicPartition> toPause = new HashSet<>(wanted);
+        toPause.removeAll(paused);
+        Set<TopicPartition> toResume = new HashSet<>(paused);
+        toResume.removeAll(wanted);
+        if (!toPause.isEmpty()) {
+            consumer.pause(toPause);
+            paused.addAll(toPause);
+        }
+        if (!toResume.isEmpty()) {
+            consumer.resume(toResume);
+            paused.removeAll(toResume);
         }
         pausedCount = paused.size();
     }
@@ -292,32 +377,30 @@ public final class IntakeLoop implements Runnable {
             if (partitions.isEmpty()) {
                 return;
             }
-            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
-            for (TopicPartition partition : partitions) {
-                OffsetAndMetadata offset = committed.get(partition);
-                PartitionOffsets offsets = offset == null
-                        ? new PartitionOffsets(consumer.position(partition), OffsetMetadataCodec.Window.EMPTY)
-                        : new PartitionOffsets(offset.offset(), OffsetMetadataCodec.decode(offset.offset(), offset.metadata()));
-                assigned.put(partition, new Assigned(offsets, ++assignmentCounter));
-            }
-            assignedCount = assigned.size();
-            if (!paused.isEmpty()) {
-                consumer.pause(partitions);
-                paused.addAll(partitions);
-            }
+            // Nothing is read until the committed offset and its metadata are known (fetchAwaitedOffsets).
+            awaitingOffsets.addAll(partitions);
+            consumer.pause(partitions);
+            paused.addAll(partitions);
+            lastOffsetFetchMillis = 0;
+            assignedCount = owned.size() + awaitingOffsets.size();
             LOG.info("assigned {}", partitions);
         }
 
         private void forget(Collection<TopicPartition> partitions) {
-            partitions.forEach(assigned::remove);
+            partitions.forEach(owned::remove);
+            awaitingOffsets.removeAll(partitions);
             paused.removeAll(partitions);
             tracker.revoke(partitions);
-            int before = pendingResults.size();
-            pendingResults.removeIf(c -> partitions.contains(partitionOf(c)));
-            tracker.released(before - pendingResults.size());
-            pendingDeadLetters.removeIf(l -> partitions.contains(new TopicPartition(l.original().topic(), l.original().partition())));
-            assignedCount = assigned.size();
+            int before = finished.size();
+            finished.removeIf(c -> partitions.contains(partitionOf(c)));
+            tracker.released(before - finished.size());
+            deadLetters.removeIf(l -> partitions.contains(new TopicPartition(l.original().topic(), l.original().partition())));
+            assignedCount = owned.size() + awaitingOffsets.size();
             LOG.info("revoked {}", partitions);
         }
+    }
+
+    private static TopicPartition partitionOf(Completion completion) {
+        return new TopicPartition(completion.request().source().topic(), completion.request().source().partition());
     }
 }

@@ -32,6 +32,11 @@ public final class RequestParser {
         this.noMetadata = mapper.createObjectNode();
     }
 
+    /** The mapper requests are read with, for records written back in the same shape (checkpoints). */
+    ObjectMapper mapper() {
+        return mapper;
+    }
+
     public ParsedInput parse(byte[] value) {
         if (value == null || value.length == 0) {
             return new ParsedInput.Rejected(DeadLetterReason.EMPTY, "empty value");

@@ -23,6 +23,9 @@ public final class TrackerMetrics {
     private final Counter received;
     private final Counter statusPublished;
     private final Counter unknownStatus;
+    private final Counter statusFailed;
+    private final Counter checkpointed;
+    private final Counter trackerErrors;
     private final Timer detectionLag;
     private final Timer pollLateness;
     private final Map<Outcome, Counter> finished = new EnumMap<>(Outcome.class);
@@ -44,6 +47,12 @@ public final class TrackerMetrics {
         received = Counter.builder(PREFIX + "tasks.received").description("Task requests taken from the input topic").register(registry);
         statusPublished = Counter.builder(PREFIX + "status.updates.published").description("Status updates sent to the status topic").register(registry);
         unknownStatus = Counter.builder(PREFIX + "status.unknown").description("Polls that saw a status outside the known set").register(registry);
+        statusFailed = Counter.builder(PREFIX + "status.updates.failed")
+                .description("Status updates the broker did not take (broker away past the producer's buffer or timeout)").register(registry);
+        checkpointed = Counter.builder(PREFIX + "requests.checkpointed")
+                .description("Unfinished requests re-enqueued so the commit point could move past them").register(registry);
+        trackerErrors = Counter.builder(PREFIX + "tracker.errors")
+                .description("Unexpected errors the tracker loop survived (each logged with its task id)").register(registry);
         detectionLag = Timer.builder(PREFIX + "detection.lag")
                 .description("Upstream finishTime to final result committed")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(50)).maximumExpectedValue(Duration.ofMinutes(10))
@@ -101,6 +110,18 @@ public final class TrackerMetrics {
 
     public void statusPublished() {
         statusPublished.increment();
+    }
+
+    public void statusFailed() {
+        statusFailed.increment();
+    }
+
+    public void checkpointed(int requests) {
+        checkpointed.increment(requests);
+    }
+
+    public void trackerError() {
+        trackerErrors.increment();
     }
 
     public void unknownStatus() {

@@ -47,6 +47,9 @@ public final class KafkaClientSettings {
         Map<String, Object> config = producer("status");
         // Status updates of many tasks batch well; a few milliseconds cost nothing against poll cadences of seconds.
         config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // The tracker thread sends these: while the broker is away and the buffer is full, a send fails at
+        // once (counted, logged) rather than stalling every poll of every task.
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 100);
         config.putAll(kafka.clientOverrides());
         return config;
     }
@@ -59,8 +62,22 @@ public final class KafkaClientSettings {
         // A crashed worker's open transaction blocks the partition's next owner until it times out;
         // our transactions take milliseconds, so ten seconds is generous and keeps takeover quick.
         config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
+        // The consumer thread commits: a commit the broker does not confirm returns within 5 s (and is
+        // retried on the next loop) so that the thread keeps polling through a broker outage.
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
         config.putAll(kafka.clientOverrides());
         return config;
+    }
+
+    /** The result producer's {@code max.request.size}: larger results are trimmed before sending. */
+    public int maxRequestBytes() {
+        Object configured = resultProducer().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        return configured == null ? 1_048_576 : Integer.parseInt(configured.toString().trim());
+    }
+
+    /** The consumer's {@code max.poll.records}: how far one poll can read past a full offset window. */
+    public int maxPollRecords() {
+        return Integer.parseInt(consumer().get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG).toString().trim());
     }
 
     public Map<String, Object> admin() {

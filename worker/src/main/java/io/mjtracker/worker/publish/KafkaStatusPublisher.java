@@ -26,11 +26,14 @@ public final class KafkaStatusPublisher implements StatusSink, AutoCloseable {
     private final String topic;
     private final RecordCodec codec;
     private final AtomicLong failures = new AtomicLong();
+    private final Runnable onFailure;
 
-    public KafkaStatusPublisher(Producer<byte[], byte[]> producer, String topic, RecordCodec codec) {
+    /** @param onFailure counts a status update the broker did not take */
+    public KafkaStatusPublisher(Producer<byte[], byte[]> producer, String topic, RecordCodec codec, Runnable onFailure) {
         this.producer = producer;
         this.topic = topic;
         this.codec = codec;
+        this.onFailure = onFailure;
     }
 
     @Override
@@ -40,8 +43,11 @@ public final class KafkaStatusPublisher implements StatusSink, AutoCloseable {
             record.headers().add(header);
         }
         producer.send(record, (metadata, failure) -> {
-            if (failure != null && failures.getAndIncrement() % 1000 == 0) {
-                LOG.warn("status update for task {} not published: {}", request.taskId(), failure.toString());
+            if (failure != null) {
+                onFailure.run();
+                if (failures.getAndIncrement() % 1000 == 0) {
+                    LOG.warn("status update for task {} not published: {}", request.taskId(), failure.toString());
+                }
             }
         });
     }

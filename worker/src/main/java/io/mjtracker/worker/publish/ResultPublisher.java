@@ -1,90 +1,286 @@
 package io.mjtracker.worker.publish;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mjtracker.common.record.FinalResult;
 import io.mjtracker.common.record.RecordCodec;
 import io.mjtracker.common.record.RecordHeaders;
 import io.mjtracker.worker.config.TopicNames;
 import io.mjtracker.worker.tracking.Completion;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Publishes final results and dead letters together with the input offsets they complete, in one
- * Kafka transaction. A {@code read_committed} consumer therefore sees each request's result exactly
+ * Publishes final results, dead letters and checkpoints together with the input offsets they complete,
+ * in one Kafka transaction, so a {@code read_committed} consumer sees each request's result exactly
  * once: either the result and the offset commit both happened, or neither did and the request is
  * redone.
+ *
+ * <p>It never blocks the consumer thread for longer than the producer's {@code max.block.ms} and
+ * follows the transactional producer's contract for every failure: a commit or abort that times out
+ * is retried as it is, never replaced by another operation ({@link Attempt.InDoubt}, then {@link
+ * #resume}); an abortable error aborts; a producer that can no longer be used (fenced, a timed-out
+ * transaction's epoch bumped by the coordinator) is closed and replaced by a fresh one; only missing
+ * permissions and an unsupported broker are fatal. Records that would exceed the producer's request
+ * size are trimmed before sending, so one oversized result cannot stall every partition.
  */
 public final class ResultPublisher implements AutoCloseable {
 
-    /** The transaction failed and was aborted; nothing of it is visible and it may be tried again. */
-    public static final class AbortedException extends RuntimeException {
-        AbortedException(KafkaException cause) {
-            super("result transaction aborted: " + cause, cause);
+    private static final Logger LOG = LoggerFactory.getLogger(ResultPublisher.class);
+    /** Bytes the producer adds around key, value and headers (record and batch framing), rounded up. */
+    private static final int RECORD_OVERHEAD = 512;
+    private static final int SMALLEST_RECORD_LIMIT = 16 * 1024;
+
+    /** How an attempt to publish ended. */
+    public sealed interface Attempt {
+        /** Visible to consumers; {@code checkpointOffsets} are where the transaction's checkpoints landed, in order. */
+        record Committed(List<Long> checkpointOffsets) implements Attempt {}
+
+        /** The commit or abort timed out; its fate is unknown until {@link #resume()} settles it. */
+        record InDoubt(String reason) implements Attempt {}
+
+        /** Nothing of it is visible; the same work may be published again. */
+        record Aborted(String reason) implements Attempt {}
+    }
+
+    /** Publishing cannot work with this configuration: missing ACLs, or a broker without transactions. */
+    public static final class FatalPublishException extends RuntimeException {
+        FatalPublishException(String message, KafkaException cause) {
+            super(message, cause);
         }
     }
 
-    private final Producer<byte[], byte[]> producer;
+    private final Supplier<Producer<byte[], byte[]>> producers;
     private final TopicNames topics;
     private final RecordCodec codec;
+    private final TaskTrimmer trimmer = new TaskTrimmer(new ObjectMapper());
+    private Producer<byte[], byte[]> producer;
+    private boolean initialised;
+    private int recordLimit;
+    private List<Future<RecordMetadata>> checkpointSends = List.of();
+    private boolean inDoubt;
+    private boolean aborting;
 
-    public ResultPublisher(Producer<byte[], byte[]> producer, TopicNames topics, RecordCodec codec) {
-        this.producer = producer;
+    /**
+     * @param producers makes a transactional producer with the worker's settings; called again when
+     *     one becomes unusable
+     * @param maxRequestBytes the producer's {@code max.request.size}: larger records are trimmed
+     */
+    public ResultPublisher(Supplier<Producer<byte[], byte[]>> producers, TopicNames topics, RecordCodec codec, int maxRequestBytes) {
+        this.producers = producers;
         this.topics = topics;
         this.codec = codec;
-    }
-
-    /** Registers the transactional id with the broker and fences older instances of it. */
-    public void start() {
-        producer.initTransactions();
+        this.recordLimit = maxRequestBytes;
     }
 
     /**
-     * Publishes in one transaction.
+     * Registers the transactional id with the broker and fences older instances of it.
      *
-     * @throws AbortedException where the transaction was aborted and can be retried
-     * @throws KafkaException where the producer cannot go on (fenced, unauthorised): the worker must stop
+     * @throws KafkaException where the broker refuses (unreachable within {@code max.block.ms}, no permission)
      */
-    public void publish(List<Completion> results, List<DeadLetter> deadLetters,
-            Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
-        producer.beginTransaction();
+    public void start() {
+        producer = producers.get();
+        producer.initTransactions();
+        initialised = true;
+    }
+
+    /** The producer in use, for client metrics. */
+    public Producer<byte[], byte[]> producer() {
+        return producer;
+    }
+
+    /** True while a commit or abort awaits {@link #resume()}: nothing new may be published until it settles. */
+    public boolean inDoubt() {
+        return inDoubt;
+    }
+
+    /**
+     * Publishes {@code transaction} atomically.
+     *
+     * @throws FatalPublishException where no retry or new producer can succeed
+     */
+    public Attempt publish(Transaction transaction, ConsumerGroupMetadata group) {
+        if (inDoubt) {
+            throw new IllegalStateException("a transaction is in doubt; resume() it first");
+        }
+        if (!initialised && !initialise()) {
+            return new Attempt.Aborted("the result producer is not initialised yet (broker unreachable?)");
+        }
         try {
-            for (Completion completion : results) {
-                var record = new ProducerRecord<>(topics.completed(), null,
-                        completion.request().taskId().getBytes(StandardCharsets.UTF_8), codec.write(completion.result()));
-                for (var header : completion.request().headers()) {
-                    record.headers().add(header);
-                }
-                producer.send(record);
+            producer.beginTransaction();
+            for (Completion completion : transaction.results()) {
+                producer.send(resultRecord(completion));
             }
-            for (DeadLetter letter : deadLetters) {
+            for (DeadLetter letter : transaction.deadLetters()) {
                 producer.send(deadLetterRecord(letter));
             }
-            producer.sendOffsetsToTransaction(offsets, group);
-            producer.commitTransaction();
-        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException | UnsupportedVersionException e) {
-            throw e;
+            List<Future<RecordMetadata>> sends = new ArrayList<>(transaction.checkpoints().size());
+            for (Checkpoint checkpoint : transaction.checkpoints()) {
+                sends.add(producer.send(new ProducerRecord<>(topics.input(), checkpoint.partition(), checkpoint.key(),
+                        checkpoint.value(), Arrays.asList(checkpoint.headers()))));
+            }
+            checkpointSends = sends;
+            producer.sendOffsetsToTransaction(transaction.offsets(), group);
         } catch (KafkaException e) {
-            producer.abortTransaction();
-            throw new AbortedException(e);
+            return failed(e);
         }
+        return commit();
+    }
+
+    /** Settles a transaction left {@link Attempt.InDoubt}: retries its commit or abort. */
+    public Attempt resume() {
+        if (!inDoubt) {
+            throw new IllegalStateException("no transaction in doubt");
+        }
+        return aborting ? abort("retrying an abort that timed out") : commit();
+    }
+
+    private Attempt commit() {
+        try {
+            producer.commitTransaction();
+        } catch (TimeoutException e) {
+            // The commit may already be completing: retry the commit itself, nothing else (KafkaProducer docs).
+            inDoubt = true;
+            aborting = false;
+            return new Attempt.InDoubt("commit not confirmed within max.block.ms: " + e.getMessage());
+        } catch (KafkaException e) {
+            return failed(e);
+        }
+        inDoubt = false;
+        return new Attempt.Committed(offsetsOf(checkpointSends));
+    }
+
+    private Attempt failed(KafkaException e) {
+        switch (e) {
+            case AuthorizationException denied -> throw new FatalPublishException(
+                    "Kafka refuses the worker's transactional writes (" + denied.getMessage()
+                            + "): grant the ACLs listed in docs/deploy.md", denied);
+            case UnsupportedVersionException old -> throw new FatalPublishException(
+                    "the Kafka cluster does not support transactions: " + old.getMessage(), old);
+            case ProducerFencedException fenced -> {
+                return replaceProducer(fenced);
+            }
+            case InvalidProducerEpochException epoch -> {
+                return replaceProducer(epoch);
+            }
+            case OutOfOrderSequenceException sequence -> {
+                return replaceProducer(sequence);
+            }
+            default -> {
+                if (causedBy(e, RecordTooLargeException.class)) {
+                    recordLimit = Math.max(SMALLEST_RECORD_LIMIT, recordLimit / 2);
+                    LOG.warn("a record was too large for the broker or topic; trimming records above {} bytes from now on", recordLimit);
+                }
+                return abort(e.toString());
+            }
+        }
+    }
+
+    private Attempt abort(String reason) {
+        try {
+            producer.abortTransaction();
+        } catch (TimeoutException e) {
+            inDoubt = true;
+            aborting = true;
+            return new Attempt.InDoubt("abort not confirmed within max.block.ms: " + e.getMessage());
+        } catch (KafkaException e) {
+            // Aborting failed for good (the producer is in a fatal state): a fresh producer's
+            // initTransactions aborts whatever this one left open.
+            return replaceProducer(e);
+        }
+        inDoubt = false;
+        return new Attempt.Aborted(reason);
+    }
+
+    /**
+     * Closes an unusable producer and starts a fresh one under the same transactional id, as Kafka
+     * Streams does after a fence: its {@code initTransactions} aborts whatever the old one left open.
+     */
+    private Attempt replaceProducer(KafkaException cause) {
+        LOG.warn("the result producer can no longer be used ({}); replacing it with a fresh one", cause.toString());
+        inDoubt = false;
+        aborting = false;
+        initialised = false;
+        try {
+            producer.close(Duration.ZERO);
+        } catch (KafkaException e) {
+            LOG.debug("closing the old producer failed: {}", e.toString());
+        }
+        producer = producers.get();
+        initialise();
+        return new Attempt.Aborted("producer replaced after " + cause.getClass().getSimpleName());
+    }
+
+    private boolean initialise() {
+        try {
+            producer.initTransactions();
+            initialised = true;
+        } catch (TimeoutException e) {
+            LOG.warn("the result producer cannot register with the broker yet ({}); retrying", e.getMessage());
+        } catch (AuthorizationException e) {
+            throw new FatalPublishException("Kafka refuses the worker's transactional id: grant the ACLs listed in docs/deploy.md", e);
+        }
+        return initialised;
+    }
+
+    private ProducerRecord<byte[], byte[]> resultRecord(Completion completion) {
+        FinalResult result = completion.result();
+        byte[] key = utf8(result.taskId());
+        Header[] headers = completion.request().headers();
+        byte[] value = codec.write(result);
+        int fixed = key.length + headerBytes(headers) + RECORD_OVERHEAD;
+        if (fixed + value.length > recordLimit) {
+            int taskBytes = result.taskJson() == null ? 0 : utf8(result.taskJson()).length;
+            int budget = recordLimit - fixed - (value.length - taskBytes);
+            value = codec.write(result.withTrimmedTask(trimmer.trim(result.taskJson(), budget)));
+            LOG.warn("result of task {} is {} bytes, over the {} byte record limit: published with its task trimmed",
+                    result.taskId(), fixed + value.length, recordLimit);
+        }
+        if (fixed + value.length > recordLimit) {
+            // Even without the task it does not fit (huge metadata or headers): keep the promise of one
+            // result per request with the bare facts; the full request is in the input topic.
+            value = codec.write(new FinalResult(result.schemaVersion(), result.taskId(), result.outcome(), result.reason(),
+                    null, result.tracking(), result.request(), null, true));
+            headers = new Header[0];
+        }
+        return new ProducerRecord<>(topics.completed(), null, key, value, Arrays.asList(headers));
     }
 
     private ProducerRecord<byte[], byte[]> deadLetterRecord(DeadLetter letter) {
         var original = letter.original();
-        var record = new ProducerRecord<>(topics.deadLetter(), null, original.key(), original.value());
-        for (var header : original.headers()) {
-            record.headers().add(header);
+        List<Header> headers = new ArrayList<>();
+        original.headers().forEach(headers::add);
+        byte[] key = original.key() == null ? new byte[0] : original.key();
+        byte[] value = original.value() == null ? new byte[0] : original.value();
+        int room = recordLimit - RECORD_OVERHEAD - 1024 - key.length - headerBytes(headers.toArray(Header[]::new));
+        if (room < 0) {
+            headers.clear();
+            room = recordLimit - RECORD_OVERHEAD - 1024 - key.length;
+        }
+        var record = new ProducerRecord<>(topics.deadLetter(), null, original.key(),
+                value.length > room ? Arrays.copyOf(value, Math.max(0, room)) : original.value(), headers);
+        if (value.length > room) {
+            record.headers().add(RecordHeaders.DLQ_TRUNCATED, utf8(Integer.toString(value.length)));
         }
         record.headers()
                 .add(RecordHeaders.DLQ_REASON, utf8(letter.reason().tag() + ": " + letter.detail()))
@@ -94,12 +290,46 @@ public final class ResultPublisher implements AutoCloseable {
         return record;
     }
 
+    private static List<Long> offsetsOf(List<Future<RecordMetadata>> sends) {
+        List<Long> offsets = new ArrayList<>(sends.size());
+        for (Future<RecordMetadata> send : sends) {
+            try {
+                offsets.add(send.get().offset());
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("a checkpoint of a committed transaction has no offset", e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted reading checkpoint offsets", e);
+            }
+        }
+        return offsets;
+    }
+
+    private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int headerBytes(Header[] headers) {
+        int bytes = 0;
+        for (Header header : headers) {
+            bytes += header.key().length() + (header.value() == null ? 0 : header.value().length) + 8;
+        }
+        return bytes;
+    }
+
     private static byte[] utf8(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
     public void close() {
-        producer.close(Duration.ofSeconds(10));
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(10));
+        }
     }
 }

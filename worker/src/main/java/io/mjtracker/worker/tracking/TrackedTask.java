@@ -12,7 +12,12 @@ import java.util.List;
 final class TrackedTask {
 
     final String id;
+    /** When the first request for it was made, and what it brings from earlier owners (see {@link TaskRequest}). */
+    final long requestedAtMillis;
+    final long unavailableCreditMillis;
+    final long unavailableAtIntakeMillis;
     final long firstSeenAtMillis;
+    long lastFoundAtMillis = -1;
     final List<TaskRequest> requests = new ArrayList<>(1);
     long dueAtMillis;
     long sequence;
@@ -20,7 +25,6 @@ final class TrackedTask {
     boolean ended;
     int polls;
     int notFoundStreak;
-    long notFoundSinceMillis = -1;
     int malformedStreak;
     /** The last fetched task's JSON, deflated ({@link PackedJson}), for a result that needs it. */
     byte[] lastTaskPacked;
@@ -34,8 +38,20 @@ final class TrackedTask {
     long lastPercentAtMillis = -1;
     Retry.AsyncContext<FetchResult> retry;
 
-    TrackedTask(String id, long firstSeenAtMillis) {
-        this.id = id;
+    TrackedTask(TaskRequest first, long firstSeenAtMillis) {
+        this.id = first.taskId();
+        this.requestedAtMillis = first.requestedAtMillis();
+        this.unavailableCreditMillis = first.unavailableCreditMillis();
+        this.unavailableAtIntakeMillis = first.unavailableAtIntakeMillis();
         this.firstSeenAtMillis = firstSeenAtMillis;
+    }
+
+    /**
+     * How long the task has been tracked, counted from the request and without the time the upstream was
+     * unreachable or refused the key (now or under earlier owners): what the TIMED_OUT limit applies to.
+     */
+    long trackedMillis(long now, long unavailableClockMillis) {
+        long unavailable = unavailableCreditMillis + Math.max(0, unavailableClockMillis - unavailableAtIntakeMillis);
+        return now - requestedAtMillis - unavailable;
     }
 }

@@ -34,12 +34,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The loop: apply queued commands, send every poll that is due as far as the {@link UpstreamGuard}
  * and the concurrency cap allow, then park until the next poll is due or a command arrives. HTTP runs
- * asynchronously; at most one request per task is outstanding.
+ * asynchronously; at most one request per task is outstanding. The loop survives any error of one task
+ * (logged with its id, the task polled again later); only an {@link Error} ends the thread, and then
+ * {@link #alive()} turns false so the worker reports itself not live.
  */
 public final class Tracker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Tracker.class);
     private static final long IDLE_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long ERROR_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** A not-found answer ends a task only once it has been seen this many times in a row. */
+    private static final int NOT_FOUND_CONFIRMATIONS = 2;
 
     private final TrackingSettings settings;
     private final UpstreamClient client;
@@ -104,6 +109,12 @@ public final class Tracker implements AutoCloseable {
         return trackedTasks;
     }
 
+    /** False once the tracker thread has died; health then reports the worker not live. */
+    public boolean alive() {
+        Thread current = thread;
+        return current == null || current.isAlive() || stopping;
+    }
+
     /** True while the upstream's circuit is open. */
     public boolean circuitOpen() {
         return guard.circuitOpen();
@@ -119,8 +130,17 @@ public final class Tracker implements AutoCloseable {
 
     private void run() {
         while (!stopping) {
-            drainCommands();
-            long parkNanos = dispatchDue();
+            long parkNanos;
+            try {
+                drainCommands();
+                parkNanos = dispatchDue();
+            } catch (RuntimeException e) {
+                // Per-task errors are handled where the task is known; this is the last line, so that one
+                // unexpected error never stops all tracking.
+                metrics.trackerError();
+                LOG.error("tracker loop error; tracking goes on", e);
+                parkNanos = ERROR_PARK_NANOS;
+            }
             if (commands.isEmpty() && !stopping) {
                 LockSupport.parkNanos(this, parkNanos);
             }
@@ -140,7 +160,7 @@ public final class Tracker implements AutoCloseable {
             task.requests.add(request);
             return;
         }
-        task = new TrackedTask(request.taskId(), clock.millis());
+        task = new TrackedTask(request, clock.millis());
         task.requests.add(request);
         tasks.put(task.id, task);
         trackedTasks = tasks.size();
@@ -179,9 +199,10 @@ public final class Tracker implements AutoCloseable {
             if (head.dueAtMillis > now) {
                 return TimeUnit.MILLISECONDS.toNanos(head.dueAtMillis - now);
             }
-            if (now - head.firstSeenAtMillis >= settings.maxTrackDuration().toMillis()) {
+            if (head.trackedMillis(now, guard.unavailability().millis()) >= settings.maxTrackDuration().toMillis()) {
                 schedule.poll();
-                end(head, Outcome.TIMED_OUT, "not finished after " + settings.maxTrackDuration(), now);
+                end(head, Outcome.TIMED_OUT, "not finished " + settings.maxTrackDuration()
+                        + " after the request (not counting time the upstream was unreachable or refused the key)", now);
                 continue;
             }
             if (outstanding >= settings.maxConcurrentRequests()) {
@@ -190,6 +211,11 @@ public final class Tracker implements AutoCloseable {
             long wait = guard.nanosUntilPermitted();
             if (wait > 0) {
                 return wait;
+            }
+            String canary = guard.canaryToCheck();
+            if (canary != null) {
+                sendCanary(canary);
+                continue;
             }
             schedule.poll();
             send(head, now);
@@ -201,7 +227,7 @@ public final class Tracker implements AutoCloseable {
         outstanding++;
         metrics.pollLateness(now - task.dueAtMillis);
         long startNanos = System.nanoTime();
-        client.fetch(task.id).whenComplete((result, failure) -> {
+        fetch(task.id).whenComplete((result, failure) -> {
             long latency = System.nanoTime() - startNanos;
             FetchResult answer = failure == null ? result
                     : new FetchResult.IoFailure("fetch failed: " + failure.getClass().getSimpleName());
@@ -209,22 +235,57 @@ public final class Tracker implements AutoCloseable {
         });
     }
 
+    /** Asks for a task known to exist, to tell a task-specific not-found from a whole-upstream one. */
+    private void sendCanary(String taskId) {
+        outstanding++;
+        long startNanos = System.nanoTime();
+        fetch(taskId).whenComplete((result, failure) -> {
+            long latency = System.nanoTime() - startNanos;
+            FetchResult answer = failure == null ? result
+                    : new FetchResult.IoFailure("fetch failed: " + failure.getClass().getSimpleName());
+            command(() -> {
+                outstanding--;
+                guard.recordCanary(answer, latency);
+                metrics.poll(answer.metricTag(), latency);
+            });
+        });
+    }
+
+    /** A request that cannot even be built (a local error) becomes a malformed answer for its task, never a lost task. */
+    private java.util.concurrent.CompletableFuture<FetchResult> fetch(String taskId) {
+        try {
+            return client.fetch(taskId);
+        } catch (RuntimeException e) {
+            LOG.error("request for task {} could not be made: {}", taskId, e.getClass().getSimpleName());
+            return java.util.concurrent.CompletableFuture.completedFuture(
+                    new FetchResult.Malformed("request could not be made: " + e.getClass().getSimpleName()));
+        }
+    }
+
     private void onAnswer(TrackedTask task, FetchResult result, long latencyNanos) {
         outstanding--;
         task.outstanding = false;
-        guard.record(result, latencyNanos);
+        boolean taskSpecificRefusal = guard.record(task.id, result, latencyNanos);
         metrics.poll(result.metricTag(), latencyNanos);
         if (task.ended) {
             return;
         }
         task.polls++;
         long now = clock.millis();
-        switch (result) {
-            case FetchResult.Found found -> onFound(task, found.task(), now);
-            case FetchResult.NotFound notFound -> onNotFound(task, notFound.message(), now);
-            case FetchResult.Unauthorized unauthorized -> reschedule(task, now + cadence.afterQueued());
-            case FetchResult.Misconfigured misconfigured -> reschedule(task, now + cadence.afterQueued());
-            default -> onTransientFailure(task, result, now);
+        try {
+            switch (result) {
+                case FetchResult.Found found -> onFound(task, found.task(), now);
+                case FetchResult.NotFound notFound -> onNotFound(task, notFound.message(), now);
+                case FetchResult.Unauthorized unauthorized when taskSpecificRefusal -> onTransientFailure(task,
+                        new FetchResult.Malformed("the upstream refuses this task (" + unauthorized.message() + ")"), now);
+                case FetchResult.Unauthorized unauthorized -> reschedule(task, now + cadence.afterQueued());
+                case FetchResult.Misconfigured misconfigured -> reschedule(task, now + cadence.afterQueued());
+                default -> onTransientFailure(task, result, now);
+            }
+        } catch (RuntimeException e) {
+            metrics.trackerError();
+            LOG.error("error handling the answer for task {}; it is polled again later", task.id, e);
+            reschedule(task, now + cadence.afterQueued());
         }
     }
 
@@ -232,7 +293,7 @@ public final class Tracker implements AutoCloseable {
         finishRetry(task);
         task.malformedStreak = 0;
         task.notFoundStreak = 0;
-        task.notFoundSinceMillis = -1;
+        task.lastFoundAtMillis = now;
         task.lastFinishTime = fetched.finishTime();
         publishIfChanged(task, fetched, now);
         TrackingPhase phase = fetched.status().phase();
@@ -300,11 +361,12 @@ public final class Tracker implements AutoCloseable {
 
     private void onNotFound(TrackedTask task, String message, long now) {
         finishRetry(task);
-        if (task.notFoundSinceMillis < 0) {
-            task.notFoundSinceMillis = now;
-        }
         task.notFoundStreak++;
-        if (now - task.notFoundSinceMillis >= settings.notFoundGrace().toMillis()) {
+        // The grace counts from the request (or from the last time the task was seen), so restarts and
+        // handovers do not restart it; a whole-upstream not-found (an incident, not an answer) ends nothing.
+        long invisibleSince = Math.max(task.requestedAtMillis, task.lastFoundAtMillis);
+        if (task.notFoundStreak >= NOT_FOUND_CONFIRMATIONS && guard.notFoundTrusted()
+                && now - invisibleSince >= settings.notFoundGrace().toMillis()) {
             end(task, Outcome.NOT_FOUND, message, now);
         } else {
             reschedule(task, now + cadence.afterNotFound(task.notFoundStreak));
@@ -352,12 +414,12 @@ public final class Tracker implements AutoCloseable {
         tasks.remove(task.id);
         trackedTasks = tasks.size();
         Long finishedUpstream = task.lastFinishTime;
-        TrackingFacts facts = new TrackingFacts(task.firstSeenAtMillis, finishedUpstream, now, task.polls);
+        TrackingFacts facts = new TrackingFacts(task.requestedAtMillis, finishedUpstream, now, task.polls);
         for (TaskRequest request : task.requests) {
             completions.add(new Completion(request, FinalResult.of(
                     task.id, outcome, reason, taskJson, facts, request.source(), request.metadata())));
         }
-        metrics.finished(outcome, now - task.firstSeenAtMillis);
+        metrics.finished(outcome, now - task.requestedAtMillis);
     }
 
     /** Called by intake once a completion's result is committed (or discarded after a rebalance). */

@@ -13,11 +13,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@link UpstreamClient} over the JDK's non-blocking HTTP client: thousands of tasks share a handful of
  * connections and no thread waits on a response. Redirects are never followed, so a key cannot be sent
- * to another host; bodies are read up to {@code MJ_API_MAX_BODY_BYTES}.
+ * to another host; bodies are read up to {@code MJ_API_MAX_BODY_BYTES}. {@code MJ_API_REQUEST_TIMEOUT}
+ * bounds the whole exchange, body included: the JDK's own request timeout (before JDK 26) stops only
+ * the wait for headers, so a proxy that sends headers and then stalls the body would otherwise hold
+ * its task forever.
  */
 public final class HttpUpstreamClient implements UpstreamClient {
 
@@ -52,8 +57,25 @@ public final class HttpUpstreamClient implements UpstreamClient {
                 .header("Accept", "application/json")
                 .GET()
                 .build();
-        return http.sendAsync(request, info -> new BoundedBodySubscriber(settings.maxBodyBytes()))
-                .handle((response, failure) -> failure == null ? classify(response) : classifyFailure(failure));
+        CompletableFuture<HttpResponse<BoundedBodySubscriber.Body>> exchange =
+                http.sendAsync(request, info -> new BoundedBodySubscriber(settings.maxBodyBytes()));
+        return exchange.copy()
+                .orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .handle((response, failure) -> {
+                    if (failure == null) {
+                        return classify(response);
+                    }
+                    if (unwrap(failure) instanceof TimeoutException) {
+                        // Cancelling the JDK client's future aborts the exchange and frees its connection.
+                        exchange.cancel(true);
+                        return new FetchResult.Timeout("no complete answer within " + settings.requestTimeout().toMillis() + " ms");
+                    }
+                    return classifyFailure(failure);
+                });
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     private FetchResult classify(HttpResponse<BoundedBodySubscriber.Body> response) {
@@ -62,14 +84,13 @@ public final class HttpUpstreamClient implements UpstreamClient {
     }
 
     private static FetchResult classifyFailure(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        return switch (cause) {
+        return switch (unwrap(failure)) {
             case HttpConnectTimeoutException e -> new FetchResult.Timeout("connect timed out");
             case HttpTimeoutException e -> new FetchResult.Timeout("request timed out");
             case ConnectException e -> new FetchResult.IoFailure("connection refused or unreachable");
             case IOException e -> new FetchResult.IoFailure(e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()));
-            default -> new FetchResult.IoFailure("request failed: " + cause.getClass().getSimpleName());
+            case Throwable other -> new FetchResult.IoFailure("request failed: " + other.getClass().getSimpleName());
         };
     }
 

@@ -22,6 +22,8 @@ import java.util.Optional;
 public final class ResponseClassifier {
 
     private static final int MESSAGE_LIMIT = 200;
+    /** A longer Retry-After is read as this; the guard caps its pause far lower anyway. */
+    private static final Duration LONGEST_RETRY_AFTER = Duration.ofDays(1);
 
     private final TaskCodec codec;
     private final Secret apiKey;
@@ -48,9 +50,16 @@ public final class ResponseClassifier {
             return new FetchResult.Misconfigured("HTTP " + status + " redirect to " + target
                     + " (not followed): check MJ_API_BASE_URL, e.g. http vs https or a missing path prefix");
         }
-        if (looksLikeHtml(body)) {
+        // Status first: a load balancer's or CDN's 502/503/504 page (Cloudflare's 52x, its HTML 429) is an
+        // outage or a rate limit, not a misconfiguration. Only HTML where the API answers normally (2xx)
+        // or says "no such path" (404) suggests that the base URL points at a website.
+        boolean html = looksLikeHtml(body);
+        if (html && (status / 100 == 2 || status == 404)) {
             return new FetchResult.Misconfigured("HTTP " + status + " answered with an HTML page where JSON was expected: "
                     + "MJ_API_BASE_URL probably points at a website, not the API");
+        }
+        if (html && status == 400) {
+            return new FetchResult.Malformed("HTTP 400 with an HTML page");
         }
         return switch (status) {
             case 200 -> classifyOk(body);
@@ -101,19 +110,22 @@ public final class ResponseClassifier {
     private Optional<Duration> retryAfter(HttpHeaders headers) {
         return headers.firstValue("Retry-After").flatMap(value -> {
             String text = value.strip();
+            if (text.matches("\\d{1,30}")) {
+                // Digits only: seconds, however many (a huge value must not overflow into a negative pause).
+                return Optional.of(text.length() > 9 ? LONGEST_RETRY_AFTER : atMost(Duration.ofSeconds(Long.parseLong(text))));
+            }
             try {
-                long seconds = Long.parseLong(text);
-                return seconds >= 0 ? Optional.of(Duration.ofSeconds(seconds)) : Optional.empty();
-            } catch (NumberFormatException notSeconds) {
-                try {
-                    ZonedDateTime at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME);
-                    Duration wait = Duration.between(clock.instant(), at.toInstant());
-                    return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
-                } catch (DateTimeParseException notADate) {
-                    return Optional.empty();
-                }
+                ZonedDateTime at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME);
+                Duration wait = Duration.between(clock.instant(), at.toInstant());
+                return Optional.of(wait.isNegative() ? Duration.ZERO : atMost(wait));
+            } catch (DateTimeParseException | ArithmeticException notADate) {
+                return Optional.empty();
             }
         });
+    }
+
+    private static Duration atMost(Duration wait) {
+        return wait.compareTo(LONGEST_RETRY_AFTER) > 0 ? LONGEST_RETRY_AFTER : wait;
     }
 
     private static boolean looksLikeHtml(byte[] body) {

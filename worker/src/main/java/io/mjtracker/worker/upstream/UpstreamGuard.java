@@ -27,7 +27,10 @@ import org.slf4j.LoggerFactory;
  * second, so requests are spread evenly and no sliding one-second window ever holds more than the
  * limit; the spacing keeps 3% headroom ({@link #HEADROOM}) so that network jitter, which can delay one
  * request and not the next, does not push a window measured at the server over the limit. A 429 pauses every request (the limit is per key, not per task) for its {@code Retry-After}.
- * A 401/403 or a wrong base URL forces the circuit open and lets one probe through per probe interval.
+ * A 429's pause is capped at {@code TRACKER_RETRY_MAX_BACKOFF}, so a server asking for a day does not
+ * stop polling for a day. A 401, a 403 that is not one task's own (see {@link #record}), a wrong base
+ * URL, or a whole-upstream not-found ({@link NotFoundWatch}) forces the circuit open and lets one probe
+ * through per probe interval. While the circuit is not closed the {@link UnavailabilityClock} runs.
  */
 public final class UpstreamGuard {
 
@@ -46,6 +49,10 @@ public final class UpstreamGuard {
     private final CircuitBreaker circuitBreaker;
     private final Retry retry;
     private final Duration probeInterval;
+    private final Duration maxRateLimitPause;
+    private final UnavailabilityClock unavailability;
+    private final NotFoundWatch notFoundWatch = new NotFoundWatch();
+    private boolean lastAnswerFound;
     private final long permitPeriodNanos;
     private final long minSpacingNanos;
     private long reservedPermitAtNanos = -1;
@@ -103,6 +110,15 @@ public final class UpstreamGuard {
                 .build());
         this.retry = retries.retry(NAME);
         this.probeInterval = settings.breakerOpenDuration();
+        this.maxRateLimitPause = settings.retryMaxBackoff();
+        this.unavailability = new UnavailabilityClock(clock);
+        circuitBreaker.getEventPublisher().onStateTransition(event -> {
+            if (event.getStateTransition().getToState() == CircuitBreaker.State.CLOSED) {
+                unavailability.resumed();
+            } else {
+                unavailability.stopped();
+            }
+        });
     }
 
     /**
@@ -170,22 +186,86 @@ public final class UpstreamGuard {
         return wait;
     }
 
-    /** Feeds the outcome of a sent request to the circuit breaker and the global pause. */
-    public void record(FetchResult result, long latencyNanos) {
+    /**
+     * Feeds the outcome of a request for {@code taskId} to the circuit breaker, the global pause and the
+     * not-found watch.
+     *
+     * @return true where the answer is a refusal of this one task (a 403 right after another task was
+     *     answered: a task of another key, not a rejected key), which the caller handles per task
+     */
+    public boolean record(String taskId, FetchResult result, long latencyNanos) {
         probeOutstanding = false;
+        boolean previousFound = lastAnswerFound;
+        lastAnswerFound = result instanceof FetchResult.Found;
         switch (result) {
-            case FetchResult.Found found -> succeeded(latencyNanos);
-            case FetchResult.NotFound notFound -> succeeded(latencyNanos);
+            case FetchResult.Found found -> {
+                if (notFoundWatch.found(taskId)) {
+                    LOG.info("tasks are found again; not-found answers count again");
+                }
+                succeeded(latencyNanos);
+            }
+            case FetchResult.NotFound notFound -> {
+                boolean started = notFoundWatch.notFound(taskId);
+                if (notFoundWatch.inIncident()) {
+                    notFoundIncident(started);
+                } else {
+                    succeeded(latencyNanos);
+                }
+            }
             case FetchResult.RateLimited limited -> {
                 circuitBreaker.onError(latencyNanos, TimeUnit.NANOSECONDS, new UpstreamFailure(result));
                 Duration pause = limited.retryAfter() != null ? limited.retryAfter() : DEFAULT_RATE_LIMIT_PAUSE;
+                if (pause.compareTo(maxRateLimitPause) > 0) {
+                    pause = maxRateLimitPause;
+                }
                 pausedUntilMillis = Math.max(pausedUntilMillis, clock.millis() + pause.toMillis());
+            }
+            case FetchResult.Unauthorized unauthorized when unauthorized.status() == 403 && previousFound -> {
+                circuitBreaker.onSuccess(latencyNanos, TimeUnit.NANOSECONDS);
+                return true;
             }
             case FetchResult.Unauthorized unauthorized -> forceOpen(unauthorized.message()
                     + ": the upstream rejects MJ_API_KEY (or MJ_API_AUTH_HEADER is wrong)");
             case FetchResult.Misconfigured misconfigured -> forceOpen(misconfigured.message());
             default -> circuitBreaker.onError(latencyNanos, TimeUnit.NANOSECONDS, new UpstreamFailure(result));
         }
+        return false;
+    }
+
+    /** A task id to ask about before trusting the current run of not-found answers, or null. */
+    public String canaryToCheck() {
+        return notFoundWatch.canaryToCheck();
+    }
+
+    /** The answer about the canary task ({@link #canaryToCheck}). */
+    public void recordCanary(FetchResult result, long latencyNanos) {
+        probeOutstanding = false;
+        boolean found = result instanceof FetchResult.Found;
+        if (notFoundWatch.canaryAnswered(found, result instanceof FetchResult.NotFound)) {
+            notFoundIncident(true);
+        } else if (found) {
+            succeeded(latencyNanos);
+        }
+    }
+
+    /** Whether a not-found answer may end a task now (no whole-upstream not-found under way). */
+    public boolean notFoundTrusted() {
+        return notFoundWatch.trusted();
+    }
+
+    private void notFoundIncident(boolean justStarted) {
+        if (justStarted) {
+            misconfigurationReported = false;
+        }
+        forceOpen("every task answers not-found (" + notFoundWatch.runLength() + " different tasks in a row"
+                + (notFoundWatch.canary() == null ? "" : ", task " + notFoundWatch.canary() + " too, which was found before")
+                + "): MJ_API_BASE_URL may carry a wrong path prefix, or the upstream lost its tasks; "
+                + "no task ends as NOT_FOUND until tasks are found again");
+    }
+
+    /** The clock of time the upstream was unavailable, for TIMED_OUT limits. */
+    public UnavailabilityClock unavailability() {
+        return unavailability;
     }
 
     private void succeeded(long latencyNanos) {

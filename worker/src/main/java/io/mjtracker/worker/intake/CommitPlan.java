@@ -1,0 +1,190 @@
+package io.mjtracker.worker.intake;
+
+import io.mjtracker.worker.publish.Checkpoint;
+import io.mjtracker.worker.publish.DeadLetter;
+import io.mjtracker.worker.publish.Transaction;
+import io.mjtracker.worker.tracking.Completion;
+import io.mjtracker.worker.tracking.TaskRequest;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * One result transaction, planned from what has finished (docs/progress.md): the results and dead
+ * letters of partitions still owned, the checkpoints that let a pinned commit point move on, and for
+ * every owned partition the offset and metadata that describe all of it as done. What cannot be
+ * described within the metadata's bounds yet (a checkpointed request finished far ahead of the read
+ * position while the sparse list is full) is held for a later transaction. Pure bookkeeping on the
+ * consumer thread; {@link #applyCommitted} updates the partitions once the transaction is committed.
+ */
+final class CommitPlan {
+
+    /** Most checkpoints written in one transaction, so one transaction stays small and quick. */
+    static final int MAX_CHECKPOINTS = 1_000;
+
+    private record Published(TopicPartition partition, long assignment, TaskRequest request, long anchor) {}
+
+    private record Moved(TopicPartition partition, long assignment, TaskRequest request, long oldAnchor) {}
+
+    private final List<Completion> results = new ArrayList<>();
+    private final List<Published> published = new ArrayList<>();
+    private final List<DeadLetter> letters = new ArrayList<>();
+    private final List<Checkpoint> checkpoints = new ArrayList<>();
+    private final List<Moved> moved = new ArrayList<>();
+    private final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    private final List<Completion> held = new ArrayList<>();
+    private final List<Completion> discarded = new ArrayList<>();
+    private final List<DeadLetter> heldLetters = new ArrayList<>();
+
+    private CommitPlan() {}
+
+    /**
+     * @param finished completions collected and not yet published
+     * @param pendingLetters dead letters not yet published
+     * @param unavailableClockMillis the upstream unavailability clock now, for checkpoint credits
+     */
+    static CommitPlan plan(Map<TopicPartition, OwnedPartition> owned, List<Completion> finished,
+            List<DeadLetter> pendingLetters, CheckpointCodec codec, long unavailableClockMillis) {
+        CommitPlan plan = new CommitPlan();
+        Map<TopicPartition, List<Completion>> finishedBy = new HashMap<>();
+        Set<TaskRequest> finishing = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Completion completion : finished) {
+            TopicPartition partition = partitionOf(completion.request());
+            OwnedPartition state = owned.get(partition);
+            if (state == null || state.assignment != completion.request().assignment()
+                    || !state.anchors.containsKey(completion.request())) {
+                plan.discarded.add(completion);
+            } else {
+                finishedBy.computeIfAbsent(partition, p -> new ArrayList<>()).add(completion);
+                finishing.add(completion.request());
+            }
+        }
+        Map<TopicPartition, List<DeadLetter>> lettersBy = new HashMap<>();
+        for (DeadLetter letter : pendingLetters) {
+            TopicPartition partition = new TopicPartition(letter.original().topic(), letter.original().partition());
+            if (owned.containsKey(partition)) {
+                lettersBy.computeIfAbsent(partition, p -> new ArrayList<>()).add(letter);
+            }
+        }
+        owned.forEach((partition, state) -> plan.planPartition(partition, state,
+                finishedBy.getOrDefault(partition, List.of()), lettersBy.getOrDefault(partition, List.of()),
+                finishing, codec, unavailableClockMillis));
+        return plan;
+    }
+
+    private void planPartition(TopicPartition partition, OwnedPartition state, List<Completion> done,
+            List<DeadLetter> partitionLetters, Set<TaskRequest> finishing, CheckpointCodec codec, long unavailableClockMillis) {
+        List<TaskRequest> toMove = new ArrayList<>();
+        long below = state.progress.checkpointBelow();
+        if (below != Long.MIN_VALUE) {
+            state.anchors.forEach((request, anchor) -> {
+                if (anchor < below && !finishing.contains(request) && checkpoints.size() + toMove.size() < MAX_CHECKPOINTS) {
+                    toMove.add(request);
+                }
+            });
+        }
+        List<Completion> included = new ArrayList<>(done);
+        Optional<OffsetAndMetadata> commit = state.progress.committableWith(doneOffsets(state, included, partitionLetters, toMove));
+        if (commit.isEmpty()) {
+            // Results finished far ahead of the read position do not fit the metadata yet: keep them for
+            // a later transaction, once the consumer has read up to them.
+            long readPosition = state.progress.readPosition();
+            included.removeIf(completion -> {
+                boolean ahead = state.anchors.get(completion.request()) >= readPosition;
+                if (ahead) {
+                    held.add(completion);
+                }
+                return ahead;
+            });
+            commit = state.progress.committableWith(doneOffsets(state, included, partitionLetters, toMove));
+        }
+        if (commit.isEmpty()) {
+            held.addAll(included);
+            heldLetters.addAll(partitionLetters);
+            return;
+        }
+        offsets.put(partition, commit.get());
+        for (Completion completion : included) {
+            results.add(completion);
+            published.add(new Published(partition, state.assignment, completion.request(), state.anchors.get(completion.request())));
+        }
+        letters.addAll(partitionLetters);
+        for (TaskRequest request : toMove) {
+            checkpoints.add(codec.checkpoint(request, unavailableClockMillis));
+            moved.add(new Moved(partition, state.assignment, request, state.anchors.get(request)));
+        }
+    }
+
+    private static List<Long> doneOffsets(OwnedPartition state, List<Completion> done, List<DeadLetter> letters, List<TaskRequest> moved) {
+        List<Long> offsets = new ArrayList<>(done.size() + letters.size() + moved.size());
+        done.forEach(completion -> offsets.add(state.anchors.get(completion.request())));
+        letters.forEach(letter -> offsets.add(letter.original().offset()));
+        moved.forEach(request -> offsets.add(state.anchors.get(request)));
+        return offsets;
+    }
+
+    /** The transaction to publish; {@link Transaction#writesNothing()} where there is nothing to do. */
+    Transaction transaction() {
+        return new Transaction(results, letters, checkpoints, offsets);
+    }
+
+    /** Completions of partitions no longer owned (or of an earlier assignment): their new owner redoes them. */
+    List<Completion> discarded() {
+        return discarded;
+    }
+
+    /** Completions that must wait for a later transaction. */
+    List<Completion> held() {
+        return held;
+    }
+
+    /** Dead letters that must wait for a later transaction. */
+    List<DeadLetter> heldLetters() {
+        return heldLetters;
+    }
+
+    /**
+     * Records the committed transaction in the partitions still owned under the same assignment: its
+     * results and dead letters are done, and each checkpointed request now lives at its new offset.
+     */
+    void applyCommitted(Map<TopicPartition, OwnedPartition> owned, List<Long> checkpointOffsets) {
+        for (Published entry : published) {
+            OwnedPartition state = owned.get(entry.partition());
+            if (state != null && state.assignment == entry.assignment()) {
+                state.progress.done(entry.anchor());
+                state.anchors.remove(entry.request());
+            }
+        }
+        for (DeadLetter letter : letters) {
+            OwnedPartition state = owned.get(new TopicPartition(letter.original().topic(), letter.original().partition()));
+            if (state != null) {
+                state.progress.done(letter.original().offset());
+            }
+        }
+        for (int i = 0; i < moved.size(); i++) {
+            Moved entry = moved.get(i);
+            OwnedPartition state = owned.get(entry.partition());
+            if (state != null && state.assignment == entry.assignment() && state.anchors.containsKey(entry.request())) {
+                long newAnchor = checkpointOffsets.get(i);
+                state.progress.done(entry.oldAnchor());
+                state.progress.adopt(newAnchor);
+                state.anchors.put(entry.request(), newAnchor);
+            }
+        }
+    }
+
+    int checkpointCount() {
+        return checkpoints.size();
+    }
+
+    private static TopicPartition partitionOf(TaskRequest request) {
+        return new TopicPartition(request.source().topic(), request.source().partition());
+    }
+}

@@ -6,6 +6,7 @@ import io.mjtracker.simulator.Dialect;
 import io.mjtracker.simulator.SimulatorConfig;
 import io.mjtracker.simulator.TaskMix;
 import io.mjtracker.simulator.UpstreamSimulator;
+import io.mjtracker.testkit.StandaloneBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,6 +5,7 @@ import io.mjtracker.simulator.SimulatorConfig;
 import io.mjtracker.simulator.TaskMix;
 import io.mjtracker.simulator.UpstreamSimulator;
 import io.mjtracker.testkit.EmbeddedKafkaBroker;
+import io.mjtracker.testkit.StandaloneBroker;
 import io.mjtracker.worker.Worker;
 import io.mjtracker.worker.config.WorkerConfigLoader;
 import java.time.Duration;

@@ -91,11 +91,10 @@ public final class Worker implements AutoCloseable {
         UpstreamGuard guard = new UpstreamGuard(config.resilience(), clock);
 
         var statusProducer = new KafkaProducer<byte[], byte[]>(clients.statusProducer());
-        // Learn the status topic's partitions now: later sends must not wait for metadata (max.block.ms is short).
-        statusProducer.partitionsFor(kafka.topics().status());
         KafkaStatusPublisher statusPublisher =
                 new KafkaStatusPublisher(statusProducer, kafka.topics().status(), recordCodec, metrics::statusFailed);
         resources.push(statusPublisher);
+        statusPublisher.start(Duration.ofSeconds(30));
         ResultPublisher results = new ResultPublisher(() -> new KafkaProducer<>(clients.resultProducer()),
                 kafka.topics(), recordCodec, clients.maxRequestBytes());
         resources.push(results);

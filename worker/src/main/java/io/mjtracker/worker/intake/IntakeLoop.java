@@ -26,6 +26,7 @@ import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -133,9 +134,7 @@ public final class IntakeLoop implements Runnable {
                     if (!records.isEmpty()) {
                         health.brokerAnswered();
                     }
-                    for (var record : records) {
-                        takeIn(record);
-                    }
+                    takeIn(records);
                 } catch (WakeupException e) {
                     // stop() woke the poll; the loop condition decides.
                 }
@@ -164,6 +163,23 @@ public final class IntakeLoop implements Runnable {
             commit();
         } while ((inDoubt != null || !finished.isEmpty() && held < finished.size()) && clock.millis() < deadline);
         LOG.info("intake stopped; {} requests left unfinished for the next owner", tracker.openRequests());
+    }
+
+    /**
+     * Takes records in up to the in-flight cap exactly: where the cap is reached within a poll, the rest of
+     * each partition is rewound (seek) and read again after intake resumes, so the cap is a bound, not a
+     * hint off by up to one poll.
+     */
+    private void takeIn(ConsumerRecords<byte[], byte[]> records) {
+        for (TopicPartition partition : records.partitions()) {
+            for (var record : records.records(partition)) {
+                if (tracker.openRequests() - held >= tracking.maxInFlight()) {
+                    consumer.seek(partition, record.offset());
+                    break;
+                }
+                takeIn(record);
+            }
+        }
     }
 
     private void takeIn(ConsumerRecord<byte[], byte[]> record) {

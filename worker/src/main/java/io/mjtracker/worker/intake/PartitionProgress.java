@@ -23,6 +23,8 @@ public final class PartitionProgress {
     /** Past this many offsets between the commit point and the read position, old requests are checkpointed. */
     public static final int CHECKPOINT_SPAN = OffsetMetadataCodec.MAX_DENSE_SPAN / 2;
     private static final int COMPACT_AT = 4096;
+    /** Pending requests below the checkpoint line count as stragglers while at most one in this many offsets is pending. */
+    private static final int STRAGGLER_SHARE = 4;
 
     /** What an offset the consumer delivered is. */
     public enum Arrival {
@@ -140,10 +142,19 @@ public final class PartitionProgress {
 
     /**
      * Requests anchored below the returned offset should be checkpointed (re-enqueued) so that the commit
-     * point can move on; {@link Long#MIN_VALUE} while the window is small enough.
+     * point can move on; {@link Long#MIN_VALUE} while the window is small enough, or while most requests
+     * in it are still pending. Checkpoints are for the few stragglers that pin a window whose other
+     * requests are done; a window full of requests in progress (read ahead of a busy upstream) is
+     * better paused ({@link #windowFull()}) than rewritten.
      */
     public long checkpointBelow() {
-        return readSpan() > CHECKPOINT_SPAN ? readUpTo - CHECKPOINT_SPAN / 2 : Long.MIN_VALUE;
+        if (readSpan() <= CHECKPOINT_SPAN) {
+            return Long.MIN_VALUE;
+        }
+        long below = readUpTo - CHECKPOINT_SPAN / 2;
+        long commit = commitPoint(pending);
+        int pendingBelow = pending.get(index(commit), index(below)).cardinality();
+        return pendingBelow * STRAGGLER_SHARE <= below - commit ? below : Long.MIN_VALUE;
     }
 
     /** The next offset the consumer will deliver, or -1 before the first record of an uncommitted partition. */

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,26 @@ public final class KafkaStatusPublisher implements StatusSink, AutoCloseable {
         this.topic = topic;
         this.codec = codec;
         this.onFailure = onFailure;
+    }
+
+    /**
+     * Learns the status topic's partitions before the first update: later sends must not wait for
+     * metadata (the producer's {@code max.block.ms} is short so that the tracker thread never stalls).
+     *
+     * @throws IllegalStateException where the broker does not describe the topic within {@code timeout}
+     */
+    public void start(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                producer.partitionsFor(topic);
+                return;
+            } catch (TimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the broker does not describe topic " + topic + " within " + timeout, e);
+                }
+            }
+        }
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.mjtracker.bench;
+package io.mjtracker.testkit;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -10,15 +10,16 @@ import org.apache.kafka.common.Uuid;
 
 /**
  * A real single-node KRaft broker in its own process ({@code kafka.Kafka} from the Maven Central jars),
- * formatted once and restartable on the same ports and data, so a benchmark can restart it.
+ * formatted once and restartable on the same ports and data, so that a test or benchmark can stop it,
+ * kill it, and start it again.
  */
-final class StandaloneBroker implements AutoCloseable {
+public final class StandaloneBroker implements AutoCloseable {
 
     private final Path dir;
     private final int port;
     private Process process;
 
-    StandaloneBroker(Path dir) throws IOException, InterruptedException {
+    public StandaloneBroker(Path dir) throws IOException, InterruptedException {
         this.dir = dir;
         this.port = freePort();
         int controllerPort = freePort();
@@ -51,19 +52,32 @@ final class StandaloneBroker implements AutoCloseable {
         start();
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }
 
-    void start() throws IOException {
+    /** Starts the broker process on the same ports and data. */
+    public void start() throws IOException {
         process = java("kafka.Kafka", dir.resolve("server.properties").toString())
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile())).start();
     }
 
-    /** A clean stop (SIGTERM) and a start on the same data. */
-    void restart() throws IOException, InterruptedException {
+    /** A clean stop (SIGTERM), waiting for the process to end. */
+    public void stop() throws InterruptedException {
         process.destroy();
-        process.waitFor(60, TimeUnit.SECONDS);
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    /** A crash: SIGKILL, no clean shutdown. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
+    /** A clean stop (SIGTERM) and a start on the same data. */
+    public void restart() throws IOException, InterruptedException {
+        stop();
         start();
     }
 
@@ -75,7 +89,8 @@ final class StandaloneBroker implements AutoCloseable {
         return new ProcessBuilder(command).redirectErrorStream(true);
     }
 
-    static int freePort() throws IOException {
+    /** A port free at the time of asking, on the loopback interface. */
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

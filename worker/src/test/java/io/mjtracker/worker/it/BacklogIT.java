@@ -1,0 +1,155 @@
+package io.mjtracker.worker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.Counter;
+import io.mjtracker.common.record.FinalResult;
+import io.mjtracker.common.record.RecordCodec;
+import io.mjtracker.common.record.RecordHeaders;
+import io.mjtracker.simulator.TaskScript;
+import io.mjtracker.simulator.UpstreamSimulator;
+import io.mjtracker.testkit.KafkaBroker;
+import io.mjtracker.testkit.KafkaBrokerExtension;
+import io.mjtracker.worker.Worker;
+import io.mjtracker.worker.config.WorkerConfigLoader;
+import io.mjtracker.worker.intake.OffsetMetadataCodec;
+import io.mjtracker.worker.intake.PartitionProgress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The hard regime: a task that outlives thousands of others on its partition, and handovers while the
+ * new owner is paused at its in-flight cap. The promise checked at the end is always the same: one
+ * final result per request, none twice.
+ */
+@ExtendWith({KafkaBrokerExtension.class, SimulatorExtension.class})
+class BacklogIT {
+
+    private final KafkaBroker broker;
+    private final RecordCodec codec = new RecordCodec();
+
+    BacklogIT(KafkaBroker broker) {
+        this.broker = broker;
+    }
+
+    @Test
+    void aTaskRunningThroughoutNeitherPinsTheCommitPointNorGrowsTheMetadata(UpstreamSimulator simulator) throws Exception {
+        TestTopics topics = new TestTopics(broker);
+        Map<String, String> env = topics.workerEnv(simulator);
+        env.put("TRACKER_TOPIC_PARTITIONS", "1");
+        env.put("TRACKER_RATE_LIMIT_PER_SECOND", "1000");
+        int fast = 6_000;
+        String slow = simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, Duration.ofSeconds(40)));
+        List<String> fastIds = new ArrayList<>();
+        for (int i = 0; i < fast; i++) {
+            fastIds.add(simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, Duration.ZERO)));
+        }
+
+        try (Worker worker = Worker.start(WorkerConfigLoader.load(env))) {
+            topics.produceIds(List.of(slow));
+            topics.produceIds(fastIds);
+            var early = topics.read(topics.completed, fast, Duration.ofSeconds(120), Duration.ZERO);
+            assertThat(early).as("the fast tasks finish while the slow one runs").hasSizeGreaterThanOrEqualTo(fast);
+
+            OffsetAndMetadata committed = committed(topics);
+            assertThat(committed.offset()).as("the commit point moved past the slow request at offset 0")
+                    .isGreaterThan(PartitionProgress.CHECKPOINT_SPAN);
+            assertThat(committed.metadata().length()).isLessThanOrEqualTo(OffsetMetadataCodec.MAX_LENGTH);
+            assertThat(counter(worker, "mjtracker.requests.checkpointed")).isPositive();
+            List<ConsumerRecord<byte[], byte[]>> checkpoints = topics.read(topics.input, Integer.MAX_VALUE, Duration.ofSeconds(8), Duration.ZERO)
+                    .stream().filter(r -> r.headers().lastHeader(RecordHeaders.CHECKPOINT) != null).toList();
+            assertThat(checkpoints).as("the slow request re-enqueued with its origin")
+                    .anySatisfy(r -> {
+                        assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(slow);
+                        assertThat(new String(r.headers().lastHeader(RecordHeaders.CHECKPOINT).value(), StandardCharsets.UTF_8))
+                                .contains("\"offset\":0");
+                    });
+            assertThat(checkpoints.size()).as("stragglers only, not the requests merely in progress").isLessThan(fast / 10);
+
+            var all = topics.read(topics.completed, fast + 1, Duration.ofSeconds(90), Duration.ofSeconds(3));
+            Map<String, FinalResult> bySlow = all.stream().map(r -> codec.readFinalResult(r.value()))
+                    .filter(result -> result.taskId().equals(slow)).collect(Collectors.toMap(FinalResult::taskId, Function.identity()));
+            assertThat(bySlow).as("the slow task's one result").hasSize(1);
+            assertThat(bySlow.get(slow).request().offset()).as("it names the original request").isZero();
+            assertExactlyOnePerRequest(all, fast + 1);
+        }
+    }
+
+    @Test
+    void handoversWhileTheNewOwnerIsPausedAtItsCapPublishEachResultOnce(UpstreamSimulator simulator) throws Exception {
+        TestTopics topics = new TestTopics(broker);
+        Map<String, String> env = topics.workerEnv(simulator);
+        env.put("TRACKER_TOPIC_PARTITIONS", "2");
+        env.put("TRACKER_MAX_IN_FLIGHT", "20");
+        // One name for every incarnation, as a StatefulSet pod has: a restart takes the partitions back at once.
+        env.put("TRACKER_INSTANCE_ID", topics.prefix + "-pod-0");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ids.add(simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, Duration.ofSeconds(30))));
+        }
+        for (int i = 0; i < 300; i++) {
+            ids.add(simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, Duration.ofMillis(1500 + i % 7 * 300L))));
+        }
+        topics.create(2);
+        topics.produceIds(ids);
+
+        WorkerProcess first = WorkerProcess.start(env, topics.prefix + "-first");
+        awaitResults(topics, 40, first);
+        first.kill();
+        int afterFirst = topics.read(topics.completed, ids.size(), Duration.ofSeconds(3), Duration.ZERO).size();
+        assertThat(afterFirst).as("the first owner was killed with most work left").isLessThan(ids.size() - 100);
+
+        // The second owner reads from the same commit point: the slow requests are new to it, everything
+        // finished above them is skipped, and it reaches its cap of 20 almost at once.
+        WorkerProcess second = WorkerProcess.start(env, topics.prefix + "-second");
+        awaitResults(topics, afterFirst + 10, second);
+        second.kill();
+        WorkerProcess third = WorkerProcess.start(env, topics.prefix + "-third");
+        awaitResults(topics, afterFirst + 15, third);
+        third.kill();
+
+        try (WorkerProcess last = WorkerProcess.start(env, topics.prefix + "-last")) {
+            var results = topics.read(topics.completed, ids.size(), Duration.ofSeconds(120), Duration.ofSeconds(3));
+            assertThat(results.size()).as("results published after the first owner died: the others worked; log %s", last.log)
+                    .isGreaterThan(afterFirst);
+            assertExactlyOnePerRequest(results, ids.size());
+        }
+    }
+
+    private void awaitResults(TestTopics topics, int count, WorkerProcess worker) {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertThat(topics.read(topics.completed, count, Duration.ofSeconds(2), Duration.ZERO))
+                        .as("log: %s", worker.log).hasSizeGreaterThanOrEqualTo(count));
+    }
+
+    private void assertExactlyOnePerRequest(List<ConsumerRecord<byte[], byte[]>> results, int requests) {
+        Map<String, Long> perRequest = results.stream().map(r -> codec.readFinalResult(r.value()))
+                .collect(Collectors.groupingBy(r -> r.request().partition() + ":" + r.request().offset(), Collectors.counting()));
+        assertThat(perRequest.values()).as("no request has two results").allMatch(count -> count == 1);
+        assertThat(perRequest).as("every request has its result").hasSize(requests);
+    }
+
+    private OffsetAndMetadata committed(TestTopics topics) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            return admin.listConsumerGroupOffsets(topics.group).partitionsToOffsetAndMetadata().get()
+                    .get(new TopicPartition(topics.input, 0));
+        }
+    }
+
+    private static double counter(Worker worker, String name) {
+        Counter counter = worker.registry().find(name).counter();
+        return counter == null ? 0 : counter.count();
+    }
+}

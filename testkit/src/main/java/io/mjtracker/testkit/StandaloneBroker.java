@@ -13,7 +13,7 @@ import org.apache.kafka.common.Uuid;
  * formatted once and restartable on the same ports and data, so that a test or benchmark can stop it,
  * kill it, and start it again.
  */
-public final class StandaloneBroker implements AutoCloseable {
+public final class StandaloneBroker implements KafkaBroker {
 
     private final Path dir;
     private final int port;
@@ -97,11 +97,21 @@ public final class StandaloneBroker implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public String description() {
+        return "standalone KRaft broker process at " + bootstrapServers();
+    }
+
+    @Override
+    public void close() {
         if (process != null) {
             process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            try {
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
                 process.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
         }
     }

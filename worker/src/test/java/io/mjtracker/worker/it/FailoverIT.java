@@ -40,7 +40,9 @@ class FailoverIT {
     @Test
     void aWorkerKilledMidRunIsReplacedWithoutLossOrDuplicates(UpstreamSimulator simulator) throws Exception {
         TestTopics topics = new TestTopics(broker);
+        topics.create(4);
         Map<String, String> env = topics.workerEnv(simulator);
+        env.put("TRACKER_MAX_IN_FLIGHT", "40");
         List<String> ids = createTasks(simulator, 300, Duration.ofSeconds(2));
         topics.produceIds(ids);
 
@@ -48,15 +50,49 @@ class FailoverIT {
         List<?> early = topics.read(topics.completed, 60, Duration.ofSeconds(60), Duration.ZERO);
         assertThat(early).as("results before the kill; log: %s", first.log).hasSizeGreaterThanOrEqualTo(60);
         first.kill();
+        int beforeReplacement = topics.read(topics.completed, ids.size(), Duration.ofSeconds(2), Duration.ZERO).size();
+        assertThat(beforeReplacement).as("killed mid-run, with work left for the replacement").isLessThan(ids.size() - 50);
 
         try (WorkerProcess second = WorkerProcess.start(env, topics.prefix + "-second")) {
             var results = topics.read(topics.completed, ids.size(), Duration.ofSeconds(90), Duration.ofSeconds(3));
 
             List<FinalResult> parsed = results.stream().map(r -> codec.readFinalResult(r.value())).toList();
+            assertThat(parsed.size()).as("the replacement published the rest").isGreaterThan(beforeReplacement);
             assertThat(parsed.stream().map(FinalResult::taskId).distinct()).as("lost: none").hasSize(ids.size());
             assertThat(parsed).as("duplicates: none").hasSize(ids.size());
-            assertThat(second.terminate(Duration.ofSeconds(20))).as("SIGTERM stops the worker within its bounded shutdown").isTrue();
+            assertThat(second.terminate(Duration.ofSeconds(30))).as("SIGTERM stops the worker within its bounded shutdown").isTrue();
             assertThat(second.exitValue()).as("exit status after SIGTERM (128 + 15), not a crash").isEqualTo(143);
+        }
+    }
+
+    @Test
+    void aFrozenWorkerThatThawsAfterLosingItsPartitionsPublishesNothingForThem(UpstreamSimulator simulator) throws Exception {
+        TestTopics topics = new TestTopics(broker);
+        topics.create(4);
+        Map<String, String> env = topics.workerEnv(simulator);
+        env.put("TRACKER_MAX_IN_FLIGHT", "30");
+        // A short session, so the group gives a frozen member's partitions away quickly.
+        env.put("KAFKA_SESSION_TIMEOUT_MS", "6000");
+        env.put("KAFKA_HEARTBEAT_INTERVAL_MS", "1000");
+        List<String> ids = createTasks(simulator, 240, Duration.ofSeconds(2));
+
+        try (WorkerProcess frozen = WorkerProcess.start(env, topics.prefix + "-frozen");
+                WorkerProcess other = WorkerProcess.start(env, topics.prefix + "-other")) {
+            topics.produceIds(ids);
+            topics.read(topics.completed, 30, Duration.ofSeconds(60), Duration.ZERO);
+            frozen.signal("STOP");
+            // Frozen past its session timeout: the other worker takes its partitions and redoes its requests,
+            // while the frozen one keeps completions it has not committed yet.
+            int whileFrozen = topics.read(topics.completed, ids.size(), Duration.ofSeconds(15), Duration.ZERO).size();
+            frozen.signal("CONT");
+            var results = topics.read(topics.completed, ids.size(), Duration.ofSeconds(120), Duration.ofSeconds(5));
+
+            List<FinalResult> parsed = results.stream().map(r -> codec.readFinalResult(r.value())).toList();
+            assertThat(whileFrozen).as("the other worker went on while one was frozen").isGreaterThan(30);
+            assertThat(parsed.stream().map(FinalResult::taskId).distinct()).as("lost: none; logs %s %s", frozen.log, other.log)
+                    .hasSize(ids.size());
+            assertThat(parsed).as("duplicates: none (the thawed worker was fenced)").hasSize(ids.size());
+            assertThat(frozen.isAlive()).as("the thawed worker recovers in-process instead of exiting").isTrue();
         }
     }
 

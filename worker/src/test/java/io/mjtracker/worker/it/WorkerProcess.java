@@ -39,6 +39,15 @@ final class WorkerProcess implements AutoCloseable {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** Sends a signal (STOP, CONT, ...) to the worker process. */
+    void signal(String name) throws java.io.IOException, InterruptedException {
+        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     int exitValue() {
         return process.exitValue();
     }

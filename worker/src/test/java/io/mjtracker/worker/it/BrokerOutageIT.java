@@ -1,0 +1,94 @@
+package io.mjtracker.worker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.mjtracker.common.record.RecordCodec;
+import io.mjtracker.simulator.TaskScript;
+import io.mjtracker.simulator.UpstreamSimulator;
+import io.mjtracker.testkit.StandaloneBroker;
+import io.mjtracker.worker.Worker;
+import io.mjtracker.worker.config.WorkerConfigLoader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A broker stopped for a minute in the middle of a run is ridden out: the worker keeps running (live,
+ * not ready while the broker is away), holds its results, and when the broker returns publishes each
+ * exactly once, without a restart.
+ */
+@ExtendWith(SimulatorExtension.class)
+class BrokerOutageIT {
+
+    private static final Duration OUTAGE = Duration.ofSeconds(60);
+    private final RecordCodec codec = new RecordCodec();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void aBrokerStoppedForAMinuteMidRunLosesAndRepeatsNothing(UpstreamSimulator simulator) throws Exception {
+        Path dir = Files.createTempDirectory("mj-outage");
+        try (StandaloneBroker broker = new StandaloneBroker(dir)) {
+            TestTopics topics = new TestTopics(broker);
+            topics.create(4);
+            Map<String, String> env = topics.workerEnv(simulator);
+            env.put("TRACKER_MAX_IN_FLIGHT", "40");
+            env.put("METRICS_PORT", "0");
+            List<String> ids = new ArrayList<>();
+            // A few tasks outlast the outage, so there is polling to keep up while the broker is away.
+            for (int i = 0; i < 4; i++) {
+                ids.add(simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, Duration.ofSeconds(75))));
+            }
+            for (int i = 0; i < 240; i++) {
+                ids.add(simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, Duration.ofMillis(1000 + i % 9 * 500L))));
+            }
+            topics.produceIds(ids);
+
+            try (Worker worker = Worker.start(WorkerConfigLoader.load(env))) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> ready(worker) == 200);
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> topics.read(topics.completed, 40, Duration.ofSeconds(1), Duration.ZERO).size() >= 40);
+
+                broker.stop();
+                long polledBefore = simulator.stats().totalRequests();
+                // The outage itself: for its whole length the worker stays live and keeps polling the upstream.
+                await().during(OUTAGE).atMost(OUTAGE.plusSeconds(10)).pollInterval(Duration.ofSeconds(1))
+                        .until(() -> live(worker) == 200);
+                assertThat(ready(worker)).as("not ready while the broker is away").isEqualTo(503);
+                assertThat(simulator.stats().totalRequests()).as("tracking went on during the outage").isGreaterThan(polledBefore);
+                broker.start();
+
+                var results = topics.read(topics.completed, ids.size(), Duration.ofSeconds(120), Duration.ofSeconds(3));
+                Map<String, Long> perRequest = results.stream().map(r -> codec.readFinalResult(r.value()))
+                        .collect(Collectors.groupingBy(r -> r.request().partition() + ":" + r.request().offset(), Collectors.counting()));
+                assertThat(perRequest.values()).as("no request has two results").allMatch(count -> count == 1);
+                assertThat(perRequest).as("every request has its result").hasSize(ids.size());
+                await().atMost(Duration.ofSeconds(60)).until(() -> ready(worker) == 200);
+                assertThat(live(worker)).as("the same worker, never restarted").isEqualTo(200);
+            }
+        }
+    }
+
+    private int live(Worker worker) throws Exception {
+        return status(worker, "/health/live");
+    }
+
+    private int ready(Worker worker) throws Exception {
+        return status(worker, "/health/ready");
+    }
+
+    private int status(Worker worker, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.metricsPort() + path)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+}

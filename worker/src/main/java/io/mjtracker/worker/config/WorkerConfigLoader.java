@@ -150,7 +150,7 @@ public final class WorkerConfigLoader {
         // Resume means "fewer open than this": at least 1, or a cap of 1 would never resume.
         int resume = reader.optionalInteger(Setting.TRACKER_RESUME_IN_FLIGHT, 1, 1_000_000)
                 .orElse(Math.max(1, maxInFlight * 9 / 10));
-        if (resume > maxInFlight) {
+        if (maxInFlight >= 1 && resume > maxInFlight) {
             reader.problem("TRACKER_RESUME_IN_FLIGHT (" + resume + ") must not exceed TRACKER_MAX_IN_FLIGHT (" + maxInFlight + ")");
         }
         return new TrackingSettings(maxInFlight, resume,

@@ -132,8 +132,7 @@ public final class Tracker implements AutoCloseable {
         while (!stopping) {
             long parkNanos;
             try {
-                drainCommands();
-                parkNanos = dispatchDue();
+                parkNanos = runOnce();
             } catch (RuntimeException e) {
                 // Per-task errors are handled where the task is known; this is the last line, so that one
                 // unexpected error never stops all tracking.
@@ -145,6 +144,15 @@ public final class Tracker implements AutoCloseable {
                 LockSupport.parkNanos(this, parkNanos);
             }
         }
+    }
+
+    /**
+     * One turn of the loop: apply queued commands, send what is due; returns how long to park. The
+     * tracker thread calls it; unit tests call it directly to drive a fake clock without a thread.
+     */
+    long runOnce() {
+        drainCommands();
+        return dispatchDue();
     }
 
     private void drainCommands() {

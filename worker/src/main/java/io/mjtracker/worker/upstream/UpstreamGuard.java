@@ -90,6 +90,7 @@ public final class UpstreamGuard {
                 .waitDurationInOpenState(settings.breakerOpenDuration())
                 .permittedNumberOfCallsInHalfOpenState(3)
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .clock(clock)
                 .ignoreException(failure -> failure instanceof UpstreamFailure upstream && upstream.rateLimited())
                 .build());
         this.circuitBreaker = circuitBreakers.circuitBreaker(NAME);
@@ -143,9 +144,9 @@ public final class UpstreamGuard {
             LOG.info("probing the upstream once to see whether its configuration was fixed");
             circuitBreaker.transitionToHalfOpenState();
             probing = true;
-        } else if (state == CircuitBreaker.State.OPEN) {
-            return OPEN_RECHECK_NANOS;
         }
+        // An OPEN circuit turns half-open in tryAcquirePermission once its wait is over (on the injected
+        // clock); until then the permit below is refused and the caller checks again shortly.
         long nanosToPermit = takeRatePermit();
         if (nanosToPermit > 0) {
             return nanosToPermit;

@@ -119,4 +119,45 @@ class WorkerConfigLoaderTest {
 
         assertThat(WorkerConfigLoader.load(env).upstream().bearerAuth()).isFalse();
     }
+
+    @Test
+    void settingsTheDeliveryGuaranteeRestsOnCannotBeOverridden(@TempDir Path dir) throws Exception {
+        Map<String, String> env = minimal();
+        env.put("KAFKA_ENABLE_AUTO_COMMIT", "true");
+        env.put("KAFKA_ISOLATION_LEVEL", "read_uncommitted");
+        Path file = dir.resolve("tracker.properties");
+        Files.writeString(file, "kafka.transactional.id=mine\n");
+        env.put("TRACKER_CONFIG_FILE", file.toString());
+
+        assertThatThrownBy(() -> WorkerConfigLoader.load(env))
+                .hasMessageContaining("KAFKA_ENABLE_AUTO_COMMIT")
+                .hasMessageContaining("KAFKA_ISOLATION_LEVEL")
+                .hasMessageContaining("kafka.transactional.id");
+    }
+
+    @Test
+    void aKeyAnHttpHeaderCannotCarryIsRefusedWithoutShowingIt() {
+        Map<String, String> env = minimal();
+        env.put("MJ_API_KEY", "sk-geheïm-中文");
+
+        assertThatThrownBy(() -> WorkerConfigLoader.load(env))
+                .hasMessageContaining("MJ_API_KEY").hasMessageContaining("Latin-1")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("sk-gehe"));
+    }
+
+    @Test
+    void aHeaderTheHttpClientSetsItselfIsRefused() {
+        Map<String, String> env = minimal();
+        env.put("MJ_API_AUTH_HEADER", "Host");
+
+        assertThatThrownBy(() -> WorkerConfigLoader.load(env)).hasMessageContaining("MJ_API_AUTH_HEADER");
+    }
+
+    @Test
+    void aCapOfOneResumesOnceNothingIsOpen() {
+        Map<String, String> env = minimal();
+        env.put("TRACKER_MAX_IN_FLIGHT", "1");
+
+        assertThat(WorkerConfigLoader.load(env).tracking().resumeInFlight()).isEqualTo(1);
+    }
 }

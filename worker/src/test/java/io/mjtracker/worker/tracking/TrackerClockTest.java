@@ -1,0 +1,235 @@
+package io.mjtracker.worker.tracking;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mjtracker.common.record.Outcome;
+import io.mjtracker.common.record.RequestRef;
+import io.mjtracker.common.task.TaskCodec;
+import io.mjtracker.worker.config.ResilienceSettings;
+import io.mjtracker.worker.config.TrackingSettings;
+import io.mjtracker.worker.metrics.TrackerMetrics;
+import io.mjtracker.worker.upstream.FetchResult;
+import io.mjtracker.worker.upstream.UpstreamClient;
+import io.mjtracker.worker.upstream.UpstreamGuard;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The tracker's time-dependent decisions, driven by a fake clock one loop turn at a time: when a task
+ * times out, when it is not found, and that an outage or one broken task changes neither.
+ */
+class TrackerClockTest {
+
+    private static final Duration MAX_TRACK = Duration.ofHours(1);
+    private static final Duration GRACE = Duration.ofMinutes(2);
+    private static final long START = Instant.parse("2026-11-23T10:00:00Z").toEpochMilli();
+
+    private final MutableClock clock = new MutableClock(START);
+    private final Map<String, Function<String, FetchResult>> upstream = new HashMap<>();
+    private final List<String> fetched = new ArrayList<>();
+    private final TaskCodec codec = new TaskCodec();
+    private StatusSink statusSink = (request, update) -> {};
+    private Tracker tracker;
+
+    private Tracker tracker() {
+        if (tracker == null) {
+            UpstreamClient client = new UpstreamClient() {
+                @Override
+                public CompletableFuture<FetchResult> fetch(String taskId) {
+                    fetched.add(taskId);
+                    return CompletableFuture.completedFuture(upstream.getOrDefault(taskId, id -> notFound()).apply(taskId));
+                }
+
+                @Override
+                public void close() {}
+            };
+            UpstreamGuard guard = new UpstreamGuard(new ResilienceSettings(100_000, 3, Duration.ofMillis(10),
+                    Duration.ofSeconds(1), 50, 20, Duration.ofSeconds(15)), clock);
+            tracker = new Tracker(new TrackingSettings(1000, 900, 64, MAX_TRACK, GRACE, 5, 1.0), client, guard,
+                    new PollCadence(new Random(1)), (request, update) -> statusSink.publish(request, update),
+                    new TrackerMetrics(new SimpleMeterRegistry(), List.of()), clock);
+        }
+        return tracker;
+    }
+
+    private static TaskRequest request(String id, long requestedAt, long unavailableCredit) {
+        return new TaskRequest(id, new RequestRef("in", 0, id.hashCode() & 0xffff), new Header[0],
+                JsonNodeFactory.instance.objectNode(), requestedAt, unavailableCredit, 0, 1);
+    }
+
+    private FetchResult running(String id) {
+        return new FetchResult.Found(codec.parse(("{\"id\":\"" + id + "\",\"status\":\"IN_PROGRESS\",\"progress\":\"10%\"}")
+                .getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static FetchResult notFound() {
+        return new FetchResult.NotFound("HTTP 404");
+    }
+
+    /** Runs the loop for {@code duration} of fake time in one-second steps; returns the completions. */
+    private List<Completion> runFor(Duration duration) {
+        List<Completion> done = new ArrayList<>();
+        for (long elapsed = 0; elapsed <= duration.toMillis(); elapsed += 1000) {
+            tracker().runOnce();
+            tracker().runOnce();
+            Completion completion;
+            while ((completion = tracker().pollCompletion()) != null) {
+                done.add(completion);
+            }
+            clock.advance(Duration.ofSeconds(1));
+        }
+        return done;
+    }
+
+    @Test
+    void timedOutCountsFromTheRequestNotFromWhenThisWorkerFirstSawIt() {
+        upstream.put("slow", this::running);
+        // Requested 59 minutes ago, before a restart: one more minute of tracking, not another hour.
+        tracker().submit(request("slow", START - Duration.ofMinutes(59).toMillis(), 0));
+
+        assertThat(runFor(Duration.ofSeconds(50))).isEmpty();
+        List<Completion> done = runFor(Duration.ofSeconds(30));
+        assertThat(done).singleElement().satisfies(c -> {
+            assertThat(c.result().outcome()).isEqualTo(Outcome.TIMED_OUT);
+            assertThat(c.result().tracking().firstSeenAt()).isEqualTo(START - Duration.ofMinutes(59).toMillis());
+        });
+    }
+
+    @Test
+    void unavailabilityInheritedFromEarlierOwnersExtendsTheLimit() {
+        upstream.put("slow", this::running);
+        // Requested 70 minutes ago, but the upstream refused the key for 20 of them: 10 minutes left.
+        tracker().submit(request("slow", START - Duration.ofMinutes(70).toMillis(), Duration.ofMinutes(20).toMillis()));
+
+        assertThat(runFor(Duration.ofMinutes(9))).isEmpty();
+        assertThat(runFor(Duration.ofMinutes(2))).singleElement()
+                .satisfies(c -> assertThat(c.result().outcome()).isEqualTo(Outcome.TIMED_OUT));
+    }
+
+    @Test
+    void aRejectedKeyStopsTheTimedOutClock() {
+        upstream.put("slow", this::running);
+        tracker().submit(request("slow", START, 0));
+        assertThat(runFor(Duration.ofMinutes(30))).isEmpty();
+
+        // The key is revoked for 45 minutes: every answer a 401, the circuit forced open.
+        upstream.put("slow", id -> new FetchResult.Unauthorized(401, "HTTP 401"));
+        assertThat(runFor(Duration.ofMinutes(45))).as("an outage fails no task").isEmpty();
+        upstream.put("slow", this::running);
+        assertThat(runFor(Duration.ofMinutes(25))).as("30 + 25 minutes of availability").isEmpty();
+        assertThat(runFor(Duration.ofMinutes(6))).singleElement()
+                .satisfies(c -> assertThat(c.result().outcome()).isEqualTo(Outcome.TIMED_OUT));
+    }
+
+    @Test
+    void theNotFoundGraceCountsFromTheRequestAndNeedsAConfirmation() {
+        // Requested 5 minutes ago (grace 2 minutes): the first not-found alone ends nothing, the second does.
+        tracker().submit(request("ghost", START - Duration.ofMinutes(5).toMillis(), 0));
+
+        List<Completion> done = runFor(Duration.ofSeconds(40));
+        assertThat(fetched).as("asked twice before giving up").hasSizeGreaterThanOrEqualTo(2);
+        assertThat(done).singleElement().satisfies(c -> assertThat(c.result().outcome()).isEqualTo(Outcome.NOT_FOUND));
+    }
+
+    @Test
+    void aNewRequestGetsTheWholeGrace() {
+        tracker().submit(request("late", START, 0));
+        assertThat(runFor(Duration.ofSeconds(100))).isEmpty();
+        assertThat(runFor(Duration.ofMinutes(2))).singleElement()
+                .satisfies(c -> assertThat(c.result().outcome()).isEqualTo(Outcome.NOT_FOUND));
+    }
+
+    @Test
+    void whenEveryTaskIsNotFoundNothingEndsUntilTasksAreFoundAgain() {
+        for (int i = 0; i < 12; i++) {
+            tracker().submit(request("t" + i, START - Duration.ofHours(1).plusMinutes(-30).toMillis(), 0));
+        }
+        assertThat(runFor(Duration.ofMinutes(10))).as("a wrong base URL is an incident, not 12 results").isEmpty();
+
+        upstream.put("t0", this::running);
+        List<Completion> done = runFor(Duration.ofMinutes(3));
+        assertThat(done).as("once a task is found, the others' not-found answers count")
+                .hasSize(11).allSatisfy(c -> assertThat(c.result().outcome()).isEqualTo(Outcome.NOT_FOUND));
+    }
+
+    @Test
+    void anErrorWithOneTaskLeavesTheOthersTracked() {
+        upstream.put("bad", this::running);
+        upstream.put("good", id -> new FetchResult.Found(codec.parse(
+                "{\"id\":\"good\",\"status\":\"SUCCESS\",\"progress\":\"100%\"}".getBytes(StandardCharsets.UTF_8))));
+        statusSink = (request, update) -> {
+            if (request.taskId().equals("bad")) {
+                throw new IllegalStateException("a sink that fails for one task");
+            }
+        };
+        tracker().submit(request("bad", START, 0));
+        tracker().submit(request("good", START, 0));
+
+        assertThat(runFor(Duration.ofSeconds(30))).singleElement()
+                .satisfies(c -> assertThat(c.result().taskId()).isEqualTo("good"));
+        int before = fetched.size();
+        runFor(Duration.ofMinutes(2));
+        assertThat(fetched.subList(before, fetched.size())).as("the failing task is still polled").contains("bad");
+    }
+
+    @Test
+    void repeatedGarbageFailsTheTaskButTransientErrorsDoNot() {
+        upstream.put("garbage", id -> new FetchResult.Malformed("not JSON"));
+        upstream.put("flaky", id -> new FetchResult.ServerError(503, "HTTP 503"));
+        tracker().submit(request("garbage", START, 0));
+        tracker().submit(request("flaky", START, 0));
+
+        List<Completion> done = runFor(Duration.ofMinutes(10));
+        assertThat(done).singleElement().satisfies(c -> {
+            assertThat(c.result().taskId()).isEqualTo("garbage");
+            assertThat(c.result().outcome()).isEqualTo(Outcome.FAILED);
+        });
+    }
+
+    /** A clock the test moves by hand. */
+    static final class MutableClock extends Clock {
+        private long millis;
+
+        MutableClock(long millis) {
+            this.millis = millis;
+        }
+
+        void advance(Duration duration) {
+            millis += duration.toMillis();
+        }
+
+        @Override
+        public long millis() {
+            return millis;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis);
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+}

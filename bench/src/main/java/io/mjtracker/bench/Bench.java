@@ -1,6 +1,9 @@
 package io.mjtracker.bench;
 
-/** {@code bench <efficiency|throughput|scale|ratelimit|crash|all>}: prints the figures of BENCHMARKS.md. */
+/**
+ * {@code bench <efficiency|throughput|scale|ratelimit|crash|crash-backlog|all>}: prints the figures of
+ * BENCHMARKS.md. The crash tests exit with status 1 when exactly one result per request did not hold.
+ */
 public final class Bench {
 
     private Bench() {}
@@ -12,7 +15,8 @@ public final class Bench {
             case "throughput" -> LiveBenchmarks.throughput();
             case "scale" -> LiveBenchmarks.scale(args.length > 1 ? Integer.parseInt(args[1]) : 100_000);
             case "ratelimit" -> LiveBenchmarks.rateLimitUse();
-            case "crash" -> CrashTest.run(args.length > 1 ? Integer.parseInt(args[1]) : 5000);
+            case "crash" -> exitOnViolation(CrashTest.run(args.length > 1 ? Integer.parseInt(args[1]) : 5000));
+            case "crash-backlog" -> exitOnViolation(CrashTest.runBacklog(args.length > 1 ? Integer.parseInt(args[1]) : 1500));
             case "all" -> {
                 Efficiency.run(10_000);
                 LiveBenchmarks.rateLimitUse();
@@ -20,9 +24,15 @@ public final class Bench {
                 LiveBenchmarks.scale(100_000);
             }
             default -> {
-                System.err.println("usage: bench <efficiency|throughput|scale|ratelimit|crash|all>");
+                System.err.println("usage: bench <efficiency|throughput|scale|ratelimit|crash|crash-backlog|all>");
                 System.exit(2);
             }
+        }
+    }
+
+    private static void exitOnViolation(boolean held) {
+        if (!held) {
+            System.exit(1);
         }
     }
 }

@@ -40,7 +40,9 @@ final class CrashTest {
 
     private static final TaskMix MIX = new TaskMix(Duration.ZERO, Duration.ofSeconds(2), Duration.ofSeconds(2),
             Duration.ofSeconds(8), 0.1, 0.02, 0.02, Dialect.COMET);
-    private static final Duration DEADLINE = Duration.ofMinutes(12);
+    /** Faults stop after this, so that whatever is left can finish and be counted. */
+    private static final Duration FAULTS_UNTIL = Duration.ofMinutes(6);
+    private static final Duration DEADLINE = Duration.ofMinutes(15);
 
     private CrashTest() {}
 
@@ -108,6 +110,7 @@ final class CrashTest {
         }
         long start = System.nanoTime();
         int kills = 0;
+        int exitedByThemselves = 0;
         int frozen = -1;
         List<String> faults = new ArrayList<>();
         Map<String, Integer> perRequest = new HashMap<>();
@@ -132,7 +135,16 @@ final class CrashTest {
                 }
                 long now = System.nanoTime();
                 int second = (int) TimeUnit.NANOSECONDS.toSeconds(now - start);
-                if (perRequest.size() < taskCount && now > nextKill) {
+                for (int slot = 0; slot < workers.size(); slot++) {
+                    // A supervisor's job (Kubernetes restarts a pod that exits): count it, start it again.
+                    if (!workers.get(slot).isAlive()) {
+                        exitedByThemselves++;
+                        System.out.printf("  %3ds: worker %d exited by itself (status %d); started again%n",
+                                second, slot, workers.get(slot).exitValue());
+                        workers.set(slot, startWorker(env, dir, slot));
+                    }
+                }
+                if (perRequest.size() < taskCount && now > nextKill && now - start < FAULTS_UNTIL.toNanos()) {
                     int victim = random.nextInt(workers.size());
                     if (victim != frozen) {
                         workers.get(victim).destroyForcibly().waitFor();
@@ -185,8 +197,9 @@ final class CrashTest {
         long results = perRequest.values().stream().mapToLong(Integer::intValue).sum();
         long duplicates = perRequest.values().stream().filter(count -> count > 1).mapToLong(count -> count - 1).sum();
         long lost = taskCount - perRequest.size();
-        System.out.printf("crash test%s: requests %d, results %d, duplicates %d, lost %d; %d kill -9 of workers, faults %s, %d s%n",
-                plan.backlog() ? " (backlog)" : "", taskCount, results, duplicates, lost, kills, faults,
+        System.out.printf("crash test%s: requests %d, results %d, duplicates %d, lost %d; %d kill -9 of workers, "
+                        + "%d exited by themselves, faults %s, %d s%n",
+                plan.backlog() ? " (backlog)" : "", taskCount, results, duplicates, lost, kills, exitedByThemselves, faults,
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
         boolean held = duplicates == 0 && lost == 0;
         if (!held) {

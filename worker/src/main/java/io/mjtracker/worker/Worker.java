@@ -77,7 +77,9 @@ public final class Worker implements AutoCloseable {
     private void startComponents(Clock clock) {
         var kafka = config.kafka();
         var clients = new KafkaClientSettings(kafka);
-        new TopicProvisioner(kafka, clients.admin(), Duration.ofSeconds(30)).ensureTopics();
+        // Waits up to five minutes for an absent broker: a worker restarted during a broker outage starts
+        // when the broker returns, rather than exiting into a crash loop.
+        new TopicProvisioner(kafka, clients.admin(), Duration.ofSeconds(30), Duration.ofMinutes(5)).ensureTopics();
 
         ObjectMapper mapper = new ObjectMapper();
         TaskCodec taskCodec = new TaskCodec();

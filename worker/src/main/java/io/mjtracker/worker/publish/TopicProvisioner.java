@@ -16,7 +16,11 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Checks the broker is reachable and creates the worker's topics where missing, at start. */
+/**
+ * Checks the broker is reachable and creates the worker's topics where missing, at start. A broker that
+ * does not answer is waited for, with a warning per attempt, up to a patience of minutes: a worker
+ * restarted during a broker outage then starts when the broker returns instead of crash-looping.
+ */
 public final class TopicProvisioner {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
@@ -24,11 +28,17 @@ public final class TopicProvisioner {
     private final KafkaSettings kafka;
     private final Map<String, Object> adminConfig;
     private final Duration timeout;
+    private final Duration patience;
 
-    public TopicProvisioner(KafkaSettings kafka, Map<String, Object> adminConfig, Duration timeout) {
+    /**
+     * @param timeout bound on one attempt to reach the broker
+     * @param patience how long to keep trying before giving up with a message naming KAFKA_BOOTSTRAP_SERVERS
+     */
+    public TopicProvisioner(KafkaSettings kafka, Map<String, Object> adminConfig, Duration timeout, Duration patience) {
         this.kafka = kafka;
         this.adminConfig = adminConfig;
         this.timeout = timeout;
+        this.patience = patience;
     }
 
     /**
@@ -37,42 +47,62 @@ public final class TopicProvisioner {
      */
     public void ensureTopics() {
         try (Admin admin = Admin.create(adminConfig)) {
-            Set<String> existing;
-            try {
-                admin.describeCluster().clusterId().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                throw new IllegalStateException("Kafka is not reachable at KAFKA_BOOTSTRAP_SERVERS=" + kafka.bootstrapServers()
-                        + " (no answer within " + timeout.toSeconds() + "s)", e);
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("Kafka at KAFKA_BOOTSTRAP_SERVERS=" + kafka.bootstrapServers()
-                        + " refused the worker: " + e.getCause().getMessage(), e.getCause());
+            Set<String> existing = null;
+            long deadline = System.nanoTime() + patience.toNanos();
+            while (existing == null) {
+                existing = topicsIfReachable(admin, deadline);
             }
-            List<NewTopic> missing = new ArrayList<>();
-            var topics = kafka.topics();
-            for (String name : List.of(topics.input(), topics.status(), topics.completed(), topics.deadLetter())) {
-                if (!existing.contains(name)) {
-                    missing.add(new NewTopic(name, Optional.of(kafka.topicPartitions()), kafka.topicReplication()));
-                }
-            }
-            if (missing.isEmpty()) {
-                return;
-            }
-            for (var entry : admin.createTopics(missing).values().entrySet()) {
-                try {
-                    entry.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                    LOG.info("created topic {}", entry.getKey());
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + entry.getKey() + ": " + e.getCause().getMessage(), e.getCause());
-                    }
-                } catch (TimeoutException e) {
-                    throw new IllegalStateException("creating topic " + entry.getKey() + " timed out", e);
-                }
-            }
+            createMissing(admin, existing);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking Kafka topics", e);
+        }
+    }
+
+    /**
+     * The broker's topics, or null where it did not answer within {@code timeout} but may still within
+     * the patience (a worker restarted during a broker outage waits for the broker rather than exiting).
+     */
+    private Set<String> topicsIfReachable(Admin admin, long deadline) throws InterruptedException {
+        try {
+            admin.describeCluster().clusterId().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            if (System.nanoTime() - deadline >= 0) {
+                throw new IllegalStateException("Kafka is not reachable at KAFKA_BOOTSTRAP_SERVERS=" + kafka.bootstrapServers()
+                        + " (no answer within " + patience.toSeconds() + "s)", e);
+            }
+            LOG.warn("Kafka is not reachable at KAFKA_BOOTSTRAP_SERVERS={} yet; waiting for it (up to {}s in all)",
+                    kafka.bootstrapServers(), patience.toSeconds());
+            return null;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Kafka at KAFKA_BOOTSTRAP_SERVERS=" + kafka.bootstrapServers()
+                    + " refused the worker: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private void createMissing(Admin admin, Set<String> existing) throws InterruptedException {
+        List<NewTopic> missing = new ArrayList<>();
+        var topics = kafka.topics();
+        for (String name : List.of(topics.input(), topics.status(), topics.completed(), topics.deadLetter())) {
+            if (!existing.contains(name)) {
+                missing.add(new NewTopic(name, Optional.of(kafka.topicPartitions()), kafka.topicReplication()));
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        for (var entry : admin.createTopics(missing).values().entrySet()) {
+            try {
+                entry.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                LOG.info("created topic {}", entry.getKey());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("cannot create topic " + entry.getKey() + ": " + e.getCause().getMessage(), e.getCause());
+                }
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("creating topic " + entry.getKey() + " timed out", e);
+            }
         }
     }
 }

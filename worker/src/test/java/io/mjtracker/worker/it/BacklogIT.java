@@ -128,6 +128,48 @@ class BacklogIT {
         }
     }
 
+    @Test
+    void twoWorkersKilledInTurnWhilePausedAtTheirCapsPublishEachResultOnce(UpstreamSimulator simulator) throws Exception {
+        TestTopics topics = new TestTopics(broker);
+        topics.create(4);
+        Map<String, String> env = topics.workerEnv(simulator);
+        env.put("TRACKER_MAX_IN_FLIGHT", "15");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, Duration.ofSeconds(20))));
+        }
+        for (int i = 0; i < 300; i++) {
+            ids.add(simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, Duration.ofMillis(800 + i % 5 * 400L))));
+        }
+        topics.produceIds(ids);
+        WorkerProcess[] workers = new WorkerProcess[2];
+        for (int slot = 0; slot < 2; slot++) {
+            workers[slot] = WorkerProcess.start(withInstance(env, topics, slot), topics.prefix + "-w" + slot + "-0");
+        }
+        try {
+            int seen = 0;
+            for (int kill = 1; kill <= 4; kill++) {
+                seen += 8;
+                awaitResults(topics, Math.min(seen, ids.size()), workers[kill % 2]);
+                int slot = kill % 2;
+                workers[slot].kill();
+                workers[slot] = WorkerProcess.start(withInstance(env, topics, slot), topics.prefix + "-w" + slot + "-" + kill);
+            }
+            var results = topics.read(topics.completed, ids.size(), Duration.ofSeconds(150), Duration.ofSeconds(3));
+            assertExactlyOnePerRequest(results, ids.size());
+        } finally {
+            for (WorkerProcess worker : workers) {
+                worker.close();
+            }
+        }
+    }
+
+    private static Map<String, String> withInstance(Map<String, String> env, TestTopics topics, int slot) {
+        Map<String, String> copy = new java.util.HashMap<>(env);
+        copy.put("TRACKER_INSTANCE_ID", topics.prefix + "-pod-" + slot);
+        return copy;
+    }
+
     private void awaitResults(TestTopics topics, int count, WorkerProcess worker) {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
                 .untilAsserted(() -> assertThat(topics.read(topics.completed, count, Duration.ofSeconds(2), Duration.ZERO))

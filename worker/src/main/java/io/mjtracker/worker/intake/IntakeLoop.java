@@ -308,6 +308,8 @@ public final class IntakeLoop implements Runnable {
         Map<TopicPartition, OffsetAndMetadata> committed;
         try {
             committed = consumer.committed(new HashSet<>(awaitingOffsets), OFFSET_FETCH_TIMEOUT);
+        } catch (WakeupException e) {
+            return; // stop() woke the fetch; the loop condition decides
         } catch (TimeoutException e) {
             if (now - lastWaitingReportMillis >= WAITING_REPORT_INTERVAL.toMillis()) {
                 lastWaitingReportMillis = now;

@@ -235,10 +235,18 @@ public final class ResultPublisher implements AutoCloseable {
         try {
             producer.initTransactions();
             initialised = true;
-        } catch (TimeoutException e) {
-            LOG.warn("the result producer cannot register with the broker yet ({}); retrying", e.getMessage());
         } catch (AuthorizationException e) {
             throw new FatalPublishException("Kafka refuses the worker's transactional id: grant the ACLs listed in docs/deploy.md", e);
+        } catch (UnsupportedVersionException e) {
+            throw new FatalPublishException("the Kafka cluster does not support transactions: " + e.getMessage(), e);
+        } catch (TimeoutException e) {
+            // The broker is away: initTransactions may be called again on the same producer.
+            LOG.warn("the result producer cannot register with the broker yet ({}); retrying", e.getMessage());
+        } catch (KafkaException e) {
+            // Refused in a way the same producer cannot retry: the next attempt starts from a fresh one.
+            LOG.warn("the result producer could not register ({}); retrying with a fresh one", e.toString());
+            producer.close(Duration.ZERO);
+            producer = producers.get();
         }
         return initialised;
     }

@@ -24,6 +24,8 @@ public final class SimulatorMain {
                                   as a gateway without the batch route (default: served)
               --batch-cap N       answer at most N tasks per batch, silently leaving out the rest, as a
                                   proxy that pages (default: no cap)
+              --refresh D         show task changes only on a sync tick every D since start, e.g. 15s, as a
+                                  gateway that syncs unfinished tasks periodically (default: at once)
               --help              this text
             Faults can be changed at runtime: curl -X POST 'http://HOST:PORT/sim/faults?outage=true'
             """;
@@ -65,6 +67,7 @@ public final class SimulatorMain {
                     }
                     case "--no-batch" -> config = config.withBatch(false, config.batchCap());
                     case "--batch-cap" -> config = config.withBatch(config.batchRoute(), Integer.parseInt(value(args, ++i, flag)));
+                    case "--refresh" -> config = config.withRefresh(duration(value(args, ++i, flag), flag));
                     default -> throw new IllegalArgumentException("unknown option '" + flag + "'");
                 }
             }

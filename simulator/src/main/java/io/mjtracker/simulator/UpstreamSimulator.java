@@ -50,6 +50,8 @@ public final class UpstreamSimulator implements AutoCloseable {
     private final AtomicLong idCounter = new AtomicLong();
     private final TaskRenderer renderer;
     private final AtomicReference<String> expectedAuth = new AtomicReference<>();
+    /** Where the sync tick counts from. */
+    private final long startedAt;
 
     private UpstreamSimulator(SimulatorConfig config, HttpServer server, ExecutorService executor) {
         this.config = config;
@@ -58,6 +60,7 @@ public final class UpstreamSimulator implements AutoCloseable {
         this.faults = new AtomicReference<>(config.faults());
         this.dice = new SplittableRandom(config.seed());
         this.renderer = new TaskRenderer(baseUrl() + "/mj/image/");
+        this.startedAt = config.clock().millis();
         requireKey(config.apiKey());
         resetBucket(config.faults());
     }
@@ -231,9 +234,16 @@ public final class UpstreamSimulator implements AutoCloseable {
         return task;
     }
 
-    /** The task as clients see it now. */
+    /**
+     * The task as clients see it now. With a sync tick, a gateway shows its copy of the task as of its last
+     * sync: the state at the last multiple of the period since the start, or at creation when that is later
+     * (a gateway records a task when it is submitted).
+     */
     private TaskState stateOf(Registered task) {
-        return TaskState.at(task.script(), task.createdAt(), config.clock().millis());
+        long now = config.clock().millis();
+        long period = config.refresh().toMillis();
+        long seen = period == 0 ? now : Math.max(task.createdAt(), now - Math.floorMod(now - startedAt, period));
+        return TaskState.at(task.script(), task.createdAt(), seen);
     }
 
     private boolean authorized(HttpExchange exchange) {

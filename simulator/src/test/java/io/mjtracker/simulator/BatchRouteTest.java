@@ -169,6 +169,32 @@ class BatchRouteTest {
     }
 
     @Test
+    void withASyncTickTasksChangeOnlyOnTheTick() throws Exception {
+        start(config().withRefresh(Duration.ofSeconds(15)));
+        clock.advance(Duration.ofSeconds(1));
+        simulator.createTask("a", RUNNING);
+
+        clock.advance(Duration.ofSeconds(13));
+        assertThat(seen("a")).as("before the first tick: as created").containsExactly("IN_PROGRESS", "0%");
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(seen("a")).as("at the first tick: as 14 s into its 20 s run").containsExactly("IN_PROGRESS", "70%");
+        clock.advance(Duration.ofSeconds(14));
+        assertThat(seen("a")).as("just before the second tick").containsExactly("IN_PROGRESS", "70%");
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(seen("a")).as("at the second tick").containsExactly("SUCCESS", "100%");
+    }
+
+    @Test
+    void withoutASyncTickTasksChangeAtOnce() throws Exception {
+        start(config());
+        simulator.createTask("a", RUNNING);
+
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(seen("a")).containsExactly("IN_PROGRESS", "5%");
+    }
+
+    @Test
     void recordsBatchesAndIdsAskedApartFromSingleFetches() throws Exception {
         start(config());
         simulator.createTask("a", RUNNING);
@@ -184,6 +210,14 @@ class BatchRouteTest {
         assertThat(stats.fetchCount("a")).as("single fetches only").isEqualTo(1);
         assertThat(stats.byStatus()).containsExactlyInAnyOrderEntriesOf(Map.of(200, 2L, 400, 1L));
         assertThat(JSON.readTree(get("/sim/stats").body()).path("idsAsked").asLong()).isEqualTo(3);
+    }
+
+    /** Status and progress of a task as its single fetch and a batch show it, which must agree. */
+    private List<String> seen(String id) throws IOException, InterruptedException {
+        JsonNode fetched = JSON.readTree(get("/mj/task/" + id + "/fetch").body());
+        JsonNode batched = byId(batch("/mj/task/list-by-condition", ids(id))).get(id);
+        assertThat(batched).as("batch and fetch agree").isEqualTo(fetched);
+        return List.of(fetched.get("status").asText(), fetched.get("progress").asText());
     }
 
     private static String ids(String... ids) throws IOException {

@@ -20,6 +20,12 @@ public final class SimulatorMain {
               --error-rate P      share 0..1 of answers that are 5xx
               --queue D..D        queue time range of created tasks, e.g. 0s..3s
               --run D..D          run time range of created tasks, e.g. 3s..10s
+              --no-batch          refuse POST /mj/task/list-by-condition (and list-by-ids) with an HTML 404,
+                                  as a gateway without the batch route (default: served)
+              --batch-cap N       answer at most N tasks per batch, silently leaving out the rest, as a
+                                  proxy that pages (default: no cap)
+              --refresh D         show task changes only on a sync tick every D since start, e.g. 15s, as a
+                                  gateway that syncs unfinished tasks periodically (default: at once)
               --help              this text
             Faults can be changed at runtime: curl -X POST 'http://HOST:PORT/sim/faults?outage=true'
             """;
@@ -59,6 +65,9 @@ public final class SimulatorMain {
                         Duration[] range = range(value(args, ++i, flag), flag);
                         mix = new TaskMix(mix.queueMin(), mix.queueMax(), range[0], range[1], mix.failureShare(), mix.modalShare(), mix.cancelShare(), mix.dialect());
                     }
+                    case "--no-batch" -> config = config.withBatch(false, config.batchCap());
+                    case "--batch-cap" -> config = config.withBatch(config.batchRoute(), Integer.parseInt(value(args, ++i, flag)));
+                    case "--refresh" -> config = config.withRefresh(duration(value(args, ++i, flag), flag));
                     default -> throw new IllegalArgumentException("unknown option '" + flag + "'");
                 }
             }

@@ -7,8 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What the simulator served: totals by status, fetches per task, and arrival times (a bounded ring)
- * for rate checks. It never records request headers, so no key is ever stored. Thread-safe.
+ * What the simulator served: totals by status, single fetches per task, batch requests and the ids they
+ * asked for, and arrival times (a bounded ring) for rate checks. It never records request headers, so no key is ever stored. Thread-safe.
  */
 public final class SimulatorStats {
 
@@ -19,6 +19,8 @@ public final class SimulatorStats {
     private final Map<Integer, LongAdder> byStatus = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> fetchesById = new ConcurrentHashMap<>();
     private final LongAdder total = new LongAdder();
+    private final LongAdder batches = new LongAdder();
+    private final LongAdder idsAsked = new LongAdder();
 
     void record(long arrivalNanos, String taskId, int status) {
         total.increment();
@@ -31,7 +33,13 @@ public final class SimulatorStats {
         }
     }
 
-    /** All requests served. */
+    /** A request to the batch route, asking for {@code ids} ids (0 if its body was malformed); its answer is recorded too. */
+    void recordBatch(int ids) {
+        batches.increment();
+        idsAsked.add(ids);
+    }
+
+    /** Every HTTP request served, whatever the route or answer; a batch counts one. */
     public long totalRequests() {
         return total.sum();
     }
@@ -49,7 +57,17 @@ public final class SimulatorStats {
         return copy;
     }
 
-    /** Fetches of one task id. */
+    /** Requests to the batch route, whatever the answer (refused, 401, 429 and 400 included). */
+    public long batchRequests() {
+        return batches.sum();
+    }
+
+    /** Ids in the well-formed bodies of all batch requests, as sent (duplicates and unknown ids included). */
+    public long idsAsked() {
+        return idsAsked.sum();
+    }
+
+    /** Single fetches of one task id; a batch asking for it does not count. */
     public long fetchCount(String taskId) {
         LongAdder adder = fetchesById.get(taskId);
         return adder == null ? 0 : adder.sum();
@@ -86,5 +104,7 @@ public final class SimulatorStats {
         byStatus.clear();
         fetchesById.clear();
         total.reset();
+        batches.reset();
+        idsAsked.reset();
     }
 }

@@ -79,7 +79,8 @@ final class TaskRenderer {
         }
     }
 
-    private static StringBuilder field(StringBuilder json, String name, String value) {
+    /** Appends {@code "name":"value"} with the value escaped. */
+    static StringBuilder field(StringBuilder json, String name, String value) {
         json.append('"').append(name).append("\":\"");
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);

@@ -20,8 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The simulator server. Routes: {@code GET /mj/task/{id}/fetch}, {@code POST /mj/submit/imagine},
- * {@code GET /sim/stats}, {@code POST /sim/faults?name=value...}. One virtual thread per request.
+ * The simulator server. Routes: {@code GET /mj/task/{id}/fetch}, {@code POST /mj/task/list-by-condition}
+ * (alias {@code list-by-ids}), {@code POST /mj/submit/imagine}, {@code GET /sim/stats},
+ * {@code POST /sim/faults?name=value...}. One virtual thread per request.
  */
 public final class UpstreamSimulator implements AutoCloseable {
 
@@ -49,6 +50,8 @@ public final class UpstreamSimulator implements AutoCloseable {
     private final AtomicLong idCounter = new AtomicLong();
     private final TaskRenderer renderer;
     private final AtomicReference<String> expectedAuth = new AtomicReference<>();
+    /** Where the sync tick counts from. */
+    private final long startedAt;
 
     private UpstreamSimulator(SimulatorConfig config, HttpServer server, ExecutorService executor) {
         this.config = config;
@@ -57,6 +60,7 @@ public final class UpstreamSimulator implements AutoCloseable {
         this.faults = new AtomicReference<>(config.faults());
         this.dice = new SplittableRandom(config.seed());
         this.renderer = new TaskRenderer(baseUrl() + "/mj/image/");
+        this.startedAt = config.clock().millis();
         requireKey(config.apiKey());
         resetBucket(config.faults());
     }
@@ -78,6 +82,8 @@ public final class UpstreamSimulator implements AutoCloseable {
             server.setExecutor(executor);
             UpstreamSimulator simulator = new UpstreamSimulator(config, server, executor);
             server.createContext("/mj/task/", simulator::fetch);
+            BatchRoute batch = new BatchRoute(simulator, config);
+            BatchRoute.PATHS.forEach(path -> server.createContext(path, batch));
             server.createContext("/mj/submit/", simulator::submit);
             server.createContext("/sim/stats", simulator::statsPage);
             server.createContext("/sim/faults", simulator::faultsPage);
@@ -143,7 +149,7 @@ public final class UpstreamSimulator implements AutoCloseable {
         return Long.toString(config.clock().millis() * 1000 + idCounter.incrementAndGet() % 1000);
     }
 
-    private void fetch(HttpExchange exchange) throws IOException {
+    void fetch(HttpExchange exchange) throws IOException {
         long arrival = System.nanoTime();
         try (exchange) {
             String path = exchange.getRequestURI().getRawPath();
@@ -153,44 +159,19 @@ public final class UpstreamSimulator implements AutoCloseable {
                 send(exchange, arrival, null, 404, NOT_FOUND_JSON);
                 return;
             }
-            if (!authorized(exchange)) {
-                send(exchange, arrival, id, 401, UNAUTHORIZED_JSON);
-                return;
-            }
             Faults current = faults.get();
-            if (current.outage()) {
-                send(exchange, arrival, id, 503, "{\"error\":{\"message\":\"service unavailable\"}}".getBytes(StandardCharsets.UTF_8));
-                return;
-            }
-            TokenBucket limiter = bucket.get();
-            if (limiter != null) {
-                long retryAfter = limiter.tryTake(arrival);
-                if (retryAfter > 0) {
-                    if (current.retryAfter()) {
-                        exchange.getResponseHeaders().set("Retry-After", Long.toString(retryAfter));
-                    }
-                    send(exchange, arrival, id, 429, "{\"error\":{\"message\":\"too many requests\"}}".getBytes(StandardCharsets.UTF_8));
-                    return;
-                }
-            }
-            delay(current);
-            if (roll() < current.serverErrorRate()) {
-                int status = new int[] {500, 502, 503}[(int) (roll() * 3)];
-                send(exchange, arrival, id, status, "{\"error\":{\"message\":\"upstream failed\"}}".getBytes(StandardCharsets.UTF_8));
+            if (refused(exchange, arrival, id, current)) {
                 return;
             }
             if (current.hostile() != Faults.Hostile.NONE && hostile(exchange, arrival, id, current.hostile())) {
                 return;
             }
-            Registered task = tasks.get(id);
-            if (task == null && config.autoCreate()) {
-                task = tasks.computeIfAbsent(id, key -> new Registered(config.mix().scriptFor(key), config.clock().millis()));
-            }
+            Registered task = lookup(id);
             if (task == null) {
                 send(exchange, arrival, id, 404, NOT_FOUND_JSON);
                 return;
             }
-            TaskState state = TaskState.at(task.script(), task.createdAt(), config.clock().millis());
+            TaskState state = stateOf(task);
             if (!state.visible()) {
                 notFound(exchange, arrival, id, task.script().notFoundStyle());
                 return;
@@ -202,6 +183,67 @@ public final class UpstreamSimulator implements AutoCloseable {
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             send(exchange, arrival, id, 200, renderer.render(id, task.script(), state));
         }
+    }
+
+    /**
+     * The gateway's own answers, before any task is looked at: a wrong key (401), an outage (503), the 429
+     * limiter (one token per request, a batch included), latency, injected 5xx. True when it has answered.
+     */
+    boolean refused(HttpExchange exchange, long arrival, String id, Faults current) throws IOException {
+        if (!authorized(exchange)) {
+            send(exchange, arrival, id, 401, UNAUTHORIZED_JSON);
+            return true;
+        }
+        if (current.outage()) {
+            send(exchange, arrival, id, 503, "{\"error\":{\"message\":\"service unavailable\"}}".getBytes(StandardCharsets.UTF_8));
+            return true;
+        }
+        TokenBucket limiter = bucket.get();
+        if (limiter != null) {
+            long retryAfter = limiter.tryTake(arrival);
+            if (retryAfter > 0) {
+                if (current.retryAfter()) {
+                    exchange.getResponseHeaders().set("Retry-After", Long.toString(retryAfter));
+                }
+                send(exchange, arrival, id, 429, "{\"error\":{\"message\":\"too many requests\"}}".getBytes(StandardCharsets.UTF_8));
+                return true;
+            }
+        }
+        delay(current);
+        if (roll() < current.serverErrorRate()) {
+            int status = new int[] {500, 502, 503}[(int) (roll() * 3)];
+            send(exchange, arrival, id, status, "{\"error\":{\"message\":\"upstream failed\"}}".getBytes(StandardCharsets.UTF_8));
+            return true;
+        }
+        return false;
+    }
+
+    /** The task's JSON as its fetch would answer now, or null when the task is unknown or not yet visible. */
+    byte[] visibleTask(String id) {
+        Registered task = lookup(id);
+        TaskState state = task == null ? null : stateOf(task);
+        return state != null && state.visible() ? renderer.render(id, task.script(), state) : null;
+    }
+
+    /** The task registered as {@code id}, created from the mix when auto-create is on; null when unknown. */
+    private Registered lookup(String id) {
+        Registered task = tasks.get(id);
+        if (task == null && config.autoCreate()) {
+            task = tasks.computeIfAbsent(id, key -> new Registered(config.mix().scriptFor(key), config.clock().millis()));
+        }
+        return task;
+    }
+
+    /**
+     * The task as clients see it now. With a sync tick, a gateway shows its copy of the task as of its last
+     * sync: the state at the last multiple of the period since the start, or at creation when that is later
+     * (a gateway records a task when it is submitted).
+     */
+    private TaskState stateOf(Registered task) {
+        long now = config.clock().millis();
+        long period = config.refresh().toMillis();
+        long seen = period == 0 ? now : Math.max(task.createdAt(), now - Math.floorMod(now - startedAt, period));
+        return TaskState.at(task.script(), task.createdAt(), seen);
     }
 
     private boolean authorized(HttpExchange exchange) {
@@ -284,6 +326,8 @@ public final class UpstreamSimulator implements AutoCloseable {
     private void statsPage(HttpExchange exchange) throws IOException {
         try (exchange) {
             StringBuilder json = new StringBuilder("{\"totalRequests\":").append(stats.totalRequests())
+                    .append(",\"batchRequests\":").append(stats.batchRequests())
+                    .append(",\"idsAsked\":").append(stats.idsAsked())
                     .append(",\"maxPerSecond\":").append(stats.maxRequestsInAnyWindow(Duration.ofSeconds(1)))
                     .append(",\"byStatus\":{");
             stats.byStatus().forEach((status, count) -> json.append('"').append(status).append("\":").append(count).append(','));
@@ -333,7 +377,7 @@ public final class UpstreamSimulator implements AutoCloseable {
         }
     }
 
-    private void send(HttpExchange exchange, long arrival, String id, int status, byte[] body) throws IOException {
+    void send(HttpExchange exchange, long arrival, String id, int status, byte[] body) throws IOException {
         stats.record(arrival, id, status);
         if (body == null || body.length == 0) {
             exchange.sendResponseHeaders(status, -1);

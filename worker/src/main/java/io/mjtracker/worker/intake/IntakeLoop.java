@@ -18,8 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,9 +25,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.record.TimestampType;
@@ -39,7 +35,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The consumer thread: polls the input topic, hands requests to the {@link Tracker}, and commits
  * finished work. It never waits on HTTP. Each loop: poll; take records in (or dead-letter them);
- * fetch the committed offsets of partitions just assigned; collect completions; every {@link
+ * fetch the committed offsets of partitions just assigned ({@link Assignments}); collect completions; every {@link
  * #COMMIT_INTERVAL} publish results, dead letters, checkpoints and offsets in one transaction
  * ({@link CommitPlan}); pause or resume partitions for backpressure, outages and the metadata window.
  */
@@ -48,9 +44,6 @@ public final class IntakeLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(IntakeLoop.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
     static final Duration COMMIT_INTERVAL = Duration.ofMillis(100);
-    private static final Duration OFFSET_FETCH_TIMEOUT = Duration.ofMillis(500);
-    private static final Duration OFFSET_FETCH_RETRY = Duration.ofSeconds(1);
-    private static final Duration WAITING_REPORT_INTERVAL = Duration.ofSeconds(30);
     /** A record timestamp this far ahead of the worker's clock is not believed: the request counts from now. */
     private static final Duration FUTURE_TIMESTAMP_TOLERANCE = Duration.ofMinutes(5);
 
@@ -69,22 +62,19 @@ public final class IntakeLoop implements Runnable {
     private final int readAheadMargin;
     private final BrokerContact brokerContact;
 
-    private final Map<TopicPartition, OwnedPartition> owned = new HashMap<>();
-    private final Set<TopicPartition> awaitingOffsets = new HashSet<>();
+    private final Assignments assignments;
+    private final Map<TopicPartition, OwnedPartition> owned;
+    private final Set<TopicPartition> awaitingOffsets;
     private final List<Completion> finished = new ArrayList<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
-    private final Set<TopicPartition> paused = new HashSet<>();
+    private final Backpressure backpressure;
     private CommitPlan inDoubt;
-    private boolean capPaused;
     private int held;
     private volatile boolean stopRequested;
     private volatile int assignedCount;
     private volatile int pausedCount;
     private volatile int pendingCount;
-    private long assignmentCounter;
     private long lastCommitMillis;
-    private long lastOffsetFetchMillis;
-    private long lastWaitingReportMillis;
 
     public IntakeLoop(KafkaSettings kafka, TrackingSettings tracking, Consumer<byte[], byte[]> consumer,
             ResultPublisher results, Tracker tracker, RequestParser parser, TrackerMetrics metrics,
@@ -103,6 +93,10 @@ public final class IntakeLoop implements Runnable {
         this.shutdownTimeout = shutdownTimeout;
         this.readAheadMargin = readAheadMargin;
         this.brokerContact = new BrokerContact(consumer);
+        this.assignments = new Assignments(consumer, clock, readAheadMargin);
+        this.backpressure = new Backpressure(consumer, tracking);
+        this.owned = assignments.owned();
+        this.awaitingOffsets = assignments.awaiting();
     }
 
     public int assignedPartitions() {
@@ -139,7 +133,7 @@ public final class IntakeLoop implements Runnable {
                     // stop() woke the poll; the loop condition decides.
                 }
                 health.heartbeatSecondsAgo(brokerContact.secondsSinceHeartbeat());
-                fetchAwaitedOffsets();
+                assignments.fetchAwaited();
                 collectCompletions();
                 if (clock.millis() - lastCommitMillis >= COMMIT_INTERVAL.toMillis()) {
                     commit();
@@ -294,81 +288,9 @@ public final class IntakeLoop implements Runnable {
         pendingCount = finished.size() + deadLetters.size() + (inDoubt == null ? 0 : inDoubt.transaction().results().size());
     }
 
-    /**
-     * Reads the committed offsets of partitions just assigned. A previous owner's open transaction makes
-     * the broker withhold them until it ends (commits, aborts or times out); the partitions wait, paused,
-     * and every other partition keeps working.
-     */
-    private void fetchAwaitedOffsets() {
-        long now = clock.millis();
-        if (awaitingOffsets.isEmpty() || now - lastOffsetFetchMillis < OFFSET_FETCH_RETRY.toMillis()) {
-            return;
-        }
-        lastOffsetFetchMillis = now;
-        Map<TopicPartition, OffsetAndMetadata> committed;
-        try {
-            committed = consumer.committed(new HashSet<>(awaitingOffsets), OFFSET_FETCH_TIMEOUT);
-        } catch (WakeupException e) {
-            return; // stop() woke the fetch; the loop condition decides
-        } catch (TimeoutException e) {
-            if (now - lastWaitingReportMillis >= WAITING_REPORT_INTERVAL.toMillis()) {
-                lastWaitingReportMillis = now;
-                LOG.warn("partitions {} wait for their committed offsets: the broker withholds them while a previous "
-                        + "owner's transaction on them is open (it ends within the transaction timeout) or while it is "
-                        + "unreachable; the other partitions keep working", awaitingOffsets);
-            }
-            return;
-        }
-        for (TopicPartition partition : List.copyOf(awaitingOffsets)) {
-            OffsetAndMetadata offset = committed.get(partition);
-            PartitionProgress progress;
-            if (offset == null) {
-                progress = PartitionProgress.uncommitted(readAheadMargin);
-            } else {
-                progress = PartitionProgress.restored(OffsetMetadataCodec.decode(offset.offset(), offset.metadata()), readAheadMargin);
-                consumer.seek(partition, offset);
-            }
-            owned.put(partition, new OwnedPartition(++assignmentCounter, progress));
-            awaitingOffsets.remove(partition);
-        }
-        LOG.info("tracking {}", committed.keySet());
-    }
-
     private void applyBackpressure() {
-        int open = tracker.openRequests() - held;
-        boolean outage = tracker.circuitOpen();
-        if (open >= tracking.maxInFlight() || outage) {
-            if (!capPaused) {
-                LOG.info("intake paused: {}", outage ? "upstream circuit open" : "in-flight cap " + tracking.maxInFlight() + " reached");
-            }
-            capPaused = true;
-        } else if (capPaused && open < tracking.resumeInFlight()) {
-            LOG.info("intake resumed: {} requests open", open);
-            capPaused = false;
-        }
-        Set<TopicPartition> wanted = new HashSet<>(awaitingOffsets);
-        if (capPaused) {
-            wanted.addAll(owned.keySet());
-        } else {
-            owned.forEach((partition, state) -> {
-                if (state.progress.windowFull()) {
-                    wanted.add(partition);
-                }
-            });
-        }
-        Set<TopicPartition> toPause = new HashSet<>(wanted);
-        toPause.removeAll(paused);
-        Set<TopicPartition> toResume = new HashSet<>(paused);
-        toResume.removeAll(wanted);
-        if (!toPause.isEmpty()) {
-            consumer.pause(toPause);
-            paused.addAll(toPause);
-        }
-        if (!toResume.isEmpty()) {
-            consumer.resume(toResume);
-            paused.removeAll(toResume);
-        }
-        pausedCount = paused.size();
+        backpressure.apply(tracker.openRequests() - held, tracker.circuitOpen(), owned, awaitingOffsets);
+        pausedCount = backpressure.pausedCount();
     }
 
     /** Runs on the consumer thread, inside {@code poll}. */
@@ -395,19 +317,16 @@ public final class IntakeLoop implements Runnable {
             if (partitions.isEmpty()) {
                 return;
             }
-            // Nothing is read until the committed offset and its metadata are known (fetchAwaitedOffsets).
-            awaitingOffsets.addAll(partitions);
-            consumer.pause(partitions);
-            paused.addAll(partitions);
-            lastOffsetFetchMillis = 0;
+            // Nothing is read until the committed offset and its metadata are known (Assignments.fetchAwaited).
+            assignments.assigned(partitions);
+            backpressure.pauseNow(partitions);
             assignedCount = owned.size() + awaitingOffsets.size();
             LOG.info("assigned {}", partitions);
         }
 
         private void forget(Collection<TopicPartition> partitions) {
-            partitions.forEach(owned::remove);
-            awaitingOffsets.removeAll(partitions);
-            paused.removeAll(partitions);
+            assignments.forget(partitions);
+            backpressure.forget(partitions);
             tracker.revoke(partitions);
             int before = finished.size();
             finished.removeIf(c -> partitions.contains(partitionOf(c)));

@@ -1,12 +1,8 @@
 package io.mjtracker.worker.publish;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mjtracker.common.record.FinalResult;
 import io.mjtracker.common.record.RecordCodec;
-import io.mjtracker.common.record.RecordHeaders;
 import io.mjtracker.worker.config.TopicNames;
 import io.mjtracker.worker.tracking.Completion;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,7 +22,6 @@ import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
-import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,9 +42,6 @@ import org.slf4j.LoggerFactory;
 public final class ResultPublisher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResultPublisher.class);
-    /** Bytes the producer adds around key, value and headers (record and batch framing), rounded up. */
-    private static final int RECORD_OVERHEAD = 512;
-    private static final int SMALLEST_RECORD_LIMIT = 16 * 1024;
 
     /** How an attempt to publish ended. */
     public sealed interface Attempt {
@@ -72,11 +64,9 @@ public final class ResultPublisher implements AutoCloseable {
 
     private final Supplier<Producer<byte[], byte[]>> producers;
     private final TopicNames topics;
-    private final RecordCodec codec;
-    private final TaskTrimmer trimmer = new TaskTrimmer(new ObjectMapper());
+    private final OutputRecords records;
     private Producer<byte[], byte[]> producer;
     private boolean initialised;
-    private int recordLimit;
     private List<Future<RecordMetadata>> checkpointSends = List.of();
     private boolean inDoubt;
     private boolean aborting;
@@ -89,8 +79,7 @@ public final class ResultPublisher implements AutoCloseable {
     public ResultPublisher(Supplier<Producer<byte[], byte[]>> producers, TopicNames topics, RecordCodec codec, int maxRequestBytes) {
         this.producers = producers;
         this.topics = topics;
-        this.codec = codec;
-        this.recordLimit = maxRequestBytes;
+        this.records = new OutputRecords(topics, codec, maxRequestBytes);
     }
 
     /**
@@ -129,10 +118,10 @@ public final class ResultPublisher implements AutoCloseable {
         try {
             producer.beginTransaction();
             for (Completion completion : transaction.results()) {
-                producer.send(resultRecord(completion));
+                producer.send(records.result(completion));
             }
             for (DeadLetter letter : transaction.deadLetters()) {
-                producer.send(deadLetterRecord(letter));
+                producer.send(records.deadLetter(letter));
             }
             List<Future<RecordMetadata>> sends = new ArrayList<>(transaction.checkpoints().size());
             for (Checkpoint checkpoint : transaction.checkpoints()) {
@@ -188,8 +177,8 @@ public final class ResultPublisher implements AutoCloseable {
             }
             default -> {
                 if (causedBy(e, RecordTooLargeException.class)) {
-                    recordLimit = Math.max(SMALLEST_RECORD_LIMIT, recordLimit / 2);
-                    LOG.warn("a record was too large for the broker or topic; trimming records above {} bytes from now on", recordLimit);
+                    int limit = records.halveLimit();
+                    LOG.warn("a record was too large for the broker or topic; trimming records above {} bytes from now on", limit);
                 }
                 return abort(e.toString());
             }
@@ -251,53 +240,6 @@ public final class ResultPublisher implements AutoCloseable {
         return initialised;
     }
 
-    private ProducerRecord<byte[], byte[]> resultRecord(Completion completion) {
-        FinalResult result = completion.result();
-        byte[] key = utf8(result.taskId());
-        Header[] headers = completion.request().headers();
-        byte[] value = codec.write(result);
-        int fixed = key.length + headerBytes(headers) + RECORD_OVERHEAD;
-        if (fixed + value.length > recordLimit) {
-            int taskBytes = result.taskJson() == null ? 0 : utf8(result.taskJson()).length;
-            int budget = recordLimit - fixed - (value.length - taskBytes);
-            value = codec.write(result.withTrimmedTask(trimmer.trim(result.taskJson(), budget)));
-            LOG.warn("result of task {} is {} bytes, over the {} byte record limit: published with its task trimmed",
-                    result.taskId(), fixed + value.length, recordLimit);
-        }
-        if (fixed + value.length > recordLimit) {
-            // Even without the task it does not fit (huge metadata or headers): keep the promise of one
-            // result per request with the bare facts; the full request is in the input topic.
-            value = codec.write(new FinalResult(result.schemaVersion(), result.taskId(), result.outcome(), result.reason(),
-                    null, result.tracking(), result.request(), null, true));
-            headers = new Header[0];
-        }
-        return new ProducerRecord<>(topics.completed(), null, key, value, Arrays.asList(headers));
-    }
-
-    private ProducerRecord<byte[], byte[]> deadLetterRecord(DeadLetter letter) {
-        var original = letter.original();
-        List<Header> headers = new ArrayList<>();
-        original.headers().forEach(headers::add);
-        byte[] key = original.key() == null ? new byte[0] : original.key();
-        byte[] value = original.value() == null ? new byte[0] : original.value();
-        int room = recordLimit - RECORD_OVERHEAD - 1024 - key.length - headerBytes(headers.toArray(Header[]::new));
-        if (room < 0) {
-            headers.clear();
-            room = recordLimit - RECORD_OVERHEAD - 1024 - key.length;
-        }
-        var record = new ProducerRecord<>(topics.deadLetter(), null, original.key(),
-                value.length > room ? Arrays.copyOf(value, Math.max(0, room)) : original.value(), headers);
-        if (value.length > room) {
-            record.headers().add(RecordHeaders.DLQ_TRUNCATED, utf8(Integer.toString(value.length)));
-        }
-        record.headers()
-                .add(RecordHeaders.DLQ_REASON, utf8(letter.reason().tag() + ": " + letter.detail()))
-                .add(RecordHeaders.DLQ_TOPIC, utf8(original.topic()))
-                .add(RecordHeaders.DLQ_PARTITION, utf8(Integer.toString(original.partition())))
-                .add(RecordHeaders.DLQ_OFFSET, utf8(Long.toString(original.offset())));
-        return record;
-    }
-
     private static List<Long> offsetsOf(List<Future<RecordMetadata>> sends) {
         List<Long> offsets = new ArrayList<>(sends.size());
         for (Future<RecordMetadata> send : sends) {
@@ -320,18 +262,6 @@ public final class ResultPublisher implements AutoCloseable {
             }
         }
         return false;
-    }
-
-    private static int headerBytes(Header[] headers) {
-        int bytes = 0;
-        for (Header header : headers) {
-            bytes += header.key().length() + (header.value() == null ? 0 : header.value().length) + 8;
-        }
-        return bytes;
-    }
-
-    private static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override

@@ -1,0 +1,84 @@
+package io.mjtracker.worker.intake;
+
+import io.mjtracker.worker.config.TrackingSettings;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which input partitions are paused, and why: all of them at the in-flight cap (until open requests fall
+ * below the resume mark) or while the upstream circuit is open; a partition whose committed offset is
+ * not known yet; a partition whose offset window is full. Consumer thread only.
+ */
+final class Backpressure {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Backpressure.class);
+
+    private final Consumer<?, ?> consumer;
+    private final TrackingSettings tracking;
+    private final Set<TopicPartition> paused = new HashSet<>();
+    private boolean capPaused;
+
+    Backpressure(Consumer<?, ?> consumer, TrackingSettings tracking) {
+        this.consumer = consumer;
+        this.tracking = tracking;
+    }
+
+    /** Pauses {@code partitions} at once (just assigned: nothing may be read before their offsets are known). */
+    void pauseNow(Collection<TopicPartition> partitions) {
+        consumer.pause(partitions);
+        paused.addAll(partitions);
+    }
+
+    /** The partitions are no longer assigned; the consumer forgets their pause itself. */
+    void forget(Collection<TopicPartition> partitions) {
+        paused.removeAll(partitions);
+    }
+
+    int pausedCount() {
+        return paused.size();
+    }
+
+    /**
+     * @param open requests open that count against the cap
+     * @param outage whether the upstream circuit is open
+     */
+    void apply(int open, boolean outage, Map<TopicPartition, OwnedPartition> owned, Set<TopicPartition> awaiting) {
+        if (open >= tracking.maxInFlight() || outage) {
+            if (!capPaused) {
+                LOG.info("intake paused: {}", outage ? "upstream circuit open" : "in-flight cap " + tracking.maxInFlight() + " reached");
+            }
+            capPaused = true;
+        } else if (capPaused && open < tracking.resumeInFlight()) {
+            LOG.info("intake resumed: {} requests open", open);
+            capPaused = false;
+        }
+        Set<TopicPartition> wanted = new HashSet<>(awaiting);
+        if (capPaused) {
+            wanted.addAll(owned.keySet());
+        } else {
+            owned.forEach((partition, state) -> {
+                if (state.progress.windowFull()) {
+                    wanted.add(partition);
+                }
+            });
+        }
+        Set<TopicPartition> toPause = new HashSet<>(wanted);
+        toPause.removeAll(paused);
+        Set<TopicPartition> toResume = new HashSet<>(paused);
+        toResume.removeAll(wanted);
+        if (!toPause.isEmpty()) {
+            consumer.pause(toPause);
+            paused.addAll(toPause);
+        }
+        if (!toResume.isEmpty()) {
+            consumer.resume(toResume);
+            paused.removeAll(toResume);
+        }
+    }
+}

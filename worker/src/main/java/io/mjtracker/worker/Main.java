@@ -3,6 +3,7 @@ package io.mjtracker.worker;
 import io.mjtracker.worker.config.ConfigException;
 import io.mjtracker.worker.config.WorkerConfig;
 import io.mjtracker.worker.config.WorkerConfigLoader;
+import org.apache.kafka.common.KafkaException;
 
 /** Runs one worker configured from the environment until SIGTERM. Exit status 2: bad configuration; 1: failure. */
 public final class Main {
@@ -21,7 +22,8 @@ public final class Main {
         Worker worker;
         try {
             worker = Worker.start(config);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | KafkaException e) {
+            // Kafka unreachable past the start-up patience, permissions refused, topics not creatable.
             System.err.println("mj-tracker: " + e.getMessage());
             System.exit(1);
             return;

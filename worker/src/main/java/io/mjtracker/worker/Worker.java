@@ -100,7 +100,7 @@ public final class Worker implements AutoCloseable {
         ResultPublisher results = new ResultPublisher(() -> new KafkaProducer<>(clients.resultProducer()),
                 kafka.topics(), recordCodec, clients.maxRequestBytes());
         resources.push(results);
-        results.start();
+        results.start(Duration.ofMinutes(5));
 
         Tracker tracker = new Tracker(config.tracking(), client, guard, new PollCadence(new Random(), config.tracking().cadenceScale()),
                 statusPublisher, metrics, clock);

@@ -83,14 +83,20 @@ public final class ResultPublisher implements AutoCloseable {
     }
 
     /**
-     * Registers the transactional id with the broker and fences older instances of it.
+     * Registers the transactional id with the broker and fences older instances of it, waiting up to
+     * {@code patience} for a broker that is away (a worker restarted during a broker outage).
      *
-     * @throws KafkaException where the broker refuses (unreachable within {@code max.block.ms}, no permission)
+     * @throws FatalPublishException where the broker refuses the worker (no permission, no transactions)
+     * @throws IllegalStateException where the broker did not answer within {@code patience}
      */
-    public void start() {
+    public void start(Duration patience) {
         producer = producers.get();
-        producer.initTransactions();
-        initialised = true;
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (!initialise()) {
+            if (System.nanoTime() - deadline >= 0) {
+                throw new IllegalStateException("the result producer could not register with Kafka within " + patience.toSeconds() + "s");
+            }
+        }
     }
 
     /** The producer in use, for client metrics. */

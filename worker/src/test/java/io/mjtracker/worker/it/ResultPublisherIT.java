@@ -54,7 +54,7 @@ class ResultPublisherIT {
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         ResultPublisher publisher = new ResultPublisher(() -> new KafkaProducer<>(config),
                 new TopicNames(topics.input, topics.status, topics.completed, topics.deadLetter), codec, maxRequestBytes);
-        publisher.start();
+        publisher.start(Duration.ofSeconds(30));
         return publisher;
     }
 

@@ -137,16 +137,17 @@ if $build; then
     mkdir -p "$image/app"
     cp -r worker/target/lib "$image/app/lib"
     cp worker/target/mj-tracker-worker.jar simulator/target/mj-tracker-simulator.jar "$image/app/"
-    java_opts=$(sed -n 's/^ENV JDK_JAVA_OPTIONS="\(.*\)"$/\1/p' deploy/Dockerfile | tail -n1)
+    # The JVM flags of the worker's ENTRYPOINT (the last one in the file), between "java" and "-jar".
+    read -r -a java_opts <<< "$(sed -n 's/^ENTRYPOINT \["java", \(.*\), "-jar", .*$/\1/p' deploy/Dockerfile | tail -n1 | tr -d '",')"
     # With no configuration the worker must load every class it needs to validate its settings,
     # then exit 2 naming the missing variable.
     worker_starts() {
       local status=0
-      (cd "$image" && env -i PATH="$PATH" JDK_JAVA_OPTIONS="$java_opts" \
-        "$java" -jar "$image/app/mj-tracker-worker.jar") > "$tmp/worker.log" 2>&1 || status=$?
+      (cd "$image" && env -i PATH="$PATH" \
+        "$java" "${java_opts[@]}" -jar "$image/app/mj-tracker-worker.jar") > "$tmp/worker.log" 2>&1 || status=$?
       cat "$tmp/worker.log"
       [ "$status" -eq 2 ] && grep -q KAFKA_BOOTSTRAP_SERVERS "$tmp/worker.log" \
-        && ! grep -qE 'WARNING|Exception' "$tmp/worker.log"
+        && ! grep -qE 'WARNING|NOTE:|Exception|\|-(INFO|WARN)' "$tmp/worker.log"
     }
     check "worker jar starts from app/ with lib/ (exit 2, settings named, no JVM warnings)" worker_starts
     check "simulator jar starts (--help)" "$java" -jar "$image/app/mj-tracker-simulator.jar" --help

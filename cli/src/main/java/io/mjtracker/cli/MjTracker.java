@@ -13,6 +13,12 @@ public final class MjTracker {
     private MjTracker() {}
 
     public static void main(String[] args) {
+        // Before anything creates a logger: logback configures itself once, on first use.
+        String badLogFormat = LogSetup.choose(args, System.getenv());
+        if (badLogFormat != null) {
+            System.err.println("mj-tracker: " + badLogFormat);
+            System.exit(2);
+        }
         System.exit(commandLine().execute(args));
     }
 

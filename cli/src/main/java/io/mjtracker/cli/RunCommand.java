@@ -31,6 +31,8 @@ import picocli.CommandLine.Option;
  * prints a summary. Ctrl-C stops everything cleanly.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
+        // The command list shows the header; the description's first line alone was cut mid-sentence.
+        header = "Run the worker (with a local broker, simulator and sample tasks where none is configured).",
         description = {"Run the worker. Without KAFKA_BOOTSTRAP_SERVERS it starts an embedded Kafka broker;",
                 "without MJ_API_BASE_URL the local upstream simulator, and feeds it sample tasks.",
                 "Every worker variable (README) applies."})
@@ -53,7 +55,7 @@ final class RunCommand implements Callable<Integer> {
         Map<String, String> env = new HashMap<>(System.getenv());
         boolean ownKafka = blank(env.get("KAFKA_BOOTSTRAP_SERVERS"));
         boolean ownUpstream = blank(env.get("MJ_API_BASE_URL"));
-        if (!ownKafka && !ownUpstream) {
+        if (isPlainWorker(env)) {
             io.mjtracker.worker.Main.main(new String[0]);
             return 0;
         }
@@ -153,6 +155,11 @@ final class RunCommand implements Callable<Integer> {
                 producer.send(new ProducerRecord<>(topic, id, id)).get();
             }
         }
+    }
+
+    /** Both Kafka and the upstream are configured: {@code run} is then exactly the worker's {@code Main}. */
+    static boolean isPlainWorker(Map<String, String> env) {
+        return !blank(env.get("KAFKA_BOOTSTRAP_SERVERS")) && !blank(env.get("MJ_API_BASE_URL"));
     }
 
     private static boolean blank(String value) {

@@ -37,6 +37,7 @@ public enum Setting {
     TRACKER_BREAKER_OPEN_DURATION("15s", "How long the circuit stays open before half-open probes, 100ms..1h."),
     TRACKER_SHUTDOWN_TIMEOUT("20s", "Bound on a graceful shutdown (finish requests, flush, commit), 1s..10m."),
     METRICS_PORT("9464", "Port of `/metrics`, `/health/live`, `/health/ready`; 0 picks a free port, -1 disables."),
+    LOG_FORMAT("text", "Log lines as plain `text` or `json` (one JSON object per line, for log shippers)."),
     TRACKER_CONFIG_FILE(null, "Optional properties file with any of these names as keys; the environment wins over it.");
 
     private final String defaultValue;

@@ -51,10 +51,19 @@ public final class WorkerConfigLoader {
         int metricsPort = reader.integer(Setting.METRICS_PORT, -1, 65535);
         Duration shutdownTimeout =
                 reader.duration(Setting.TRACKER_SHUTDOWN_TIMEOUT, Duration.ofSeconds(1), Duration.ofMinutes(10));
+        checkLogFormat(reader);
         if (!reader.problems().isEmpty()) {
             throw new ConfigException(reader.problems());
         }
         return new WorkerConfig(kafka, upstream, tracking, resilience, metricsPort, shutdownTimeout);
+    }
+
+    /** Logback reads LOG_FORMAT itself (logback.xml); checked here so that a typo is named at start. */
+    private static void checkLogFormat(ConfigReader reader) {
+        String format = reader.required(Setting.LOG_FORMAT);
+        if (!format.equals("text") && !format.equals("json")) {
+            reader.problem("LOG_FORMAT must be text or json, not '" + format + "'");
+        }
     }
 
     private static KafkaSettings kafka(ConfigReader reader, Map<String, String> overrides) {

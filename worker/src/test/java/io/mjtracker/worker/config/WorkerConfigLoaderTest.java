@@ -119,4 +119,14 @@ class WorkerConfigLoaderTest {
 
         assertThat(WorkerConfigLoader.load(env).upstream().bearerAuth()).isFalse();
     }
+
+    @Test
+    void logFormatIsTextOrJson() {
+        Map<String, String> env = minimal();
+        env.put("LOG_FORMAT", "json");
+        WorkerConfigLoader.load(env);
+        env.put("LOG_FORMAT", "xml");
+
+        assertThatThrownBy(() -> WorkerConfigLoader.load(env)).hasMessageContaining("LOG_FORMAT must be text or json, not 'xml'");
+    }
 }

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code mj-tracker} command. */
 @Command(name = "mj-tracker", mixinStandardHelpOptions = true, version = "mj-tracker 0.1.0",
         description = "Tracks Midjourney-proxy tasks through Kafka.",
-        subcommands = {RunCommand.class, SubmitCommand.class, WatchCommand.class, SimulatorCommand.class,
+        subcommands = {RunCommand.class, SubmitCommand.class, WatchCommand.class, CheckCommand.class, SimulatorCommand.class,
                 CommandLine.HelpCommand.class})
 public final class MjTracker {
 

@@ -2,6 +2,7 @@ package io.mjtracker.cli.check;
 
 import io.mjtracker.common.task.TaskCodec;
 import io.mjtracker.worker.config.UpstreamSettings;
+import io.mjtracker.worker.upstream.Egress;
 import io.mjtracker.worker.upstream.FetchResult;
 import io.mjtracker.worker.upstream.HttpUpstreamClient;
 import io.mjtracker.worker.upstream.ResponseClassifier;
@@ -58,7 +59,8 @@ final class UpstreamProbe {
         String fetchUrl = settings.baseUrl() + "/mj/task/{id}/fetch";
         if (!answered(result)) {
             findings.add(Finding.failed("upstream", "no answer from " + fetchUrl + ": " + describe(result),
-                    "check MJ_API_BASE_URL's host and port, the network path and HTTPS_PROXY/NO_PROXY"));
+                    "check MJ_API_BASE_URL's host and port, the network path, HTTPS_PROXY/HTTP_PROXY/NO_PROXY and, behind a "
+                            + "TLS-inspecting proxy, MJ_API_CA_FILE"));
             findings.add(Finding.skipped("api key", "upstream not reachable"));
             findings.add(Finding.skipped("batch route", "upstream not reachable"));
             return findings;
@@ -119,7 +121,7 @@ final class UpstreamProbe {
                 .header(settings.authHeader(), settings.bearerAuth() ? "Bearer " + settings.apiKey().reveal() : settings.apiKey().reveal())
                 .header("Content-Type", "application/json").header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"ids\":[\"" + unknownId + "\"]}")).build();
-        try (HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+        try (HttpClient http = Egress.clientBuilder(settings.egress()).followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(settings.connectTimeout()).build()) {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             String body = response.body().strip();

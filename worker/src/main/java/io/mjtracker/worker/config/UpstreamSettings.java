@@ -3,14 +3,19 @@ package io.mjtracker.worker.config;
 import java.net.URI;
 import java.time.Duration;
 
-/** Where and how the worker fetches tasks. The key is a {@link Secret} and prints as {@code ***}. */
+/**
+ * Where and how the worker fetches tasks. The key is a {@link Secret} and prints as {@code ***}.
+ *
+ * @param egress the proxy and extra trust the requests go out with
+ */
 public record UpstreamSettings(
         URI baseUrl,
         Secret apiKey,
         String authHeader,
         Duration requestTimeout,
         Duration connectTimeout,
-        int maxBodyBytes) {
+        int maxBodyBytes,
+        EgressSettings egress) {
 
     /** True where the key goes in {@code Authorization: Bearer <key>} rather than raw in a custom header. */
     public boolean bearerAuth() {

@@ -94,7 +94,8 @@ public final class WorkerConfigLoader {
         return new UpstreamSettings(baseUrl, key, header,
                 reader.duration(Setting.MJ_API_REQUEST_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5)),
                 reader.duration(Setting.MJ_API_CONNECT_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(1)),
-                reader.integer(Setting.MJ_API_MAX_BODY_BYTES, 1024, 64 * 1024 * 1024));
+                reader.integer(Setting.MJ_API_MAX_BODY_BYTES, 1024, 64 * 1024 * 1024),
+                EgressReader.read(reader));
     }
 
     private static Secret apiKey(ConfigReader reader) {

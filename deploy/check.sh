@@ -41,6 +41,7 @@ skip() {
 # ---- Prometheus ----------------------------------------------------------------------------------
 if command -v promtool > /dev/null; then
   check "prometheus.yml (promtool check config)" promtool check config deploy/prometheus/prometheus.yml
+  check "k8s/prometheus-scrape.yml (promtool check config)" promtool check config deploy/k8s/prometheus-scrape.yml
   check "alerts.yml (promtool check rules)" promtool check rules deploy/prometheus/alerts.yml
   check "alerts_test.yml (promtool test rules)" promtool test rules deploy/prometheus/alerts_test.yml
 else

@@ -48,7 +48,7 @@ class CheckIT {
             List<Finding> findings = Preflight.run(env(simulator.baseUrl().toString(), prefix, KEY), TIMEOUT);
 
             assertThat(findings).extracting(Finding::subject).containsExactly(
-                    "configuration", "kafka", "topics", "transactions", "upstream", "api key", "batch route", "latency");
+                    "configuration", "kafka", "topics", "group", "transactions", "upstream", "api key", "batch route", "latency");
             assertThat(findings).allSatisfy(finding -> assertThat(finding.verdict()).as(finding.format()).isIn(Verdict.OK, Verdict.NOTE));
             assertThat(find(findings, "topics").detail()).contains(prefix + ".in 3", prefix + ".status will be created (12)");
             assertThat(find(findings, "transactions").detail()).contains("mj-tracker-" + prefix + "-check-");
@@ -98,6 +98,7 @@ class CheckIT {
             assertThat(find(findings, "kafka").verdict()).isEqualTo(Verdict.FAILED);
             assertThat(find(findings, "kafka").hint()).contains("KAFKA_BOOTSTRAP_SERVERS");
             assertThat(find(findings, "topics").verdict()).isEqualTo(Verdict.SKIPPED);
+            assertThat(find(findings, "group").verdict()).isEqualTo(Verdict.SKIPPED);
             assertThat(find(findings, "transactions").verdict()).isEqualTo(Verdict.SKIPPED);
             assertThat(find(findings, "api key").verdict()).isEqualTo(Verdict.OK);
             assertThat(Preflight.exitStatus(findings)).isEqualTo(1);

@@ -5,6 +5,7 @@ import io.mjtracker.worker.publish.KafkaClientSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -16,8 +17,10 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
@@ -46,10 +49,12 @@ final class KafkaProbe {
             findings.add(cluster);
             if (cluster.verdict() != Finding.Verdict.OK) {
                 findings.add(Finding.skipped("topics", "Kafka not reachable"));
+                findings.add(Finding.skipped("group", "Kafka not reachable"));
                 findings.add(Finding.skipped("transactions", "Kafka not reachable"));
                 return findings;
             }
             findings.add(topics(admin));
+            findings.add(group(admin));
         }
         findings.add(transactions());
         return findings;
@@ -97,6 +102,35 @@ final class KafkaProbe {
                     "the principal needs Describe on the four topics (and Create where they are missing)");
         }
         return Finding.ok("topics", "partitions: " + String.join(", ", parts));
+    }
+
+    /** Describing the group needs what joining it needs: Read (which implies Describe) on the group. */
+    private Finding group(Admin admin) throws InterruptedException {
+        String group = kafka.groupId();
+        try {
+            var description = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group)
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (description.groupState() == GroupState.DEAD) {
+                return notCreatedYet(group);
+            }
+            return Finding.ok("group", group + ": allowed; " + description.groupState().toString().toLowerCase(Locale.ROOT)
+                    + ", " + description.members().size() + " member(s)");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) { // what Kafka 4 answers for a group never joined
+                return notCreatedYet(group);
+            }
+            if (e.getCause() instanceof AuthorizationException) {
+                return Finding.failed("group", "not allowed to use consumer group " + group + ": " + e.getCause().getMessage(),
+                        "grant Read on the group " + group + " (TRACKER_GROUP_ID)");
+            }
+            return Finding.failed("group", group + ": " + e.getCause().getMessage(), "check the broker's group coordinator");
+        } catch (TimeoutException e) {
+            return Finding.failed("group", group + ": no answer within " + timeout.toSeconds() + " s", "check the broker's group coordinator");
+        }
+    }
+
+    private static Finding notCreatedYet(String group) {
+        return Finding.ok("group", group + ": allowed; not created yet (the worker's first start creates it)");
     }
 
     /**

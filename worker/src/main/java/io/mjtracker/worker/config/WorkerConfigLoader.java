@@ -159,7 +159,7 @@ public final class WorkerConfigLoader {
      * Kafka client knows; other {@code KAFKA_*} variables (Kubernetes injects {@code KAFKA_PORT} for a
      * service named kafka) are ignored rather than passed on as unknown settings.
      */
-    static Map<String, String> kafkaPassThrough(Map<String, String> environment) {
+    public static Map<String, String> kafkaPassThrough(Map<String, String> environment) {
         Set<String> known = knownClientSettings();
         Map<String, String> overrides = new TreeMap<>();
         environment.forEach((name, value) -> {

@@ -8,6 +8,7 @@ import io.mjtracker.common.task.TaskCodec;
 import io.mjtracker.simulator.SimulatorConfig;
 import io.mjtracker.simulator.TaskScript;
 import io.mjtracker.simulator.UpstreamSimulator;
+import io.mjtracker.testkit.TestCertificates;
 import io.mjtracker.worker.config.UpstreamSettings;
 import io.mjtracker.worker.config.WorkerConfigLoader;
 import java.io.InputStream;
@@ -20,7 +21,6 @@ import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
@@ -34,8 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  * a TLS-inspecting proxy).
  */
 class ProxyIT {
-
-    private static final char[] PASSWORD = "changeit".toCharArray();
 
     @Test
     void httpUpstreamIsReachedThroughHttpProxy() throws Exception {
@@ -113,20 +111,16 @@ class ProxyIT {
         }
     }
 
-    /** An https stand-in API whose self-signed certificate (keytool, SAN 127.0.0.1) is written to ca.pem. */
+    /** An https stand-in API whose certificate is signed by a test CA (ca.pem) that nothing trusts by default. */
     private static HttpsServer httpsUpstream(Path dir) throws Exception {
-        Path keyStore = dir.resolve("upstream.p12");
-        keytool("-genkeypair", "-alias", "upstream", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-                "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12",
-                "-keystore", keyStore.toString(), "-storepass", new String(PASSWORD));
-        keytool("-exportcert", "-rfc", "-alias", "upstream", "-keystore", keyStore.toString(),
-                "-storepass", new String(PASSWORD), "-file", dir.resolve("ca.pem").toString());
+        TestCertificates certificates = TestCertificates.create(dir);
+        char[] password = TestCertificates.PASSWORD.toCharArray();
         KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keyStore)) {
-            store.load(in, PASSWORD);
+        try (InputStream in = Files.newInputStream(certificates.serverKeyStore())) {
+            store.load(in, password);
         }
         KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(store, PASSWORD);
+        keys.init(store, password);
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(keys.getKeyManagers(), null, null);
         HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -141,13 +135,5 @@ class ProxyIT {
         });
         server.start();
         return server;
-    }
-
-    private static void keytool(String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor()).as(output).isZero();
     }
 }

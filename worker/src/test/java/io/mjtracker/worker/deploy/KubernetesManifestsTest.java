@@ -111,6 +111,11 @@ class KubernetesManifestsTest {
 
         assertThat(env(worker, "TRACKER_INSTANCE_ID").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
         assertThat(worker.getEnv()).extracting(EnvVar::getName).doesNotContain("MJ_API_KEY");
+        // Kafka credentials, where there are any, come from an optional Secret too, never the ConfigMap.
+        assertThat(worker.getEnvFrom()).filteredOn(source -> source.getSecretRef() != null).singleElement().satisfies(source -> {
+            assertThat(source.getSecretRef().getName()).isEqualTo("mj-tracker-kafka");
+            assertThat(source.getSecretRef().getOptional()).isTrue();
+        });
         Path keyFile = Path.of(env(worker, "MJ_API_KEY_FILE").getValue());
         VolumeMount mount = worker.getVolumeMounts().stream()
                 .filter(candidate -> keyFile.getParent().equals(Path.of(candidate.getMountPath()))).findFirst().orElseThrow();

@@ -134,7 +134,14 @@ if $build; then
   if ./mvnw -B -q -pl worker,simulator -am package -DskipTests > "$tmp/build.log" 2>&1; then
     echo "ok      ./mvnw -pl worker,simulator -am package"; passed=$((passed + 1))
     image="$tmp/image"
-    java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+    # The jars need the JDK 25 the build compiled for; Maven itself may run on an older default java.
+    java=""
+    for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk* /usr/lib/jvm/java-25-* /usr/lib/jvm/jdk-25*; do
+      if [ -n "$candidate" ] && "$candidate/bin/java" -version 2>&1 | grep -Eq 'version "(2[5-9]|[3-9][0-9])'; then
+        java="$candidate/bin/java"; break
+      fi
+    done
+    java="${java:-java}"
     mkdir -p "$image/app"
     cp -r worker/target/lib "$image/app/lib"
     cp worker/target/mj-tracker-worker.jar simulator/target/mj-tracker-simulator.jar "$image/app/"

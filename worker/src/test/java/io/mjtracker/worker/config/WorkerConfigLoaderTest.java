@@ -119,40 +119,4 @@ class WorkerConfigLoaderTest {
 
         assertThat(WorkerConfigLoader.load(env).upstream().bearerAuth()).isFalse();
     }
-
-    @Test
-    void logFormatIsTextOrJson() {
-        Map<String, String> env = minimal();
-        env.put("LOG_FORMAT", "json");
-        WorkerConfigLoader.load(env);
-        env.put("LOG_FORMAT", "xml");
-
-        assertThatThrownBy(() -> WorkerConfigLoader.load(env)).hasMessageContaining("LOG_FORMAT must be text or json, not 'xml'");
-    }
-
-    @Test
-    void proxiesAreReadUpperCaseFirstAndCredentialsAreRefusedUnshown(@TempDir Path dir) throws Exception {
-        Map<String, String> env = minimal();
-        env.put("https_proxy", "http://lower:1");
-        env.put("HTTPS_PROXY", "proxy.corp.example:3128");
-        env.put("no_proxy", "localhost, .corp.example");
-
-        var egress = WorkerConfigLoader.load(env).upstream().egress();
-
-        assertThat(egress.httpsProxy()).hasValueSatisfying(proxy -> assertThat(proxy.getHostString() + ":" + proxy.getPort())
-                .isEqualTo("proxy.corp.example:3128"));
-        assertThat(egress.httpProxy()).isEmpty();
-        assertThat(egress.noProxy()).containsExactly("localhost", ".corp.example");
-
-        env.put("HTTP_PROXY", "http://user:hunter2@proxy:3128");
-        env.put("HTTPS_PROXY", "socks5://proxy:1080");
-        Path notPem = Files.writeString(dir.resolve("ca.pem"), "not a certificate");
-        env.put("MJ_API_CA_FILE", notPem.toString());
-        assertThatThrownBy(() -> WorkerConfigLoader.load(env))
-                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSize(3))
-                .hasMessageContaining("HTTP_PROXY carries credentials")
-                .hasMessageContaining("HTTPS_PROXY must be a proxy like http://")
-                .hasMessageContaining("MJ_API_CA_FILE")
-                .hasMessageNotContaining("hunter2");
-    }
 }

@@ -125,11 +125,15 @@ final class UpstreamProbe {
                 .connectTimeout(settings.connectTimeout()).build()) {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             String body = response.body().strip();
-            if (response.statusCode() == 200 && body.startsWith("[")) {
+            int status = response.statusCode();
+            if (status == 200 && body.startsWith("[")) {
                 return Finding.note("batch route", "supported: POST " + BATCH_PATH + " answered a list");
             }
-            return Finding.note("batch route", "not supported: POST " + BATCH_PATH + " answered HTTP " + response.statusCode()
-                    + (body.startsWith("<") ? " with an HTML page" : "") + "; the worker fetches tasks one by one");
+            if (status == 404 || status == 405 || body.startsWith("<")) {
+                return Finding.note("batch route", "not supported: POST " + BATCH_PATH + " answered HTTP " + status
+                        + (body.startsWith("<") ? " with an HTML page" : "") + "; the worker fetches tasks one by one");
+            }
+            return Finding.note("batch route", "unknown: POST " + BATCH_PATH + " answered HTTP " + status);
         } catch (IOException e) {
             return Finding.note("batch route", "unknown: POST " + BATCH_PATH + " failed (" + e.getClass().getSimpleName() + ")");
         }

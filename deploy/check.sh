@@ -41,6 +41,7 @@ skip() {
 # ---- Prometheus ----------------------------------------------------------------------------------
 if command -v promtool > /dev/null; then
   check "prometheus.yml (promtool check config)" promtool check config deploy/prometheus/prometheus.yml
+  check "k8s/prometheus-scrape.yml (promtool check config)" promtool check config deploy/k8s/prometheus-scrape.yml
   check "alerts.yml (promtool check rules)" promtool check rules deploy/prometheus/alerts.yml
   check "alerts_test.yml (promtool test rules)" promtool test rules deploy/prometheus/alerts_test.yml
 else
@@ -133,20 +134,28 @@ if $build; then
   if ./mvnw -B -q -pl worker,simulator -am package -DskipTests > "$tmp/build.log" 2>&1; then
     echo "ok      ./mvnw -pl worker,simulator -am package"; passed=$((passed + 1))
     image="$tmp/image"
-    java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+    # The jars need the JDK 25 the build compiled for; Maven itself may run on an older default java.
+    java=""
+    for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk* /usr/lib/jvm/java-25-* /usr/lib/jvm/jdk-25*; do
+      if [ -n "$candidate" ] && "$candidate/bin/java" -version 2>&1 | grep -Eq 'version "(2[5-9]|[3-9][0-9])'; then
+        java="$candidate/bin/java"; break
+      fi
+    done
+    java="${java:-java}"
     mkdir -p "$image/app"
     cp -r worker/target/lib "$image/app/lib"
     cp worker/target/mj-tracker-worker.jar simulator/target/mj-tracker-simulator.jar "$image/app/"
-    java_opts=$(sed -n 's/^ENV JDK_JAVA_OPTIONS="\(.*\)"$/\1/p' deploy/Dockerfile | tail -n1)
+    # The JVM flags of the worker's ENTRYPOINT (the last one in the file), between "java" and "-jar".
+    read -r -a java_opts <<< "$(sed -n 's/^ENTRYPOINT \["java", \(.*\), "-jar", .*$/\1/p' deploy/Dockerfile | tail -n1 | tr -d '",')"
     # With no configuration the worker must load every class it needs to validate its settings,
     # then exit 2 naming the missing variable.
     worker_starts() {
       local status=0
-      (cd "$image" && env -i PATH="$PATH" JDK_JAVA_OPTIONS="$java_opts" \
-        "$java" -jar "$image/app/mj-tracker-worker.jar") > "$tmp/worker.log" 2>&1 || status=$?
+      (cd "$image" && env -i PATH="$PATH" \
+        "$java" "${java_opts[@]}" -jar "$image/app/mj-tracker-worker.jar") > "$tmp/worker.log" 2>&1 || status=$?
       cat "$tmp/worker.log"
       [ "$status" -eq 2 ] && grep -q KAFKA_BOOTSTRAP_SERVERS "$tmp/worker.log" \
-        && ! grep -qE 'WARNING|Exception' "$tmp/worker.log"
+        && ! grep -qE 'WARNING|NOTE:|Exception|\|-(INFO|WARN)' "$tmp/worker.log"
     }
     check "worker jar starts from app/ with lib/ (exit 2, settings named, no JVM warnings)" worker_starts
     check "simulator jar starts (--help)" "$java" -jar "$image/app/mj-tracker-simulator.jar" --help

@@ -6,13 +6,19 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code mj-tracker} command. */
 @Command(name = "mj-tracker", mixinStandardHelpOptions = true, version = "mj-tracker 0.1.0",
         description = "Tracks Midjourney-proxy tasks through Kafka.",
-        subcommands = {RunCommand.class, SubmitCommand.class, WatchCommand.class, SimulatorCommand.class,
+        subcommands = {RunCommand.class, SubmitCommand.class, WatchCommand.class, CheckCommand.class, SimulatorCommand.class,
                 CommandLine.HelpCommand.class})
 public final class MjTracker {
 
     private MjTracker() {}
 
     public static void main(String[] args) {
+        // Before anything creates a logger: logback configures itself once, on first use.
+        String badLogFormat = LogSetup.choose(args, System.getenv());
+        if (badLogFormat != null) {
+            System.err.println("mj-tracker: " + badLogFormat);
+            System.exit(2);
+        }
         System.exit(commandLine().execute(args));
     }
 

@@ -3,6 +3,7 @@ package io.mjtracker.cli;
 import io.mjtracker.common.record.RecordCodec;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -24,12 +25,14 @@ final class OutputFollower implements AutoCloseable {
     private final String statusTopic;
     private final RecordCodec codec = new RecordCodec();
 
-    OutputFollower(String bootstrap, String statusTopic, String completedTopic, boolean fromBeginning) {
+    /** @param clientConfig bootstrap servers and any security settings */
+    OutputFollower(Map<String, Object> clientConfig, String statusTopic, String completedTopic, boolean fromBeginning) {
         this.statusTopic = statusTopic;
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        Map<String, Object> config = new HashMap<>(clientConfig);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        Object bootstrap = clientConfig.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG);
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : List.of(statusTopic, completedTopic)) {
             var infos = consumer.partitionsFor(topic, Duration.ofSeconds(15));

@@ -31,6 +31,8 @@ import picocli.CommandLine.Option;
  * prints a summary. Ctrl-C stops everything cleanly.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
+        // The command list shows the header; the description's first line alone was cut mid-sentence.
+        header = "Run the worker (with a local broker, simulator and sample tasks where none is configured).",
         description = {"Run the worker. Without KAFKA_BOOTSTRAP_SERVERS it starts an embedded Kafka broker;",
                 "without MJ_API_BASE_URL the local upstream simulator, and feeds it sample tasks.",
                 "Every worker variable (README) applies."})
@@ -53,7 +55,7 @@ final class RunCommand implements Callable<Integer> {
         Map<String, String> env = new HashMap<>(System.getenv());
         boolean ownKafka = blank(env.get("KAFKA_BOOTSTRAP_SERVERS"));
         boolean ownUpstream = blank(env.get("MJ_API_BASE_URL"));
-        if (!ownKafka && !ownUpstream) {
+        if (isPlainWorker(env)) {
             io.mjtracker.worker.Main.main(new String[0]);
             return 0;
         }
@@ -120,7 +122,7 @@ final class RunCommand implements Callable<Integer> {
             for (int i = 0; i < sampleTasks; i++) {
                 ids.add(simulator.submit());
             }
-            submit(bootstrap, config.kafka().topics().input(), ids);
+            submit(clientConfig(config), config.kafka().topics().input(), ids);
             System.out.println("  fed " + ids.size() + " sample tasks; Ctrl-C stops\n");
         } else {
             System.out.println("  tracking tasks from " + config.kafka().topics().input() + "; Ctrl-C stops\n");
@@ -133,7 +135,7 @@ final class RunCommand implements Callable<Integer> {
         BoardView view = new BoardView(System.out, BoardView.terminal());
         long start = System.nanoTime();
         var topics = config.kafka().topics();
-        try (OutputFollower follower = new OutputFollower(config.kafka().bootstrapServers(), topics.status(), topics.completed(), true)) {
+        try (OutputFollower follower = new OutputFollower(clientConfig(config), topics.status(), topics.completed(), true)) {
             while (stopRequested.getCount() > 0) {
                 follower.poll(board, Duration.ofMillis(250), view::changed);
                 view.draw(board);
@@ -146,13 +148,24 @@ final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void submit(String bootstrap, String topic, List<String> ids) throws Exception {
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
-                new StringSerializer(), new StringSerializer())) {
+    private static void submit(Map<String, Object> clientConfig, String topic, List<String> ids) throws Exception {
+        try (var producer = new KafkaProducer<>(clientConfig, new StringSerializer(), new StringSerializer())) {
             for (String id : ids) {
                 producer.send(new ProducerRecord<>(topic, id, id)).get();
             }
         }
+    }
+
+    /** The bootstrap servers and the pass-through (security) settings, as the worker's clients have them. */
+    private static Map<String, Object> clientConfig(WorkerConfig config) {
+        Map<String, Object> clientConfig = new HashMap<>(config.kafka().clientOverrides());
+        clientConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+        return clientConfig;
+    }
+
+    /** Both Kafka and the upstream are configured: {@code run} is then exactly the worker's {@code Main}. */
+    static boolean isPlainWorker(Map<String, String> env) {
+        return !blank(env.get("KAFKA_BOOTSTRAP_SERVERS")) && !blank(env.get("MJ_API_BASE_URL"));
     }
 
     private static boolean blank(String value) {

@@ -78,10 +78,10 @@ final class SubmitCommand implements Callable<Integer> {
         if (all.isEmpty()) {
             throw new IllegalArgumentException("no task ids given (arguments, --file or stdin)");
         }
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000), new StringSerializer(), new StringSerializer())) {
+        Map<String, Object> config = kafka.clientConfig();
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
+        try (var producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
             List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (String id : all) {
                 String value = id;

@@ -12,7 +12,6 @@ import io.mjtracker.worker.config.WorkerConfigLoader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -41,29 +40,18 @@ class CliIT {
     void submitThenWatchExitsZeroWhenAllSucceededAndOneWhenAnyDidNot() {
         String prefix = "cli" + System.nanoTime();
         try (UpstreamSimulator simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(false))) {
-            Map<String, String> env = new HashMap<>();
-            env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
-            env.put("MJ_API_BASE_URL", simulator.baseUrl().toString());
-            env.put("MJ_API_KEY", "k");
-            env.put("TRACKER_GROUP_ID", prefix);
-            env.put("TRACKER_INPUT_TOPIC", prefix + ".in");
-            env.put("TRACKER_STATUS_TOPIC", prefix + ".status");
-            env.put("TRACKER_COMPLETED_TOPIC", prefix + ".done");
-            env.put("TRACKER_DLQ_TOPIC", prefix + ".dlq");
-            env.put("TRACKER_CADENCE_SCALE", "0.05");
-            env.put("METRICS_PORT", "-1");
+            Map<String, String> env = TestSetup.workerEnv(broker.bootstrapServers(), simulator.baseUrl().toString(), prefix);
             String ok1 = simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, Duration.ofMillis(500)));
             String ok2 = simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, Duration.ofMillis(800)));
             String bad = simulator.createTask(TaskScript.failsAfter(Duration.ZERO, Duration.ofMillis(500), "nope"));
-            String[] topics = {"--bootstrap", broker.bootstrapServers(), "--input-topic", prefix + ".in",
-                    "--status-topic", prefix + ".status", "--completed-topic", prefix + ".done"};
+            String[] topics = TestSetup.topicOptions(broker.bootstrapServers(), prefix);
 
             try (Worker worker = Worker.start(WorkerConfigLoader.load(env))) {
-                assertThat(run(concat(new String[] {"submit", "-m", "{\"user\":\"cli\"}", ok1, ok2, bad}, topics)).exit()).isZero();
+                assertThat(run(TestSetup.concat(new String[] {"submit", "-m", "{\"user\":\"cli\"}", ok1, ok2, bad}, topics)).exit()).isZero();
 
-                assertThat(run(concat(new String[] {"watch", "--timeout", "60s", ok1, ok2}, topics)).exit()).isZero();
-                assertThat(run(concat(new String[] {"watch", "--timeout", "60s", ok1, bad}, topics)).exit()).isEqualTo(1);
-                assertThat(run(concat(new String[] {"watch", "--timeout", "1s", "never-submitted"}, topics)).exit()).isEqualTo(3);
+                assertThat(run(TestSetup.concat(new String[] {"watch", "--timeout", "60s", ok1, ok2}, topics)).exit()).isZero();
+                assertThat(run(TestSetup.concat(new String[] {"watch", "--timeout", "60s", ok1, bad}, topics)).exit()).isEqualTo(1);
+                assertThat(run(TestSetup.concat(new String[] {"watch", "--timeout", "1s", "never-submitted"}, topics)).exit()).isEqualTo(3);
             }
         }
     }
@@ -88,11 +76,5 @@ class CliIT {
             assertThat(commandLine.execute(command, "--help")).isZero();
             assertThat(out.toString()).as(command).contains("Usage: mj-tracker " + command);
         }
-    }
-
-    private static String[] concat(String[] first, String[] second) {
-        String[] all = java.util.Arrays.copyOf(first, first.length + second.length);
-        System.arraycopy(second, 0, all, first.length, second.length);
-        return all;
     }
 }

@@ -1,5 +1,8 @@
 package io.mjtracker.testkit;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -49,7 +52,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         KafkaClusterTestKit cluster = null;
         try {
             cluster = builder.build();
-            cluster.format();
+            formatQuietly(cluster);
             cluster.startup();
             cluster.waitForReadyBrokers();
             return new EmbeddedKafkaBroker(cluster);
@@ -60,6 +63,29 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         } catch (Exception e) { // the test kit declares Exception on build() and format()
             closeQuietly(cluster, e);
             throw new IllegalStateException("could not start the embedded Kafka broker: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Kafka's storage formatter prints "Bootstrap metadata: ..." and "Formatting metadata directory ..."
+     * to {@code System.out}, and the test kit gives no way to pass it another stream; in the
+     * {@code mj-tracker run} output those lines are noise. Standard output is held for the format only
+     * (milliseconds, before anything else of the broker runs); should formatting fail, its lines go into
+     * the exception.
+     */
+    private static void formatQuietly(KafkaClusterTestKit cluster) throws Exception {
+        ByteArrayOutputStream formatterOutput = new ByteArrayOutputStream();
+        synchronized (System.class) {
+            PrintStream out = System.out;
+            System.setOut(new PrintStream(formatterOutput, true, StandardCharsets.UTF_8));
+            try {
+                cluster.format();
+            } catch (Exception e) { // rethrown at once, with what the formatter said
+                e.addSuppressed(new IllegalStateException("formatter output: " + formatterOutput.toString(StandardCharsets.UTF_8)));
+                throw e;
+            } finally {
+                System.setOut(out);
+            }
         }
     }
 

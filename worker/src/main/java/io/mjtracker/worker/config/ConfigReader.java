@@ -42,6 +42,15 @@ final class ConfigReader {
         return Optional.of(raw.trim());
     }
 
+    /** As {@link #optional(Setting)}, falling back to {@code alias} (e.g. {@code https_proxy} for HTTPS_PROXY). */
+    Optional<String> optional(Setting setting, String alias) {
+        String raw = values.get(setting.name());
+        if ((raw == null || raw.isBlank()) && values.get(alias) != null && !values.get(alias).isBlank()) {
+            return Optional.of(values.get(alias).trim());
+        }
+        return optional(setting);
+    }
+
     String required(Setting setting) {
         return optional(setting).orElseGet(() -> {
             problem(setting.name() + " is required: " + setting.doc());

@@ -13,6 +13,10 @@ public enum Setting {
     MJ_API_REQUEST_TIMEOUT("10s", "Timeout of one fetch request, 100ms..5m."),
     MJ_API_CONNECT_TIMEOUT("5s", "TCP/TLS connect timeout, 100ms..1m."),
     MJ_API_MAX_BODY_BYTES("1048576", "Largest response body read; a larger one is a malformed answer, 1024..67108864."),
+    HTTPS_PROXY(null, "Forward proxy for an https:// upstream, `http://host:port` (CONNECT tunnel); `https_proxy` too. Default: direct."),
+    HTTP_PROXY(null, "Forward proxy for an http:// upstream, `http://host:port`; `http_proxy` too. Default: direct."),
+    NO_PROXY(null, "Hosts reached directly despite a proxy, comma-separated: names, domain suffixes (`.corp.example`), IP literals, or `*`; `no_proxy` too."),
+    MJ_API_CA_FILE(null, "PEM file of CA certificates trusted besides the JDK's own, e.g. a TLS-inspecting proxy's."),
     TRACKER_GROUP_ID("mj-tracker", "Kafka consumer group; run more instances with the same id to scale out."),
     TRACKER_INSTANCE_ID(null, "Stable name of this instance (e.g. a StatefulSet pod name): also its static group membership, so a restart takes its partitions back at once. Default: host name plus a random suffix, dynamic membership."),
     TRACKER_INPUT_TOPIC("mj.tasks", "Topic of task requests (a bare id or a JSON object with `id`)."),
@@ -37,6 +41,7 @@ public enum Setting {
     TRACKER_BREAKER_OPEN_DURATION("15s", "How long the circuit stays open before half-open probes, 100ms..1h."),
     TRACKER_SHUTDOWN_TIMEOUT("20s", "Bound on a graceful shutdown (finish requests, flush, commit), 1s..10m."),
     METRICS_PORT("9464", "Port of `/metrics`, `/health/live`, `/health/ready`; 0 picks a free port, -1 disables."),
+    LOG_FORMAT("text", "Log lines as plain `text` or `json` (one JSON object per line, for log shippers)."),
     TRACKER_CONFIG_FILE(null, "Optional properties file with any of these names as keys; the environment wins over it.");
 
     private final String defaultValue;

@@ -72,10 +72,19 @@ public final class WorkerConfigLoader {
         int metricsPort = reader.integer(Setting.METRICS_PORT, -1, 65535);
         Duration shutdownTimeout =
                 reader.duration(Setting.TRACKER_SHUTDOWN_TIMEOUT, Duration.ofSeconds(1), Duration.ofMinutes(10));
+        checkLogFormat(reader);
         if (!reader.problems().isEmpty()) {
             throw new ConfigException(reader.problems());
         }
         return new WorkerConfig(kafka, upstream, tracking, resilience, metricsPort, shutdownTimeout);
+    }
+
+    /** Logback reads LOG_FORMAT itself (logback.xml); checked here so that a typo is named at start. */
+    private static void checkLogFormat(ConfigReader reader) {
+        String format = reader.required(Setting.LOG_FORMAT);
+        if (!format.equals("text") && !format.equals("json")) {
+            reader.problem("LOG_FORMAT must be text or json, not '" + format + "'");
+        }
     }
 
     private static KafkaSettings kafka(ConfigReader reader, Map<String, String> overrides) {
@@ -108,7 +117,8 @@ public final class WorkerConfigLoader {
         return new UpstreamSettings(baseUrl, key, header,
                 reader.duration(Setting.MJ_API_REQUEST_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5)),
                 reader.duration(Setting.MJ_API_CONNECT_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(1)),
-                reader.integer(Setting.MJ_API_MAX_BODY_BYTES, 1024, 64 * 1024 * 1024));
+                reader.integer(Setting.MJ_API_MAX_BODY_BYTES, 1024, 64 * 1024 * 1024),
+                EgressReader.read(reader));
     }
 
     private static Secret apiKey(ConfigReader reader) {
@@ -181,7 +191,7 @@ public final class WorkerConfigLoader {
      * Kafka client knows; other {@code KAFKA_*} variables (Kubernetes injects {@code KAFKA_PORT} for a
      * service named kafka) are ignored rather than passed on as unknown settings.
      */
-    static Map<String, String> kafkaPassThrough(Map<String, String> environment) {
+    public static Map<String, String> kafkaPassThrough(Map<String, String> environment) {
         Set<String> known = knownClientSettings();
         Map<String, String> overrides = new TreeMap<>();
         environment.forEach((name, value) -> {

@@ -37,7 +37,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
         this.classifier = classifier;
         // Completion handlers only classify and hand the result to the tracker's queue: two threads do.
         this.executor = Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().name("upstream-http-", 0).factory());
-        this.http = HttpClient.newBuilder()
+        this.http = Egress.clientBuilder(settings.egress()) // HTTPS_PROXY, NO_PROXY, MJ_API_CA_FILE
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(settings.connectTimeout())
                 // h2c upgrade attempts confuse some plain-http proxies; TLS negotiates HTTP/2 by ALPN.

@@ -115,6 +115,7 @@ class PrometheusIT {
         assumeTrue(onPath("promtool"), "promtool is not installed (apt-get install prometheus)");
         for (List<String> check : List.of(
                 List.of("promtool", "check", "config", DEPLOY.resolve("prometheus/prometheus.yml").toString()),
+                List.of("promtool", "check", "config", DEPLOY.resolve("k8s/prometheus-scrape.yml").toString()),
                 List.of("promtool", "check", "rules", DEPLOY.resolve("prometheus/alerts.yml").toString()),
                 List.of("promtool", "test", "rules", DEPLOY.resolve("prometheus/alerts_test.yml").toString()))) {
             Process process = new ProcessBuilder(check).redirectErrorStream(true).start();

@@ -1,0 +1,36 @@
+package io.mjtracker.cli;
+
+import java.util.Map;
+
+/**
+ * Chooses the logging configuration before the first logger exists. The worker's jar carries the
+ * worker's {@code logback.xml} (INFO to stdout, as a service logs); the commands' own configuration
+ * (only problems, on stderr, so progress output stays readable) has another name and is chosen here by
+ * {@code logback.configurationFile}. Only one configuration is ever found, so logback starts silently
+ * instead of printing its status because a resource occurs twice on the class path.
+ */
+final class LogSetup {
+
+    static final String CLI_CONFIGURATION = "mj-tracker-cli-logback.xml";
+    private static final String CONFIGURATION_PROPERTY = "logback.configurationFile";
+
+    private LogSetup() {}
+
+    /**
+     * Selects the configuration for the command line {@code args}. {@code run} as the plain worker keeps
+     * the worker's; an explicit {@code -Dlogback.configurationFile} always wins.
+     *
+     * @return a message naming a bad {@code LOG_FORMAT}, or {@code null}
+     */
+    static String choose(String[] args, Map<String, String> environment) {
+        String format = environment.get("LOG_FORMAT");
+        if (format != null && !format.isBlank() && !format.equals("text") && !format.equals("json")) {
+            return "LOG_FORMAT must be text or json, not '" + format + "'";
+        }
+        boolean plainWorker = args.length > 0 && args[0].equals("run") && RunCommand.isPlainWorker(environment);
+        if (!plainWorker && System.getProperty(CONFIGURATION_PROPERTY) == null) {
+            System.setProperty(CONFIGURATION_PROPERTY, CLI_CONFIGURATION);
+        }
+        return null;
+    }
+}

@@ -1,0 +1,43 @@
+package io.mjtracker.cli.check;
+
+import io.mjtracker.worker.config.ConfigException;
+import io.mjtracker.worker.config.WorkerConfig;
+import io.mjtracker.worker.config.WorkerConfigLoader;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Runs every check in order: configuration, then Kafka, then the upstream. */
+public final class Preflight {
+
+    private Preflight() {}
+
+    /**
+     * @param environment the worker's variables (and through {@code TRACKER_CONFIG_FILE} its file)
+     * @param timeout how long each question to Kafka or the upstream may take
+     */
+    public static List<Finding> run(Map<String, String> environment, Duration timeout) throws InterruptedException {
+        List<Finding> findings = new ArrayList<>();
+        WorkerConfig config;
+        try {
+            config = WorkerConfigLoader.load(environment);
+        } catch (ConfigException e) {
+            findings.add(Finding.failed("configuration", "invalid: " + String.join("; ", e.problems()),
+                    "fix the settings named (README, Configuration); the worker would exit with status 2"));
+            return findings;
+        }
+        var upstream = config.upstream();
+        findings.add(Finding.ok("configuration", "valid: group " + config.kafka().groupId() + ", input "
+                + config.kafka().topics().input() + ", upstream " + upstream.baseUrl() + ", key in " + upstream.authHeader()
+                + " (not shown)"));
+        findings.addAll(new KafkaProbe(config.kafka(), timeout).run());
+        findings.addAll(new UpstreamProbe(upstream, timeout).run());
+        return findings;
+    }
+
+    /** 0 where the worker would run with this configuration, 1 otherwise. */
+    public static int exitStatus(List<Finding> findings) {
+        return findings.stream().anyMatch(finding -> finding.verdict().blocks()) ? 1 : 0;
+    }
+}

@@ -58,6 +58,8 @@ class SecuredKafkaIT {
             for (String worker : List.of("mj-worker", "mj-worker-no-txn")) {
                 acls.add(allow(worker, ResourceType.TOPIC, in, PatternType.LITERAL, AclOperation.READ));
                 acls.add(allow(worker, ResourceType.TOPIC, in, PatternType.LITERAL, AclOperation.DESCRIBE));
+                // Checkpoints of long-running requests go back to the input topic (docs/progress.md).
+                acls.add(allow(worker, ResourceType.TOPIC, in, PatternType.LITERAL, AclOperation.WRITE));
                 for (String output : outputs) {
                     acls.add(allow(worker, ResourceType.TOPIC, output, PatternType.LITERAL, AclOperation.WRITE));
                     acls.add(allow(worker, ResourceType.TOPIC, output, PatternType.LITERAL, AclOperation.DESCRIBE));

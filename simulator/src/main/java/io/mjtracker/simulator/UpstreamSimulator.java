@@ -11,6 +11,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,6 +41,17 @@ public final class UpstreamSimulator implements AutoCloseable {
 
     private record Registered(TaskScript script, long createdAt) {}
 
+    /** How a 429 states its {@code Retry-After} (RFC 9110 allows both). */
+    public enum RetryAfterFormat {
+        /** Whole seconds from now, rounded up. */
+        SECONDS,
+        /** The instant as an HTTP-date, e.g. {@code Mon, 23 Nov 2026 10:01:28 GMT}. */
+        HTTP_DATE
+    }
+
+    /** A spent quota: every fetch is a 429 until {@code untilMillis} (simulator clock). */
+    private record Quota(long untilMillis, RetryAfterFormat format) {}
+
     private final SimulatorConfig config;
     private final HttpServer server;
     private final ExecutorService executor;
@@ -49,6 +63,7 @@ public final class UpstreamSimulator implements AutoCloseable {
     private final AtomicLong idCounter = new AtomicLong();
     private final TaskRenderer renderer;
     private final AtomicReference<String> expectedAuth = new AtomicReference<>();
+    private final AtomicReference<Quota> quota = new AtomicReference<>();
 
     private UpstreamSimulator(SimulatorConfig config, HttpServer server, ExecutorService executor) {
         this.config = config;
@@ -120,6 +135,18 @@ public final class UpstreamSimulator implements AutoCloseable {
                 : config.authHeader().equalsIgnoreCase("Authorization") ? "Bearer " + key : key);
     }
 
+    /**
+     * Answers every fetch with a 429 until {@code until}, each carrying a {@code Retry-After} that points
+     * at that instant, as a gateway does whose quota window is spent. {@code until} is truncated to whole
+     * seconds (an HTTP-date has no finer resolution), so both formats name the same instant; the
+     * truncated instant is returned.
+     */
+    public Instant exhaustQuotaUntil(Instant until, RetryAfterFormat format) {
+        Instant whole = until.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        quota.set(new Quota(whole.toEpochMilli(), format));
+        return whole;
+    }
+
     public SimulatorStats stats() {
         return stats;
     }
@@ -159,7 +186,18 @@ public final class UpstreamSimulator implements AutoCloseable {
             }
             Faults current = faults.get();
             if (current.outage()) {
+                stats.faultServed("outage");
                 send(exchange, arrival, id, 503, "{\"error\":{\"message\":\"service unavailable\"}}".getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            Quota spent = quota.get();
+            long nowMillis = config.clock().millis();
+            if (spent != null && nowMillis < spent.untilMillis()) {
+                stats.faultServed("quota");
+                exchange.getResponseHeaders().set("Retry-After", spent.format() == RetryAfterFormat.SECONDS
+                        ? Long.toString(Math.ceilDiv(spent.untilMillis() - nowMillis, 1000))
+                        : DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.ofEpochMilli(spent.untilMillis()).atOffset(ZoneOffset.UTC)));
+                send(exchange, arrival, id, 429, "{\"error\":{\"message\":\"quota exceeded\"}}".getBytes(StandardCharsets.UTF_8));
                 return;
             }
             TokenBucket limiter = bucket.get();
@@ -210,6 +248,9 @@ public final class UpstreamSimulator implements AutoCloseable {
     }
 
     private boolean hostile(HttpExchange exchange, long arrival, String id, Faults.Hostile hostile) throws IOException {
+        if (hostile != Faults.Hostile.NONE) {
+            stats.faultServed(hostile.name());
+        }
         switch (hostile) {
             case HUGE_BODY -> {
                 byte[] huge = ("{\"id\":\"" + id + "\",\"status\":\"IN_PROGRESS\",\"prompt\":\"" + "x".repeat(5_000_000) + "\"}")

@@ -103,6 +103,14 @@ class HostileUpstreamIT {
         }
     }
 
+    /** How many answers carried {@code fault}: the hostile answer itself, or a 429 from the rate limit. */
+    private static long served(UpstreamSimulator simulator, Faults fault) {
+        if (fault.hostile() != Faults.Hostile.NONE) {
+            return simulator.stats().faultsServed(fault.hostile().name());
+        }
+        return fault.rateLimitPerSecond() > 0 ? simulator.stats().count(429) : 0;
+    }
+
     /** Tracks one task while {@code fault} lasts for {@code faultFor}, then without it; returns its result. */
     private FinalResult trackThrough(Faults fault, Duration faultFor, Map<String, String> overrides) {
         try (UpstreamSimulator simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(false))) {
@@ -118,9 +126,11 @@ class HostileUpstreamIT {
                 long until = System.nanoTime() + faultFor.toNanos();
                 await().atMost(faultFor.plusSeconds(5)).until(() ->
                         System.nanoTime() > until || !topics.read(topics.completed, 1, Duration.ofMillis(300), Duration.ZERO).isEmpty());
+                long served = served(simulator, fault);
                 simulator.faults(Faults.NONE);
                 var results = topics.read(topics.completed, 1, Duration.ofSeconds(60), Duration.ofSeconds(1));
 
+                assertThat(served).as("answers with the fault %s actually served", fault).isPositive();
                 assertThat(results).as("exactly one result").hasSize(1);
                 assertThat(logs.lines()).noneSatisfy(line -> assertThat(line).contains(key));
                 return codec.readFinalResult(results.getFirst().value());

@@ -87,7 +87,8 @@ final class TestTopics {
 
     /**
      * Reads {@code topic} from the start with {@code read_committed} until {@code expected} records came
-     * or {@code timeout} passed, then keeps reading for {@code settle} so that extra records would show.
+     * or {@code timeout} passed, then keeps reading until no record came for {@code settle}, so that
+     * extra records (duplicates) would show.
      */
     List<ConsumerRecord<byte[], byte[]>> read(String topic, int expected, Duration timeout, Duration settle) {
         Map<String, Object> config = new HashMap<>();
@@ -101,8 +102,9 @@ final class TestTopics {
             long deadline = System.nanoTime() + timeout.toNanos();
             long settleUntil = Long.MAX_VALUE;
             while (System.nanoTime() < Math.min(deadline, settleUntil)) {
+                int before = records.size();
                 consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-                if (records.size() >= expected && settleUntil == Long.MAX_VALUE) {
+                if (records.size() >= expected && (settleUntil == Long.MAX_VALUE || records.size() > before)) {
                     settleUntil = System.nanoTime() + settle.toNanos();
                 }
             }

@@ -69,7 +69,11 @@ final class TestTopics {
     private void produce(List<byte[]> values, boolean keyed) {
         try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
+                ProducerConfig.ACKS_CONFIG, "all",
+                // One request at a time: the worker has only just created the topic, and a first batch
+                // refused with NOT_LEADER_OR_FOLLOWER while a later one to the same partition got in
+                // makes its retry an out-of-order sequence, retried until the delivery timeout.
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1), new ByteArraySerializer(), new ByteArraySerializer())) {
             List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
             for (byte[] value : values) {
                 sent.add(producer.send(new ProducerRecord<>(input, keyed ? value : null, value)));

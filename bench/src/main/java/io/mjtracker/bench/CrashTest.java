@@ -29,7 +29,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Exactly one result per request through crashes: three worker processes in one group, kill -9 of a
- * random one every few seconds (then a restart), one broker restart, and a count at the end.
+ * random one every few seconds (then a restart), one broker restart, and a count at the end; a
+ * violation makes {@code bench/run crash} exit with status 1.
  */
 final class CrashTest {
 
@@ -38,7 +39,8 @@ final class CrashTest {
 
     private CrashTest() {}
 
-    static void run(int taskCount) throws Exception {
+    /** Runs it and prints the count; false where a request got no result or more than one. */
+    static boolean run(int taskCount) throws Exception {
         Path dir = Files.createTempDirectory("mj-crash");
         Random random = new Random(1);
         try (StandaloneBroker broker = new StandaloneBroker(dir.resolve("broker"));
@@ -118,6 +120,11 @@ final class CrashTest {
             System.out.printf("crash test: requests %d, results %d, duplicates %d, lost %d; %d kill -9, broker restarted %s, %d s%n",
                     taskCount, results, duplicates, taskCount - perRequest.size(), kills, brokerRestarted ? "once" : "never",
                     TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
+            if (duplicates > 0 || perRequest.size() < taskCount) {
+                System.out.println("crash test: FAILED (every request must get exactly one result)");
+                return false;
+            }
+            return true;
         }
     }
 

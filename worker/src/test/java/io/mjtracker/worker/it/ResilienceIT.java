@@ -42,6 +42,8 @@ class ResilienceIT {
     /** Half-open probes of one round leave together; rounds are an open period (1 s) apart. */
     private static final Duration ROUND_GAP = Duration.ofMillis(300);
     private static final long ONE_MILLI = 1_000_000;
+    /** How far a loaded machine can shift arrivals measured at the simulator against the worker's sends. */
+    private static final Duration ARRIVAL_BUNCHING = Duration.ofMillis(200);
 
     private final KafkaBroker broker;
     private final RecordCodec codec = new RecordCodec();
@@ -84,7 +86,8 @@ class ResilienceIT {
     void anOutageOpensTheCircuitStopsRequestsAndLosesNoTask() {
         simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(false));
         TestTopics topics = new TestTopics(broker);
-        List<String> ids = tasks(40, Duration.ofSeconds(4));
+        // Still running when the outage starts, even where a loaded machine is slow to poll them all once.
+        List<String> ids = tasks(40, Duration.ofSeconds(10));
 
         try (Worker worker = Worker.start(WorkerConfigLoader.load(topics.workerEnv(simulator)))) {
             topics.produceIds(ids);
@@ -103,6 +106,10 @@ class ResilienceIT {
             assertThat(rounds).as("while open, requests come only as half-open probe rounds of at most 3, about "
                     + "one open period (1 s) apart: %s", rounds).allSatisfy(round -> assertThat(round).hasSizeLessThanOrEqualTo(3)
                             .allSatisfy(request -> assertThat(request.status()).isEqualTo(503)));
+            for (int i = 1; i < rounds.size(); i++) {
+                assertThat(Duration.ofNanos(rounds.get(i).getFirst().arrivalNanos() - rounds.get(i - 1).getLast().arrivalNanos()))
+                        .as("open period before probe round %d", i).isGreaterThan(Duration.ofMillis(700));
+            }
             List<FinalResult> results = results(topics, ids.size(), Duration.ofSeconds(60));
             assertThat(results).hasSize(ids.size()).allSatisfy(r -> assertThat(r.outcome()).isEqualTo(Outcome.SUCCEEDED));
         }
@@ -119,7 +126,7 @@ class ResilienceIT {
         simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(false));
         TestTopics topics = new TestTopics(broker);
         // Long enough that every task keeps wanting polls through the whole quota window.
-        List<String> ids = tasks(40, Duration.ofSeconds(12));
+        List<String> ids = tasks(40, Duration.ofSeconds(15));
 
         try (Worker worker = startTracking(topics, ids, 200)) {
             await().atMost(Duration.ofSeconds(20)).until(() -> simulator.stats().count(200) >= 40);
@@ -167,9 +174,13 @@ class ResilienceIT {
     }
 
     /**
-     * The limit is a ceiling in every one-second window. That the worker also uses most of it is
-     * measured by {@code bench/run ratelimit} (BENCHMARKS.md); here only a bound that a loaded 2-core
-     * machine keeps: at least 60% of the limit over 6 s, which a limiter that wastes most permits fails.
+     * The limit is a ceiling. Arrival times are taken at the simulator, which shares the CPU: on a loaded
+     * 2-core machine requests sent evenly can arrive bunched (seen: 22 in one second at a limit of 20,
+     * load average 23), so the one-second bound allows {@link #ARRIVAL_BUNCHING} worth of requests more,
+     * and the rate itself is held to the limit over five seconds, where that bunching is a small part.
+     * That the worker also uses most of the limit is measured by {@code bench/run ratelimit}
+     * (BENCHMARKS.md); here only a bound a loaded machine keeps: at least 60% of the limit over 6 s,
+     * which a limiter that wastes most permits fails.
      */
     @Test
     void requestRateNeverExceedsTheLimitWhileWorkIsWaiting() {
@@ -191,8 +202,11 @@ class ResilienceIT {
             List<Request> requests = simulator.stats().requests();
             long start = requests.getFirst().arrivalNanos();
             long inWindow = requests.stream().filter(r -> r.arrivalNanos() - start < measured.toNanos()).count();
-            int peak = simulator.stats().maxRequestsInAnyWindow(Duration.ofSeconds(1));
-            assertThat(peak).as("most requests in any 1 s window").isLessThanOrEqualTo(20);
+            int bunching = (int) (20 * ARRIVAL_BUNCHING.toMillis() / 1000);
+            assertThat(simulator.stats().maxRequestsInAnyWindow(Duration.ofSeconds(1))).as("most requests in any 1 s window")
+                    .isLessThanOrEqualTo(20 + bunching);
+            assertThat(simulator.stats().maxRequestsInAnyWindow(Duration.ofSeconds(5))).as("most requests in any 5 s window")
+                    .isLessThanOrEqualTo(5 * 20 + bunching);
             assertThat(inWindow).as("requests in 6 s: the limit is used, not wasted").isGreaterThanOrEqualTo(6 * 20 * 60 / 100);
         }
     }
@@ -204,7 +218,7 @@ class ResilienceIT {
         Map<String, String> env = topics.workerEnv(simulator);
         String key = env.get("MJ_API_KEY");
         simulator.requireKey(key);
-        List<String> ids = tasks(30, Duration.ofSeconds(3));
+        List<String> ids = tasks(30, Duration.ofSeconds(10));
 
         try (CapturedLogs logs = new CapturedLogs(); Worker worker = Worker.start(WorkerConfigLoader.load(env))) {
             topics.produceIds(ids);

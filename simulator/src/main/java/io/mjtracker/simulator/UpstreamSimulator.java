@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -46,7 +47,9 @@ public final class UpstreamSimulator implements AutoCloseable {
         /** Whole seconds from now, rounded up. */
         SECONDS,
         /** The instant as an HTTP-date, e.g. {@code Mon, 23 Nov 2026 10:01:28 GMT}. */
-        HTTP_DATE
+        HTTP_DATE,
+        /** No {@code Retry-After} at all: the client has to guess. */
+        NONE
     }
 
     /** A spent quota: every fetch is a 429 until {@code untilMillis} (simulator clock). */
@@ -142,9 +145,15 @@ public final class UpstreamSimulator implements AutoCloseable {
      * truncated instant is returned.
      */
     public Instant exhaustQuotaUntil(Instant until, RetryAfterFormat format) {
+        Objects.requireNonNull(format);
         Instant whole = until.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         quota.set(new Quota(whole.toEpochMilli(), format));
         return whole;
+    }
+
+    /** Ends a spent quota at once. */
+    public void restoreQuota() {
+        quota.set(null);
     }
 
     public SimulatorStats stats() {
@@ -194,9 +203,13 @@ public final class UpstreamSimulator implements AutoCloseable {
             long nowMillis = config.clock().millis();
             if (spent != null && nowMillis < spent.untilMillis()) {
                 stats.faultServed("quota");
-                exchange.getResponseHeaders().set("Retry-After", spent.format() == RetryAfterFormat.SECONDS
-                        ? Long.toString(Math.ceilDiv(spent.untilMillis() - nowMillis, 1000))
-                        : DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.ofEpochMilli(spent.untilMillis()).atOffset(ZoneOffset.UTC)));
+                switch (spent.format()) {
+                    case SECONDS -> exchange.getResponseHeaders().set("Retry-After",
+                            Long.toString(Math.ceilDiv(spent.untilMillis() - nowMillis, 1000)));
+                    case HTTP_DATE -> exchange.getResponseHeaders().set("Retry-After",
+                            DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.ofEpochMilli(spent.untilMillis()).atOffset(ZoneOffset.UTC)));
+                    case NONE -> { }
+                }
                 send(exchange, arrival, id, 429, "{\"error\":{\"message\":\"quota exceeded\"}}".getBytes(StandardCharsets.UTF_8));
                 return;
             }

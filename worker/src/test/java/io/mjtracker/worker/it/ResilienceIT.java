@@ -121,7 +121,7 @@ class ResilienceIT {
      * already on the wire when the first 429 came back), and polling resumes right after it.
      */
     @ParameterizedTest
-    @EnumSource(UpstreamSimulator.RetryAfterFormat.class)
+    @EnumSource(value = UpstreamSimulator.RetryAfterFormat.class, names = {"SECONDS", "HTTP_DATE"})
     void aSpentQuotaIsWaitedOutExactlyAsLongAsRetryAfterSays(UpstreamSimulator.RetryAfterFormat format) {
         simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(false));
         TestTopics topics = new TestTopics(broker);

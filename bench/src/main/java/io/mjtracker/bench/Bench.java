@@ -12,7 +12,7 @@ public final class Bench {
         String which = args.length == 0 ? "all" : args[0];
         switch (which) {
             case "efficiency" -> Efficiency.run(10_000);
-            case "throughput" -> LiveBenchmarks.throughput();
+            case "throughput" -> LiveBenchmarks.throughput(args.length > 1 ? Integer.parseInt(args[1]) : 5);
             case "scale" -> LiveBenchmarks.scale(args.length > 1 ? Integer.parseInt(args[1]) : 100_000);
             case "ratelimit" -> LiveBenchmarks.rateLimitUse();
             case "crash" -> exitOnViolation(CrashTest.run(args.length > 1 ? Integer.parseInt(args[1]) : 5000));
@@ -20,7 +20,7 @@ public final class Bench {
             case "all" -> {
                 Efficiency.run(10_000);
                 LiveBenchmarks.rateLimitUse();
-                LiveBenchmarks.throughput();
+                LiveBenchmarks.throughput(5);
                 LiveBenchmarks.scale(100_000);
             }
             default -> {

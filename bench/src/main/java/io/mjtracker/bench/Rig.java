@@ -36,7 +36,7 @@ final class Rig implements AutoCloseable {
 
     /**
      * @param separateSimulator run the simulator in its own JVM, so that heap measured here is the
-     *     worker's alone (the simulator keeps a record per task too)
+     *     worker's alone (the simulator keeps a record per task too); its tasks stay queued for 60..120 min
      */
     Rig(Faults faults, boolean separateSimulator) {
         broker = EmbeddedKafkaBroker.start();
@@ -48,7 +48,7 @@ final class Rig implements AutoCloseable {
                 port = StandaloneBroker.freePort();
                 simulatorProcess = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx2g",
                         "-cp", System.getProperty("java.class.path"), "io.mjtracker.simulator.SimulatorMain",
-                        "--port", Integer.toString(port), "--auto-create", "--queue", "1s..5s", "--run", "60m..120m")
+                        "--port", Integer.toString(port), "--auto-create", "--queue", "60m..120m", "--run", "60m..120m")
                         .redirectErrorStream(true).start();
                 String line = new java.io.BufferedReader(new java.io.InputStreamReader(simulatorProcess.getInputStream())).readLine();
                 if (line == null || !line.contains("listening")) {

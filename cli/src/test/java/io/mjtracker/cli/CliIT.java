@@ -12,7 +12,14 @@ import io.mjtracker.worker.config.WorkerConfigLoader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import picocli.CommandLine;
@@ -57,14 +64,24 @@ class CliIT {
     }
 
     @Test
-    void badInputIsNamedAndNothingIsSent() {
-        Run invalid = run("submit", "--bootstrap", broker.bootstrapServers(), "a/b");
-        Run metadata = run("submit", "--bootstrap", broker.bootstrapServers(), "-m", "[1]", "123");
+    void badInputIsNamedAndNothingIsSent() throws Exception {
+        String topic = "cli-bad-" + System.nanoTime();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
 
-        assertThat(invalid.exit()).isEqualTo(1);
-        assertThat(invalid.err()).contains("invalid id", "a/b");
-        assertThat(metadata.exit()).isEqualTo(1);
-        assertThat(metadata.err()).contains("--metadata must be a JSON object");
+            // A valid id before the bad one: nothing may be produced before the whole input is checked.
+            Run invalid = run("submit", "--bootstrap", broker.bootstrapServers(), "--input-topic", topic, "123", "a/b");
+            Run metadata = run("submit", "--bootstrap", broker.bootstrapServers(), "--input-topic", topic, "-m", "[1]", "123");
+
+            assertThat(invalid.exit()).isEqualTo(1);
+            assertThat(invalid.err()).contains("invalid id", "a/b");
+            assertThat(metadata.exit()).isEqualTo(1);
+            assertThat(metadata.err()).contains("--metadata must be a JSON object");
+            // submit waits for the broker's acknowledgement of what it sends, so anything sent is there now.
+            TopicPartition partition = new TopicPartition(topic, 0);
+            long end = admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition).get(30, TimeUnit.SECONDS).offset();
+            assertThat(end).as("records on %s after rejected submits", topic).isZero();
+        }
     }
 
     @Test

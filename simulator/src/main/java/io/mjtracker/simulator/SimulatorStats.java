@@ -1,6 +1,8 @@
 package io.mjtracker.simulator;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,14 +10,25 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What the simulator served: totals by status, single fetches per task, batch requests and the ids they
- * asked for, and arrival times (a bounded ring) for rate checks. It never records request headers, so no key is ever stored. Thread-safe.
+ * asked for, faults served, and each request's arrival time and status (a bounded ring) for rate and
+ * pause checks. It never records request headers, so no key is ever stored. Thread-safe.
  */
 public final class SimulatorStats {
 
     private static final int RING = 1 << 21;
 
+    /**
+     * One request as served.
+     *
+     * @param arrivalNanos {@link System#nanoTime()} when the request arrived
+     * @param status the HTTP status answered, 0 where the connection was dropped without an answer
+     */
+    public record Request(long arrivalNanos, int status) {}
+
     private final long[] arrivals = new long[RING];
+    private final int[] statuses = new int[RING];
     private long arrivalCount;
+    private final Map<String, LongAdder> faultsServed = new ConcurrentHashMap<>();
     private final Map<Integer, LongAdder> byStatus = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> fetchesById = new ConcurrentHashMap<>();
     private final LongAdder total = new LongAdder();
@@ -29,7 +42,34 @@ public final class SimulatorStats {
             fetchesById.computeIfAbsent(taskId, s -> new LongAdder()).increment();
         }
         synchronized (arrivals) {
-            arrivals[(int) (arrivalCount++ & (RING - 1))] = arrivalNanos;
+            int slot = (int) (arrivalCount++ & (RING - 1));
+            arrivals[slot] = arrivalNanos;
+            statuses[slot] = status;
+        }
+    }
+
+    /** Counts a fault as served, under a name such as {@code SLOW} or {@code quota}. */
+    void faultServed(String name) {
+        faultsServed.computeIfAbsent(name, s -> new LongAdder()).increment();
+    }
+
+    /** How often the fault of this name was served (a {@link Faults.Hostile} name, {@code outage}, {@code quota}). */
+    public long faultsServed(String name) {
+        LongAdder adder = faultsServed.get(name);
+        return adder == null ? 0 : adder.sum();
+    }
+
+    /** The requests recorded (the last {@value #RING} at most), in order of arrival. */
+    public List<Request> requests() {
+        synchronized (arrivals) {
+            int size = (int) Math.min(arrivalCount, RING);
+            List<Request> copy = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                int slot = (int) ((arrivalCount - size + i) & (RING - 1));
+                copy.add(new Request(arrivals[slot], statuses[slot]));
+            }
+            copy.sort(java.util.Comparator.comparingLong(Request::arrivalNanos));
+            return copy;
         }
     }
 
@@ -102,6 +142,7 @@ public final class SimulatorStats {
             arrivalCount = 0;
         }
         byStatus.clear();
+        faultsServed.clear();
         fetchesById.clear();
         total.reset();
         batches.reset();

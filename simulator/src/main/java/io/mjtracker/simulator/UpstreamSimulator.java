@@ -11,7 +11,11 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -39,6 +43,19 @@ public final class UpstreamSimulator implements AutoCloseable {
 
     private record Registered(TaskScript script, long createdAt) {}
 
+    /** How a 429 states its {@code Retry-After} (RFC 9110 allows both). */
+    public enum RetryAfterFormat {
+        /** Whole seconds from now, rounded up. */
+        SECONDS,
+        /** The instant as an HTTP-date, e.g. {@code Mon, 23 Nov 2026 10:01:28 GMT}. */
+        HTTP_DATE,
+        /** No {@code Retry-After} at all: the client has to guess. */
+        NONE
+    }
+
+    /** A spent quota: every fetch is a 429 until {@code untilMillis} (simulator clock). */
+    private record Quota(long untilMillis, RetryAfterFormat format) {}
+
     private final SimulatorConfig config;
     private final HttpServer server;
     private final ExecutorService executor;
@@ -52,6 +69,7 @@ public final class UpstreamSimulator implements AutoCloseable {
     private final AtomicReference<String> expectedAuth = new AtomicReference<>();
     /** Where the sync tick counts from. */
     private final long startedAt;
+    private final AtomicReference<Quota> quota = new AtomicReference<>();
 
     private UpstreamSimulator(SimulatorConfig config, HttpServer server, ExecutorService executor) {
         this.config = config;
@@ -126,6 +144,24 @@ public final class UpstreamSimulator implements AutoCloseable {
                 : config.authHeader().equalsIgnoreCase("Authorization") ? "Bearer " + key : key);
     }
 
+    /**
+     * Answers every fetch with a 429 until {@code until}, each carrying a {@code Retry-After} that points
+     * at that instant, as a gateway does whose quota window is spent. {@code until} is truncated to whole
+     * seconds (an HTTP-date has no finer resolution), so both formats name the same instant; the
+     * truncated instant is returned.
+     */
+    public Instant exhaustQuotaUntil(Instant until, RetryAfterFormat format) {
+        Objects.requireNonNull(format);
+        Instant whole = until.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        quota.set(new Quota(whole.toEpochMilli(), format));
+        return whole;
+    }
+
+    /** Ends a spent quota at once. */
+    public void restoreQuota() {
+        quota.set(null);
+    }
+
     public SimulatorStats stats() {
         return stats;
     }
@@ -195,7 +231,22 @@ public final class UpstreamSimulator implements AutoCloseable {
             return true;
         }
         if (current.outage()) {
+            stats.faultServed("outage");
             send(exchange, arrival, id, 503, "{\"error\":{\"message\":\"service unavailable\"}}".getBytes(StandardCharsets.UTF_8));
+            return true;
+        }
+        Quota spent = quota.get();
+        long nowMillis = config.clock().millis();
+        if (spent != null && nowMillis < spent.untilMillis()) {
+            stats.faultServed("quota");
+            switch (spent.format()) {
+                case SECONDS -> exchange.getResponseHeaders().set("Retry-After",
+                        Long.toString(Math.ceilDiv(spent.untilMillis() - nowMillis, 1000)));
+                case HTTP_DATE -> exchange.getResponseHeaders().set("Retry-After",
+                        DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.ofEpochMilli(spent.untilMillis()).atOffset(ZoneOffset.UTC)));
+                case NONE -> { }
+            }
+            send(exchange, arrival, id, 429, "{\"error\":{\"message\":\"quota exceeded\"}}".getBytes(StandardCharsets.UTF_8));
             return true;
         }
         TokenBucket limiter = bucket.get();
@@ -252,6 +303,9 @@ public final class UpstreamSimulator implements AutoCloseable {
     }
 
     private boolean hostile(HttpExchange exchange, long arrival, String id, Faults.Hostile hostile) throws IOException {
+        if (hostile != Faults.Hostile.NONE) {
+            stats.faultServed(hostile.name());
+        }
         switch (hostile) {
             case HUGE_BODY -> {
                 byte[] huge = ("{\"id\":\"" + id + "\",\"status\":\"IN_PROGRESS\",\"prompt\":\"" + "x".repeat(5_000_000) + "\"}")

@@ -1,6 +1,7 @@
 package io.mjtracker.worker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.Counter;
 import io.mjtracker.common.record.FinalResult;
@@ -105,7 +106,8 @@ class FailoverIT {
         try (Worker one = Worker.start(WorkerConfigLoader.load(env));
                 Worker two = Worker.start(WorkerConfigLoader.load(env))) {
             // Let both join before any record arrives, so the split is decided by the assignor.
-            topics.read(topics.completed, 1, Duration.ofSeconds(6), Duration.ZERO);
+            await().atMost(Duration.ofSeconds(60)).until(() ->
+                    assigned(one) > 0 && assigned(two) > 0 && assigned(one) + assigned(two) == 4);
             topics.produceIds(ids);
             var results = topics.read(topics.completed, ids.size(), Duration.ofSeconds(60), Duration.ofSeconds(2));
 

@@ -9,6 +9,7 @@ import io.mjtracker.common.record.RecordCodec;
 import io.mjtracker.common.record.RecordHeaders;
 import io.mjtracker.simulator.Faults;
 import io.mjtracker.simulator.SimulatorConfig;
+import io.mjtracker.simulator.SimulatorStats;
 import io.mjtracker.simulator.TaskScript;
 import io.mjtracker.simulator.UpstreamSimulator;
 import io.mjtracker.testkit.KafkaBroker;
@@ -17,8 +18,11 @@ import io.mjtracker.worker.Worker;
 import io.mjtracker.worker.config.WorkerConfigLoader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,15 +49,18 @@ class HostileUpstreamIT {
     @ParameterizedTest
     @EnumSource(value = Faults.Hostile.class, names = {"SLOW", "RESET", "HTML", "REDIRECT"})
     void aPassingHostileAnswerDelaysTheTaskButLosesNothing(Faults.Hostile hostile) {
-        Faults fault = Faults.NONE.withHostile(hostile);
-        FinalResult result = trackThrough(fault, Duration.ofSeconds(4), Map.of());
+        FinalResult result = trackThrough(hostile(hostile), Duration.ofSeconds(4), Map.of());
 
         assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED);
     }
 
+    /** Every fetch is a 429 without {@code Retry-After} while the fault lasts, so the worker has to guess. */
     @Test
     void rateLimitingWithoutRetryAfterIsRiddenOut() {
-        FinalResult result = trackThrough(Faults.NONE.withRateLimit(1, 1, false), Duration.ofSeconds(4), Map.of());
+        Fault spentQuota = new Fault("429 without Retry-After",
+                simulator -> simulator.exhaustQuotaUntil(Instant.now().plus(Duration.ofHours(1)), UpstreamSimulator.RetryAfterFormat.NONE),
+                stats -> stats.faultsServed("quota"));
+        FinalResult result = trackThrough(spentQuota, Duration.ofSeconds(4), Map.of());
 
         assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED);
     }
@@ -61,7 +68,7 @@ class HostileUpstreamIT {
     @ParameterizedTest
     @EnumSource(value = Faults.Hostile.class, names = {"HUGE_BODY", "TRUNCATED", "NOT_JSON"})
     void anUpstreamThatKeepsAnsweringNonsenseEndsTheTaskAsFailedWithTheReason(Faults.Hostile hostile) {
-        FinalResult result = trackThrough(Faults.NONE.withHostile(hostile), Duration.ofSeconds(60),
+        FinalResult result = trackThrough(hostile(hostile), Duration.ofSeconds(60),
                 Map.of("TRACKER_MAX_MALFORMED_POLLS", "3"));
 
         assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
@@ -103,8 +110,23 @@ class HostileUpstreamIT {
         }
     }
 
-    /** Tracks one task while {@code fault} lasts for {@code faultFor}, then without it; returns its result. */
-    private FinalResult trackThrough(Faults fault, Duration faultFor, Map<String, String> overrides) {
+    /**
+     * A fault the simulator serves: how to turn it on, and how many answers carried it.
+     *
+     * @param name for messages
+     */
+    private record Fault(String name, Consumer<UpstreamSimulator> on, ToLongFunction<SimulatorStats> served) {}
+
+    private static Fault hostile(Faults.Hostile hostile) {
+        return new Fault(hostile.name(), simulator -> simulator.faults(Faults.NONE.withHostile(hostile)),
+                stats -> stats.faultsServed(hostile.name()));
+    }
+
+    /**
+     * Tracks one task while {@code fault} lasts for {@code faultFor}, then without it; returns its result
+     * after checking that the fault was actually served.
+     */
+    private FinalResult trackThrough(Fault fault, Duration faultFor, Map<String, String> overrides) {
         try (UpstreamSimulator simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(false))) {
             TestTopics topics = new TestTopics(broker);
             Map<String, String> env = topics.workerEnv(simulator);
@@ -112,15 +134,18 @@ class HostileUpstreamIT {
             env.putAll(overrides);
             String key = env.get("MJ_API_KEY");
             String id = simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, Duration.ofMillis(500)));
-            simulator.faults(fault);
+            fault.on().accept(simulator);
             try (CapturedLogs logs = new CapturedLogs(); Worker worker = Worker.start(WorkerConfigLoader.load(env))) {
                 topics.produceIds(List.of(id));
                 long until = System.nanoTime() + faultFor.toNanos();
                 await().atMost(faultFor.plusSeconds(5)).until(() ->
                         System.nanoTime() > until || !topics.read(topics.completed, 1, Duration.ofMillis(300), Duration.ZERO).isEmpty());
+                long served = fault.served().applyAsLong(simulator.stats());
                 simulator.faults(Faults.NONE);
+                simulator.restoreQuota();
                 var results = topics.read(topics.completed, 1, Duration.ofSeconds(60), Duration.ofSeconds(1));
 
+                assertThat(served).as("answers with the fault %s actually served", fault.name()).isPositive();
                 assertThat(results).as("exactly one result").hasSize(1);
                 assertThat(logs.lines()).noneSatisfy(line -> assertThat(line).contains(key));
                 return codec.readFinalResult(results.getFirst().value());

@@ -85,7 +85,11 @@ final class TestTopics {
     private void produce(List<byte[]> values, boolean keyed) {
         try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
+                ProducerConfig.ACKS_CONFIG, "all",
+                // One request at a time: the worker has only just created the topic, and a first batch
+                // refused with NOT_LEADER_OR_FOLLOWER while a later one to the same partition got in
+                // makes its retry an out-of-order sequence, retried until the delivery timeout.
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1), new ByteArraySerializer(), new ByteArraySerializer())) {
             List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
             for (byte[] value : values) {
                 sent.add(producer.send(new ProducerRecord<>(input, keyed ? value : null, value)));
@@ -103,7 +107,8 @@ final class TestTopics {
 
     /**
      * Reads {@code topic} from the start with {@code read_committed} until {@code expected} records came
-     * or {@code timeout} passed, then keeps reading for {@code settle} so that extra records would show.
+     * or {@code timeout} passed, then keeps reading until no record came for {@code settle}, so that
+     * extra records (duplicates) would show.
      */
     List<ConsumerRecord<byte[], byte[]>> read(String topic, int expected, Duration timeout, Duration settle) {
         Map<String, Object> config = new HashMap<>();
@@ -117,8 +122,9 @@ final class TestTopics {
             long deadline = System.nanoTime() + timeout.toNanos();
             long settleUntil = Long.MAX_VALUE;
             while (System.nanoTime() < Math.min(deadline, settleUntil)) {
+                int before = records.size();
                 consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-                if (records.size() >= expected && settleUntil == Long.MAX_VALUE) {
+                if (records.size() >= expected && (settleUntil == Long.MAX_VALUE || records.size() > before)) {
                     settleUntil = System.nanoTime() + settle.toNanos();
                 }
             }

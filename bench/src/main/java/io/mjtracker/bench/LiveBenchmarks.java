@@ -75,9 +75,10 @@ final class LiveBenchmarks {
      * 100,000 tasks in flight that stay queued (the simulator queues each for 60..120 min): heap per task,
      * and poll lateness in steady state. A queued task is polled every 25 s × {@code TRACKER_CADENCE_SCALE}
      * (4): 100 s, so demand is tasks / 100 s = 1,000 polls/s against a limit of 2,500/s. The first round
-     * (every task due within a second of intake) takes tasks / limit = 40 s to drain and the second is
-     * still bunched by it; lateness is measured over the minute that starts one full cadence (110 s with
-     * jitter) after the first round has drained.
+     * (every task due within a second of intake) takes tasks / limit = 40 s to drain, and the rounds after
+     * it stay bunched into waves 100 s apart that the ±10% jitter flattens only slowly, so the polls/s of
+     * a one-minute window depend on where it falls in the wave: it is printed beside the lateness.
+     * Lateness is measured over the minute that starts one full cadence (110 s) after the first round.
      */
     static void scale(int tasks) throws Exception {
         int limit = 2500;
@@ -113,7 +114,7 @@ final class LiveBenchmarks {
                     heapPolled >> 20, (heapPolled - heapBefore) / inFlight);
             System.out.printf("  workload: %d queued tasks, one poll each every %.0f s: demand %.0f polls/s, limit %d/s%n",
                     tasks, queuedIntervalSeconds, tasks / queuedIntervalSeconds, limit);
-            System.out.printf("  steady state (%.0f..%.0f s after intake): %.0f polls/s; poll lateness p99 %.0f ms (client-side, its last 30..60 s)%n",
+            System.out.printf("  window %.0f..%.0f s after intake: %.0f polls/s; poll lateness p99 %.0f ms (client-side, its last 30..60 s)%n",
                     (steadyStart - started) / 1e9, (System.nanoTime() - started) / 1e9, pollsPerSecond, p99);
         }
     }

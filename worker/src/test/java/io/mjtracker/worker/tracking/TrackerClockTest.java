@@ -200,6 +200,21 @@ class TrackerClockTest {
         });
     }
 
+    @Test
+    void aStatusNobodyKnowsIsKeptAndPolledSlowlyAndRetriesSpentFailNoTask() {
+        upstream.put("odd", id -> new FetchResult.Found(codec.parse(
+                "{\"id\":\"odd\",\"status\":\"ON_HOLD_FOR_REVIEW\",\"progress\":\"\"}".getBytes(StandardCharsets.UTF_8))));
+        upstream.put("down", id -> new FetchResult.Timeout("request timed out"));
+        tracker().submit(request("odd", START, 0));
+        tracker().submit(request("down", START, 0));
+
+        assertThat(runFor(Duration.ofMinutes(10))).as("neither an unknown status nor spent retries end a task").isEmpty();
+        long oddPolls = fetched.stream().filter("odd"::equals).count();
+        // An unknown status is polled every 15 s (±10% jitter): about 40 polls in 10 minutes, not one a second.
+        assertThat(oddPolls).isBetween(34L, 46L);
+        assertThat(fetched.stream().filter("down"::equals).count()).as("still asked after its retries were spent").isGreaterThan(5);
+    }
+
     /** A clock the test moves by hand. */
     static final class MutableClock extends Clock {
         private long millis;

@@ -70,8 +70,13 @@ class ResilienceIT {
 
     /** Starts a worker limited to {@code ratePerSecond} and hands it {@code ids}. */
     private Worker startTracking(TestTopics topics, List<String> ids, int ratePerSecond) {
+        return startTracking(topics, ids, ratePerSecond, Map.of());
+    }
+
+    private Worker startTracking(TestTopics topics, List<String> ids, int ratePerSecond, Map<String, String> settings) {
         Map<String, String> env = topics.workerEnv(simulator);
         env.put("TRACKER_RATE_LIMIT_PER_SECOND", Integer.toString(ratePerSecond));
+        env.putAll(settings);
         Worker worker = Worker.start(WorkerConfigLoader.load(env));
         topics.produceIds(ids);
         return worker;
@@ -128,7 +133,9 @@ class ResilienceIT {
         // Long enough that every task keeps wanting polls through the whole quota window.
         List<String> ids = tasks(40, Duration.ofSeconds(15));
 
-        try (Worker worker = startTracking(topics, ids, 200)) {
+        // A Retry-After is honoured up to TRACKER_RETRY_MAX_BACKOFF (a day-long one must not stop polling
+        // for a day); the test settings' 500 ms would cap this 5 s window.
+        try (Worker worker = startTracking(topics, ids, 200, Map.of("TRACKER_RETRY_MAX_BACKOFF", "30s"))) {
             await().atMost(Duration.ofSeconds(20)).until(() -> simulator.stats().count(200) >= 40);
             long setNanos = System.nanoTime();
             Instant now = Instant.now();

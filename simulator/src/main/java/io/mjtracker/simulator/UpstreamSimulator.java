@@ -64,7 +64,7 @@ public final class UpstreamSimulator implements AutoCloseable {
     private final AtomicReference<TokenBucket> bucket = new AtomicReference<>();
     private final SimulatorStats stats = new SimulatorStats();
     private final SplittableRandom dice;
-    private final AtomicLong idCounter = new AtomicLong();
+    private final AtomicLong lastId = new AtomicLong();
     private final TaskRenderer renderer;
     private final AtomicReference<String> expectedAuth = new AtomicReference<>();
     /** Where the sync tick counts from. */
@@ -181,8 +181,14 @@ public final class UpstreamSimulator implements AutoCloseable {
                 ? new TokenBucket(value.rateLimitPerSecond(), value.rateLimitBurst(), System.nanoTime()) : null);
     }
 
+    /**
+     * A Midjourney-like id (epoch millis and three more digits) that is never handed out twice: more than
+     * a thousand tasks created within one millisecond (a test creating thousands in a loop) take the next
+     * free number rather than wrapping onto an earlier task's id and replacing its script.
+     */
     private String newId() {
-        return Long.toString(config.clock().millis() * 1000 + idCounter.incrementAndGet() % 1000);
+        long floor = config.clock().millis() * 1000;
+        return Long.toString(lastId.updateAndGet(previous -> Math.max(previous + 1, floor)));
     }
 
     void fetch(HttpExchange exchange) throws IOException {

@@ -24,7 +24,7 @@ public final class PartitionProgress {
     public static final int CHECKPOINT_SPAN = OffsetMetadataCodec.MAX_DENSE_SPAN / 2;
     private static final int COMPACT_AT = 4096;
     /** Pending requests below the checkpoint line count as stragglers while at most one in this many offsets is pending. */
-    private static final int STRAGGLER_SHARE = 4;
+    private static final int STRAGGLER_SHARE = 16;
 
     /** What an offset the consumer delivered is. */
     public enum Arrival {

@@ -68,13 +68,22 @@ final class KafkaProbe {
             return Finding.ok("kafka", "reachable at " + kafka.bootstrapServers() + " (cluster " + id + ", " + brokers
                     + (brokers == 1 ? " broker)" : " brokers)"));
         } catch (TimeoutException e) {
-            return Finding.failed("kafka", "no answer from " + kafka.bootstrapServers() + " within " + timeout.toSeconds() + " s",
-                    "check KAFKA_BOOTSTRAP_SERVERS, the network path, and KAFKA_SECURITY_PROTOCOL (a TLS listener "
-                            + "does not answer plaintext)");
+            return unreachable();
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException
+                    || e.getCause() instanceof org.apache.kafka.common.errors.RetriableException) {
+                // The admin client's own deadline can pass before ours: still no answer, not a refusal.
+                return unreachable();
+            }
             return Finding.failed("kafka", kafka.bootstrapServers() + " refused: " + e.getCause().getMessage(),
                     "check the KAFKA_SASL_* / KAFKA_SSL_* settings and the principal's ACLs (Describe on the cluster)");
         }
+    }
+
+    private Finding unreachable() {
+        return Finding.failed("kafka", "no answer from " + kafka.bootstrapServers() + " within " + timeout.toSeconds() + " s",
+                "check KAFKA_BOOTSTRAP_SERVERS, the network path, and KAFKA_SECURITY_PROTOCOL (a TLS listener "
+                        + "does not answer plaintext)");
     }
 
     private Finding topics(Admin admin) throws InterruptedException {

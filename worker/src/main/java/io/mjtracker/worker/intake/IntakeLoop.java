@@ -240,6 +240,10 @@ public final class IntakeLoop implements Runnable {
             settle(inDoubt, results.resume());
             return;
         }
+        if (finished.isEmpty() && deadLetters.isEmpty()
+                && owned.values().stream().allMatch(state -> state.progress.checkpointBelow() == Long.MIN_VALUE)) {
+            return; // nothing could go into a transaction: no plan every 100 ms for idle partitions
+        }
         CommitPlan plan = CommitPlan.plan(owned, finished, deadLetters, checkpoints, unavailability.millis());
         finished.clear();
         deadLetters.clear();

@@ -10,14 +10,13 @@ import io.mjtracker.common.task.TaskCodec;
 import io.mjtracker.worker.config.ResilienceSettings;
 import io.mjtracker.worker.config.TrackingSettings;
 import io.mjtracker.worker.metrics.TrackerMetrics;
+import io.mjtracker.worker.testing.MutableClock;
 import io.mjtracker.worker.upstream.FetchResult;
 import io.mjtracker.worker.upstream.UpstreamClient;
 import io.mjtracker.worker.upstream.UpstreamGuard;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,7 +37,7 @@ class TrackerClockTest {
     private static final Duration GRACE = Duration.ofMinutes(2);
     private static final long START = Instant.parse("2026-11-23T10:00:00Z").toEpochMilli();
 
-    private final MutableClock clock = new MutableClock(START);
+    private final MutableClock clock = new MutableClock(Instant.ofEpochMilli(START));
     private final Map<String, Function<String, FetchResult>> upstream = new HashMap<>();
     private final List<String> fetched = new ArrayList<>();
     private final TaskCodec codec = new TaskCodec();
@@ -213,38 +212,5 @@ class TrackerClockTest {
         // An unknown status is polled every 15 s (±10% jitter): about 40 polls in 10 minutes, not one a second.
         assertThat(oddPolls).isBetween(34L, 46L);
         assertThat(fetched.stream().filter("down"::equals).count()).as("still asked after its retries were spent").isGreaterThan(5);
-    }
-
-    /** A clock the test moves by hand. */
-    static final class MutableClock extends Clock {
-        private long millis;
-
-        MutableClock(long millis) {
-            this.millis = millis;
-        }
-
-        void advance(Duration duration) {
-            millis += duration.toMillis();
-        }
-
-        @Override
-        public long millis() {
-            return millis;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
     }
 }

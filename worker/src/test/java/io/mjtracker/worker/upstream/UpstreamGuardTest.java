@@ -1,5 +1,6 @@
 package io.mjtracker.worker.upstream;
 
+import io.mjtracker.worker.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;

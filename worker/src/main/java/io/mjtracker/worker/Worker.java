@@ -20,6 +20,7 @@ import io.mjtracker.worker.publish.ResultPublisher;
 import io.mjtracker.worker.publish.TopicProvisioner;
 import io.mjtracker.worker.tracking.PollCadence;
 import io.mjtracker.worker.tracking.Tracker;
+import io.mjtracker.worker.upstream.BatchSupport;
 import io.mjtracker.worker.upstream.HttpUpstreamClient;
 import io.mjtracker.worker.upstream.ResponseClassifier;
 import io.mjtracker.worker.upstream.UpstreamClient;
@@ -102,13 +103,16 @@ public final class Worker implements AutoCloseable {
         resources.push(results);
         results.start(Duration.ofMinutes(5));
 
-        Tracker tracker = new Tracker(config.tracking(), client, guard, new PollCadence(new Random(), config.tracking().cadenceScale()),
-                statusPublisher, metrics, clock);
+        BatchSupport batches = new BatchSupport(config.upstream().batchMode(), config.upstream().batchMaxIds(), clock);
+        Tracker tracker = new Tracker(config.tracking(), client, guard, batches,
+                new PollCadence(new Random(), config.tracking().cadenceScale()), statusPublisher, metrics, clock);
         resources.push(tracker);
         var consumer = new KafkaConsumer<byte[], byte[]>(clients.consumer());
         intake = new IntakeLoop(kafka, config.tracking(), consumer, results, tracker, new RequestParser(mapper),
                 metrics, health, guard.unavailability(), clock, config.shutdownTimeout(), clients.maxPollRecords());
         metrics.gauges(tracker::trackedTasks, intake::assignedPartitions, intake::pausedPartitions, intake::pendingResults);
+        metrics.budgetGauges(tracker::demandPerSecond,
+                () -> config.resilience().ratePerSecond() * tracker.idsPerRequest(), tracker::overduePolls, tracker::idsPerRequest);
         resources.push(new MeterBinders(registry, guard, consumer, List.of(statusProducer, results.producer())));
         if (config.metricsPort() >= 0) {
             metricsServer = MetricsServer.start(config.metricsPort(), registry, health);

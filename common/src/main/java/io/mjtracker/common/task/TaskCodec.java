@@ -46,6 +46,30 @@ public final class TaskCodec {
         return fromObject(object, new String(body, StandardCharsets.UTF_8).strip());
     }
 
+    /**
+     * The elements of a list answer ({@code list-by-condition}), or empty where the body is JSON but not a
+     * list (an error object, say).
+     *
+     * @throws TaskParseException where the body is empty, HTML, not JSON or cut short
+     */
+    public Optional<List<JsonNode>> parseList(byte[] body) {
+        JsonNode node = readTree(body);
+        if (!node.isArray()) {
+            return Optional.empty();
+        }
+        List<JsonNode> elements = new ArrayList<>(node.size());
+        node.forEach(elements::add);
+        return Optional.of(elements);
+    }
+
+    /** The task one element of a list answer holds, or empty where the element is not an object with a scalar id. */
+    public Optional<Task> taskInList(JsonNode element) {
+        if (!(element instanceof ObjectNode object) || text(object, "id") == null) {
+            return Optional.empty();
+        }
+        return Optional.of(fromObject(object));
+    }
+
     /** Builds a task from an already parsed object (e.g. one embedded in a final result). */
     public Task fromObject(ObjectNode object) {
         return fromObject(object, compact(object));
@@ -113,6 +137,15 @@ public final class TaskCodec {
     }
 
     private ObjectNode readObject(byte[] body) {
+        JsonNode node = readTree(body);
+        if (!node.isObject()) {
+            throw new TaskParseException(TaskParseException.Reason.NOT_AN_OBJECT,
+                    "JSON " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + " is not a task");
+        }
+        return (ObjectNode) node;
+    }
+
+    private JsonNode readTree(byte[] body) {
         if (body == null || new String(body, StandardCharsets.UTF_8).isBlank()) {
             throw new TaskParseException(TaskParseException.Reason.EMPTY, "empty body");
         }
@@ -127,11 +160,10 @@ public final class TaskCodec {
         } catch (IOException e) {
             throw new TaskParseException(TaskParseException.Reason.NOT_JSON, "not JSON: " + quote(body));
         }
-        if (node == null || !node.isObject()) {
-            throw new TaskParseException(TaskParseException.Reason.NOT_AN_OBJECT,
-                    "JSON " + (node == null ? "nothing" : node.getNodeType().name().toLowerCase(java.util.Locale.ROOT)) + " is not a task");
+        if (node == null || node.isMissingNode()) {
+            throw new TaskParseException(TaskParseException.Reason.NOT_AN_OBJECT, "JSON nothing is not a task");
         }
-        return (ObjectNode) node;
+        return node;
     }
 
     private String describeError(ObjectNode object) {

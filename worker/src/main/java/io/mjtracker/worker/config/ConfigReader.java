@@ -80,6 +80,20 @@ final class ConfigReader {
         }
     }
 
+    /** One of an enum's constants, named in lower case; a problem naming the choices otherwise. */
+    <E extends Enum<E>> E choice(Setting setting, Class<E> type) {
+        E[] constants = type.getEnumConstants();
+        String text = optional(setting).orElse(constants[0].name());
+        for (E constant : constants) {
+            if (constant.name().equalsIgnoreCase(text)) {
+                return constant;
+            }
+        }
+        problem(setting.name() + " must be one of " + java.util.Arrays.stream(constants)
+                .map(constant -> constant.name().toLowerCase(java.util.Locale.ROOT)).toList() + ", not '" + text + "'");
+        return constants[0];
+    }
+
     Duration duration(Setting setting, Duration min, Duration max) {
         String text = optional(setting).orElse("0s");
         Matcher matcher = DURATION.matcher(text.toLowerCase(Locale.ROOT));

@@ -12,6 +12,7 @@ import java.time.Duration;
  * @param notFoundGrace how long a task may be invisible upstream before NOT_FOUND
  * @param maxMalformedPolls consecutive unparseable answers before a task ends as FAILED
  * @param cadenceScale multiplies every poll interval
+ * @param maxPollGap no task waits longer than this between polls while others are polled, however far demand exceeds the budget
  */
 public record TrackingSettings(
         int maxInFlight,
@@ -20,4 +21,5 @@ public record TrackingSettings(
         Duration maxTrackDuration,
         Duration notFoundGrace,
         int maxMalformedPolls,
-        double cadenceScale) {}
+        double cadenceScale,
+        Duration maxPollGap) {}

@@ -118,7 +118,10 @@ public final class WorkerConfigLoader {
                 reader.duration(Setting.MJ_API_REQUEST_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5)),
                 reader.duration(Setting.MJ_API_CONNECT_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(1)),
                 reader.integer(Setting.MJ_API_MAX_BODY_BYTES, 1024, 64 * 1024 * 1024),
-                EgressReader.read(reader));
+                EgressReader.read(reader),
+                reader.choice(Setting.MJ_API_BATCH, BatchMode.class),
+                reader.integer(Setting.MJ_API_BATCH_MAX_IDS, 2, 1000),
+                reader.choice(Setting.MJ_API_REFRESH, RefreshMode.class) == RefreshMode.AUTO);
     }
 
     private static Secret apiKey(ConfigReader reader) {
@@ -168,7 +171,8 @@ public final class WorkerConfigLoader {
                 reader.duration(Setting.TRACKER_MAX_TRACK_DURATION, Duration.ofSeconds(1), Duration.ofDays(30)),
                 reader.duration(Setting.TRACKER_NOT_FOUND_GRACE, Duration.ZERO, Duration.ofDays(1)),
                 reader.integer(Setting.TRACKER_MAX_MALFORMED_POLLS, 1, 1000),
-                reader.decimal(Setting.TRACKER_CADENCE_SCALE, 0.01, 10));
+                reader.decimal(Setting.TRACKER_CADENCE_SCALE, 0.01, 10),
+                reader.duration(Setting.TRACKER_MAX_POLL_GAP, Duration.ofSeconds(1), Duration.ofHours(24)));
     }
 
     private static ResilienceSettings resilience(ConfigReader reader) {

@@ -1,6 +1,7 @@
 package io.mjtracker.worker.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.mjtracker.common.record.Outcome;
@@ -34,6 +35,9 @@ public final class TrackerMetrics {
     private final Map<String, Timer> requestDuration = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
     private final Map<String, Counter> transactions = new ConcurrentHashMap<>();
+    private final Map<String, Counter> batchRequests = new ConcurrentHashMap<>();
+    private final Counter taskPolls;
+    private final DistributionSummary batchFill;
 
     /** Every {@code result} tag of the poll meters, registered up front so dashboards show zeros, not gaps. */
     public static final java.util.List<String> POLL_RESULTS = java.util.List.of(
@@ -71,6 +75,12 @@ public final class TrackerMetrics {
                     .minimumExpectedValue(Duration.ofSeconds(1)).maximumExpectedValue(Duration.ofHours(2)).register(registry));
         }
         POLL_RESULTS.forEach(this::pollCounter);
+        POLL_RESULTS.forEach(this::batchRequestCounter);
+        batchRequestCounter("unsupported");
+        taskPolls = Counter.builder(PREFIX + "task.polls")
+                .description("Task polls sent: one per task asked, alone or in a batch").register(registry);
+        batchFill = DistributionSummary.builder(PREFIX + "batch.fill")
+                .description("Ids asked in a batch request as a share of the ids allowed (0..1)").register(registry);
         deadLetterReasons.forEach(this::deadLetterCounter);
         transactionCounter("committed");
         transactionCounter("aborted");
@@ -83,6 +93,21 @@ public final class TrackerMetrics {
         gauge("partitions.assigned", "Input partitions assigned to this worker", partitionsAssigned);
         gauge("partitions.paused", "Input partitions paused (in-flight cap or open circuit)", partitionsPaused);
         gauge("results.pending", "Finished requests whose results are not committed yet", resultsPending);
+    }
+
+    /**
+     * Registers the demand-versus-budget gauges.
+     *
+     * @param wanted task-polls per second the cadence asks for
+     * @param budget task-polls per second the rate limit allows now (requests per second times ids per request)
+     * @param overdue polls due and waiting for the budget
+     * @param batchSize ids per request now (1: single fetches)
+     */
+    public void budgetGauges(Supplier<Number> wanted, Supplier<Number> budget, Supplier<Number> overdue, Supplier<Number> batchSize) {
+        gauge("polls.wanted", "Task polls per second the cadence asks for", wanted);
+        gauge("polls.budget", "Task polls per second the request budget allows (rate x ids per request)", budget);
+        gauge("polls.overdue", "Polls due and waiting for the request budget", overdue);
+        gauge("batch.size", "Most task ids per request now: 1 while polling with single fetches", batchSize);
     }
 
     private void gauge(String name, String description, Supplier<Number> value) {
@@ -102,6 +127,18 @@ public final class TrackerMetrics {
                 .description("Upstream request latency").tag("result", tag).publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1))
                 .register(registry)).record(latencyNanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void batchRequest(String result) {
+        batchRequestCounter(result).increment();
+    }
+
+    public void taskPolls(int tasks) {
+        taskPolls.increment(tasks);
+    }
+
+    public void batchFill(int asked, int allowed) {
+        batchFill.record(allowed <= 0 ? 0 : (double) asked / allowed);
     }
 
     public void pollLateness(long millis) {
@@ -148,6 +185,11 @@ public final class TrackerMetrics {
     private Counter pollCounter(String result) {
         return polls.computeIfAbsent(result, tag -> Counter.builder(PREFIX + "polls").description("Upstream polls by result")
                 .tag("result", tag).register(registry));
+    }
+
+    private Counter batchRequestCounter(String result) {
+        return batchRequests.computeIfAbsent(result, tag -> Counter.builder(PREFIX + "batch.requests")
+                .description("Batch (list-by-condition) requests by result").tag("result", tag).register(registry));
     }
 
     private Counter deadLetterCounter(String reason) {

@@ -76,13 +76,31 @@ public final class PollCadence {
         if (queued) {
             return afterQueued();
         }
+        return afterRunning(observe(percent, upstreamStartTime, nowMillis, previousPercent, previousPercentAtMillis));
+    }
+
+    /**
+     * Whether the task is predicted to finish before its next poll at the longest running interval: the
+     * polls worth sending first when the budget cannot send them all. Arguments as {@link #afterUnfinished}.
+     */
+    public boolean predictsFinish(boolean queued, int percent, Long upstreamStartTime, long nowMillis,
+            int previousPercent, long previousPercentAtMillis) {
+        if (queued) {
+            return false;
+        }
+        long eta = observe(percent, upstreamStartTime, nowMillis, previousPercent, previousPercentAtMillis).millisToFinish();
+        return eta >= 0 && eta + scaled(ETA_MARGIN_MS) < scaled(MAX_MS);
+    }
+
+    private static ProgressObservation observe(int percent, Long upstreamStartTime, long nowMillis,
+            int previousPercent, long previousPercentAtMillis) {
         if (percent < 0) {
-            return afterRunning(new ProgressObservation(-1, nowMillis, -1, 0));
+            return new ProgressObservation(-1, nowMillis, -1, 0);
         }
         if (upstreamStartTime != null && upstreamStartTime > 0 && upstreamStartTime < nowMillis) {
-            return afterRunning(new ProgressObservation(percent, nowMillis, upstreamStartTime, 0));
+            return new ProgressObservation(percent, nowMillis, upstreamStartTime, 0);
         }
-        return afterRunning(new ProgressObservation(percent, nowMillis, previousPercentAtMillis, previousPercent));
+        return new ProgressObservation(percent, nowMillis, previousPercentAtMillis, previousPercent);
     }
 
     /**

@@ -21,6 +21,15 @@ final class TrackedTask {
     final List<TaskRequest> requests = new ArrayList<>(1);
     long dueAtMillis;
     long sequence;
+    Urgency urgency = Urgency.RUNNING;
+    /** This task's share of the demand ({@link Dispatcher}), in millionths of a poll per second. */
+    long demandMicros;
+    /** When the last poll and the one before it were sent, or -1. */
+    long lastPolledAtMillis = -1;
+    long previousPolledAtMillis = -1;
+    /** Left out of a batch answer of this many tasks: the next poll asks for it alone before anything counts. */
+    boolean confirmAbsence;
+    int absentFromAnswerOf;
     boolean outstanding;
     boolean ended;
     int polls;
@@ -44,6 +53,20 @@ final class TrackedTask {
         this.unavailableCreditMillis = first.unavailableCreditMillis();
         this.unavailableAtIntakeMillis = first.unavailableAtIntakeMillis();
         this.firstSeenAtMillis = firstSeenAtMillis;
+    }
+
+    /** A not-found answer is asked for and counted one task at a time, never read into a batch's silence. */
+    boolean asksAlone() {
+        return confirmAbsence || notFoundStreak > 0;
+    }
+
+    long lastPolledOrSeenMillis() {
+        return lastPolledAtMillis >= 0 ? lastPolledAtMillis : firstSeenAtMillis;
+    }
+
+    void polledAt(long nowMillis) {
+        previousPolledAtMillis = lastPolledAtMillis;
+        lastPolledAtMillis = nowMillis;
     }
 
     /**

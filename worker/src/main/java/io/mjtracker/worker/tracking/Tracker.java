@@ -8,17 +8,22 @@ import io.mjtracker.common.task.Task;
 import io.mjtracker.common.task.TrackingPhase;
 import io.mjtracker.worker.config.TrackingSettings;
 import io.mjtracker.worker.metrics.TrackerMetrics;
+import io.mjtracker.worker.upstream.BatchResult;
+import io.mjtracker.worker.upstream.BatchSupport;
 import io.mjtracker.worker.upstream.FetchResult;
 import io.mjtracker.worker.upstream.UpstreamClient;
 import io.mjtracker.worker.upstream.UpstreamGuard;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,9 +37,12 @@ import org.slf4j.LoggerFactory;
  * queue ({@link #submit}, {@link #revoke}, fetch answers) and read finished work from {@link
  * #pollCompletion()}; all tracking state is confined to the tracker thread, so it needs no locks.
  *
- * <p>The loop: apply queued commands, send every poll that is due as far as the {@link UpstreamGuard}
- * and the concurrency cap allow, then park until the next poll is due or a command arrives. HTTP runs
- * asynchronously; at most one request per task is outstanding. The loop survives any error of one task
+ * <p>The loop: apply queued commands, send the polls that are due as far as the {@link UpstreamGuard}
+ * and the concurrency cap allow (the {@link Dispatcher} picks which, most urgent first, and packs them
+ * into batches where {@link BatchSupport} allows), then park until the next poll is due or a command
+ * arrives. HTTP runs asynchronously; at most one request per task is outstanding. A batch answer is
+ * read per task exactly as a single fetch would be, except that a task it leaves out is asked for
+ * alone before its silence counts for anything. The loop survives any error of one task
  * (logged with its id, the task polled again later); only an {@link Error} ends the thread, and then
  * {@link #alive()} turns false so the worker reports itself not live.
  */
@@ -49,6 +57,7 @@ public final class Tracker implements AutoCloseable {
     private final TrackingSettings settings;
     private final UpstreamClient client;
     private final UpstreamGuard guard;
+    private final BatchSupport batches;
     private final PollCadence cadence;
     private final StatusSink statusSink;
     private final TrackerMetrics metrics;
@@ -58,20 +67,25 @@ public final class Tracker implements AutoCloseable {
     private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
     private final AtomicInteger openRequests = new AtomicInteger();
     private final Map<String, TrackedTask> tasks = new HashMap<>();
-    private final PollSchedule schedule = new PollSchedule();
+    private final Dispatcher dispatcher;
     private final PackedJson packed = new PackedJson();
     private final Map<String, String> canonicalValues = new HashMap<>();
     private volatile int trackedTasks;
+    private volatile double demandPerSecond;
+    private volatile int overduePolls;
+    private volatile int idsPerRequest = 1;
     private volatile boolean stopping;
     private int outstanding;
     private Thread thread;
 
-    public Tracker(TrackingSettings settings, UpstreamClient client, UpstreamGuard guard, PollCadence cadence,
-            StatusSink statusSink, TrackerMetrics metrics, Clock clock) {
+    public Tracker(TrackingSettings settings, UpstreamClient client, UpstreamGuard guard, BatchSupport batches,
+            PollCadence cadence, StatusSink statusSink, TrackerMetrics metrics, Clock clock) {
         this.settings = settings;
         this.client = client;
         this.guard = guard;
+        this.batches = batches;
         this.cadence = cadence;
+        this.dispatcher = new Dispatcher(settings.maxPollGap().toMillis());
         this.statusSink = statusSink;
         this.metrics = metrics;
         this.clock = clock;
@@ -115,6 +129,21 @@ public final class Tracker implements AutoCloseable {
         return current == null || current.isAlive() || stopping;
     }
 
+    /** Task-polls per second the cadence asks for, across every tracked task. */
+    public double demandPerSecond() {
+        return demandPerSecond;
+    }
+
+    /** Polls due and waiting for the request budget. */
+    public int overduePolls() {
+        return overduePolls;
+    }
+
+    /** Most tasks one request asks about now: 1 while polling with single fetches. */
+    public int idsPerRequest() {
+        return idsPerRequest;
+    }
+
     /** True while the upstream's circuit is open. */
     public boolean circuitOpen() {
         return guard.circuitOpen();
@@ -152,7 +181,11 @@ public final class Tracker implements AutoCloseable {
      */
     long runOnce() {
         drainCommands();
-        return dispatchDue();
+        long park = dispatchDue();
+        demandPerSecond = dispatcher.demandPerSecond();
+        overduePolls = dispatcher.overdue();
+        idsPerRequest = batches.idsPerRequest();
+        return park;
     }
 
     private void drainCommands() {
@@ -172,7 +205,7 @@ public final class Tracker implements AutoCloseable {
         task.requests.add(request);
         tasks.put(task.id, task);
         trackedTasks = tasks.size();
-        schedule.schedule(task, task.firstSeenAtMillis + cadence.firstPollDelay());
+        dispatcher.schedule(task, task.firstSeenAtMillis, task.firstSeenAtMillis + cadence.firstPollDelay(), Urgency.RUNNING);
     }
 
     private void drop(Set<TopicPartition> revoked) {
@@ -187,6 +220,7 @@ public final class Tracker implements AutoCloseable {
             openRequests.addAndGet(-removed);
             if (task.requests.isEmpty()) {
                 task.ended = true;
+                dispatcher.forget(task);
                 it.remove();
             }
         }
@@ -199,19 +233,10 @@ public final class Tracker implements AutoCloseable {
     /** Sends what is due; returns how long to park. */
     private long dispatchDue() {
         while (true) {
-            TrackedTask head = schedule.peek();
-            if (head == null) {
-                return IDLE_PARK_NANOS;
-            }
             long now = clock.millis();
-            if (head.dueAtMillis > now) {
-                return TimeUnit.MILLISECONDS.toNanos(head.dueAtMillis - now);
-            }
-            if (head.trackedMillis(now, guard.unavailability().millis()) >= settings.maxTrackDuration().toMillis()) {
-                schedule.poll();
-                end(head, Outcome.TIMED_OUT, "not finished " + settings.maxTrackDuration()
-                        + " after the request (not counting time the upstream was unreachable or refused the key)", now);
-                continue;
+            long untilReady = dispatcher.millisUntilReady(now, task -> stillWanted(task, now));
+            if (untilReady != 0) {
+                return untilReady < 0 ? IDLE_PARK_NANOS : TimeUnit.MILLISECONDS.toNanos(untilReady);
             }
             if (outstanding >= settings.maxConcurrentRequests()) {
                 return IDLE_PARK_NANOS;
@@ -225,21 +250,59 @@ public final class Tracker implements AutoCloseable {
                 sendCanary(canary);
                 continue;
             }
-            schedule.poll();
-            send(head, now);
+            List<TrackedTask> picked = dispatcher.take(now, batches.idsPerRequest());
+            if (picked.size() == 1) {
+                send(picked.getFirst(), now);
+            } else {
+                sendBatch(picked, now);
+            }
         }
     }
 
-    private void send(TrackedTask task, long now) {
+    /** False where the task has run out of time: it ends as TIMED_OUT instead of being polled. */
+    private boolean stillWanted(TrackedTask task, long now) {
+        if (task.trackedMillis(now, guard.unavailability().millis()) < settings.maxTrackDuration().toMillis()) {
+            return true;
+        }
+        end(task, Outcome.TIMED_OUT, "not finished " + settings.maxTrackDuration()
+                + " after the request (not counting time the upstream was unreachable or refused the key)", now);
+        return false;
+    }
+
+    private void markSent(TrackedTask task, long now) {
         task.outstanding = true;
-        outstanding++;
+        task.polledAt(now);
         metrics.pollLateness(now - task.dueAtMillis);
+    }
+
+    private void send(TrackedTask task, long now) {
+        outstanding++;
+        markSent(task, now);
+        metrics.taskPolls(1);
         long startNanos = System.nanoTime();
         fetch(task.id).whenComplete((result, failure) -> {
             long latency = System.nanoTime() - startNanos;
             FetchResult answer = failure == null ? result
                     : new FetchResult.IoFailure("fetch failed: " + failure.getClass().getSimpleName());
             command(() -> onAnswer(task, answer, latency));
+        });
+    }
+
+    private void sendBatch(List<TrackedTask> tasks, long now) {
+        outstanding++;
+        List<String> ids = new ArrayList<>(tasks.size());
+        for (TrackedTask task : tasks) {
+            markSent(task, now);
+            ids.add(task.id);
+        }
+        metrics.taskPolls(ids.size());
+        metrics.batchFill(ids.size(), batches.idsPerRequest());
+        long startNanos = System.nanoTime();
+        fetchBatch(ids).whenComplete((result, failure) -> {
+            long latency = System.nanoTime() - startNanos;
+            BatchResult answer = failure == null ? result : new BatchResult.Failed(
+                    new FetchResult.IoFailure("batch failed: " + failure.getClass().getSimpleName()));
+            command(() -> onBatchAnswer(tasks, answer, latency));
         });
     }
 
@@ -260,13 +323,23 @@ public final class Tracker implements AutoCloseable {
     }
 
     /** A request that cannot even be built (a local error) becomes a malformed answer for its task, never a lost task. */
-    private java.util.concurrent.CompletableFuture<FetchResult> fetch(String taskId) {
+    private CompletableFuture<FetchResult> fetch(String taskId) {
         try {
             return client.fetch(taskId);
         } catch (RuntimeException e) {
             LOG.error("request for task {} could not be made: {}", taskId, e.getClass().getSimpleName());
-            return java.util.concurrent.CompletableFuture.completedFuture(
-                    new FetchResult.Malformed("request could not be made: " + e.getClass().getSimpleName()));
+            return CompletableFuture.completedFuture(new FetchResult.Malformed("request could not be made: " + e.getClass().getSimpleName()));
+        }
+    }
+
+    /** As {@link #fetch}: a batch that cannot be built fails as a whole and its tasks are retried. */
+    private CompletableFuture<BatchResult> fetchBatch(List<String> taskIds) {
+        try {
+            return client.fetchBatch(taskIds);
+        } catch (RuntimeException e) {
+            LOG.error("batch request for {} tasks could not be made: {}", taskIds.size(), e.getClass().getSimpleName());
+            return CompletableFuture.completedFuture(new BatchResult.Failed(
+                    new FetchResult.Malformed("request could not be made: " + e.getClass().getSimpleName())));
         }
     }
 
@@ -275,25 +348,73 @@ public final class Tracker implements AutoCloseable {
         task.outstanding = false;
         boolean taskSpecificRefusal = guard.record(task.id, result, latencyNanos);
         metrics.poll(result.metricTag(), latencyNanos);
-        if (task.ended) {
-            return;
+        if (task.confirmAbsence && (result instanceof FetchResult.Found || result instanceof FetchResult.NotFound)) {
+            task.confirmAbsence = false;
+            if (result instanceof FetchResult.Found) {
+                batches.cappedAt(task.absentFromAnswerOf);
+            }
         }
-        task.polls++;
+        if (!task.ended) {
+            apply(task, result, taskSpecificRefusal, false, clock.millis());
+        }
+    }
+
+    private void onBatchAnswer(List<TrackedTask> tasks, BatchResult result, long latencyNanos) {
+        outstanding--;
+        guard.recordBatch(result, latencyNanos);
+        FetchResult required = batches.answered(result);
+        if (required != null) {
+            guard.record(null, required, latencyNanos);
+        }
+        metrics.batchRequest(result.metricTag());
         long now = clock.millis();
+        for (TrackedTask task : tasks) {
+            task.outstanding = false;
+            if (task.ended) {
+                continue;
+            }
+            switch (result) {
+                case BatchResult.Answered answered -> {
+                    FetchResult answer = answered.byId().get(task.id);
+                    if (answer != null) {
+                        apply(task, answer, false, false, now);
+                    } else {
+                        // Absence proves nothing (a proxy may cap or page its answer): ask for the task alone.
+                        task.confirmAbsence = true;
+                        // Only an answer of tasks alone can show a cap; one with junk in it shows nothing.
+                        task.absentFromAnswerOf = answered.elements() == answered.byId().size() ? answered.elements() : -1;
+                        reschedule(task, now, now, task.urgency);
+                    }
+                }
+                // The route is missing: the same tasks go out again at once, as single fetches from now on.
+                case BatchResult.Unsupported unsupported -> reschedule(task, now, now, task.urgency);
+                case BatchResult.Failed failed -> apply(task, failed.failure(), false, true, now);
+            }
+        }
+    }
+
+    /**
+     * What one answer about a task means for it.
+     *
+     * @param wholeRequestFailed the answer is a batch's failure, not this task's: it never counts as the
+     *     task's own unreadable answer
+     */
+    private void apply(TrackedTask task, FetchResult result, boolean taskSpecificRefusal, boolean wholeRequestFailed, long now) {
+        task.polls++;
         try {
             switch (result) {
                 case FetchResult.Found found -> onFound(task, found.task(), now);
                 case FetchResult.NotFound notFound -> onNotFound(task, notFound.message(), now);
                 case FetchResult.Unauthorized unauthorized when taskSpecificRefusal -> onTransientFailure(task,
-                        new FetchResult.Malformed("the upstream refuses this task (" + unauthorized.message() + ")"), now);
-                case FetchResult.Unauthorized unauthorized -> reschedule(task, now + cadence.afterQueued());
-                case FetchResult.Misconfigured misconfigured -> reschedule(task, now + cadence.afterQueued());
-                default -> onTransientFailure(task, result, now);
+                        new FetchResult.Malformed("the upstream refuses this task (" + unauthorized.message() + ")"), true, now);
+                case FetchResult.Unauthorized unauthorized -> reschedule(task, now, now + cadence.afterQueued(), task.urgency);
+                case FetchResult.Misconfigured misconfigured -> reschedule(task, now, now + cadence.afterQueued(), task.urgency);
+                default -> onTransientFailure(task, result, !wholeRequestFailed, now);
             }
         } catch (RuntimeException e) {
             metrics.trackerError();
             LOG.error("error handling the answer for task {}; it is polled again later", task.id, e);
-            reschedule(task, now + cadence.afterQueued());
+            reschedule(task, now, now + cadence.afterQueued(), Urgency.RUNNING);
         }
     }
 
@@ -315,24 +436,26 @@ public final class Tracker implements AutoCloseable {
             task.lastTaskHash = json.hashCode();
             task.lastTaskLength = json.length();
         }
-        switch (phase) {
-            case UNKNOWN -> {
-                metrics.unknownStatus();
-                reschedule(task, now + cadence.afterUnknownStatus());
-            }
-            default -> reschedule(task, now + runningDelay(task, fetched, now));
+        if (phase == TrackingPhase.UNKNOWN) {
+            metrics.unknownStatus();
+            reschedule(task, now, now + cadence.afterUnknownStatus(), Urgency.RUNNING);
+        } else {
+            scheduleUnfinished(task, fetched, now);
         }
     }
 
-    private long runningDelay(TrackedTask task, Task fetched, long now) {
+    private void scheduleUnfinished(TrackedTask task, Task fetched, long now) {
         int percent = fetched.progress().percent();
-        long delay = cadence.afterUnfinished(fetched.status().isQueued(), percent, fetched.startTime(), now,
-                task.lastPercent, task.lastPercentAtMillis);
+        boolean queued = fetched.status().isQueued();
+        long delay = cadence.afterUnfinished(queued, percent, fetched.startTime(), now, task.lastPercent, task.lastPercentAtMillis);
+        Urgency urgency = queued ? Urgency.WAITING
+                : cadence.predictsFinish(false, percent, fetched.startTime(), now, task.lastPercent, task.lastPercentAtMillis)
+                        ? Urgency.FINISHING : Urgency.RUNNING;
         if (percent != task.lastPercent) {
             task.lastPercent = percent;
             task.lastPercentAtMillis = now;
         }
-        return delay;
+        reschedule(task, now, now + delay, urgency);
     }
 
     private void publishIfChanged(TrackedTask task, Task fetched, long now) {
@@ -377,12 +500,12 @@ public final class Tracker implements AutoCloseable {
                 && now - invisibleSince >= settings.notFoundGrace().toMillis()) {
             end(task, Outcome.NOT_FOUND, message, now);
         } else {
-            reschedule(task, now + cadence.afterNotFound(task.notFoundStreak));
+            reschedule(task, now, now + cadence.afterNotFound(task.notFoundStreak), Urgency.WAITING);
         }
     }
 
-    private void onTransientFailure(TrackedTask task, FetchResult failure, long now) {
-        if (failure instanceof FetchResult.Malformed malformed
+    private void onTransientFailure(TrackedTask task, FetchResult failure, boolean ownAnswer, long now) {
+        if (ownAnswer && failure instanceof FetchResult.Malformed malformed
                 && ++task.malformedStreak >= settings.maxMalformedPolls()) {
             end(task, Outcome.FAILED, "upstream answered " + task.malformedStreak
                     + " times with something that is not a task; last: " + malformed.message(), now);
@@ -397,7 +520,7 @@ public final class Tracker implements AutoCloseable {
             task.retry = null;
             delay = cadence.afterQueued();
         }
-        reschedule(task, now + delay);
+        reschedule(task, now, now + delay, Urgency.RUNNING);
     }
 
     private void finishRetry(TrackedTask task) {
@@ -407,9 +530,9 @@ public final class Tracker implements AutoCloseable {
         }
     }
 
-    private void reschedule(TrackedTask task, long dueAtMillis) {
+    private void reschedule(TrackedTask task, long now, long dueAtMillis, Urgency urgency) {
         if (!task.ended) {
-            schedule.schedule(task, dueAtMillis);
+            dispatcher.schedule(task, now, dueAtMillis, urgency);
         }
     }
 
@@ -419,6 +542,7 @@ public final class Tracker implements AutoCloseable {
 
     private void end(TrackedTask task, Outcome outcome, String reason, long now, String taskJson) {
         task.ended = true;
+        dispatcher.forget(task);
         tasks.remove(task.id);
         trackedTasks = tasks.size();
         Long finishedUpstream = task.lastFinishTime;

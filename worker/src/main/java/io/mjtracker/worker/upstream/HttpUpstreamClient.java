@@ -9,28 +9,37 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * {@link UpstreamClient} over the JDK's non-blocking HTTP client: thousands of tasks share a handful of
  * connections and no thread waits on a response. Redirects are never followed, so a key cannot be sent
- * to another host; bodies are read up to {@code MJ_API_MAX_BODY_BYTES}. {@code MJ_API_REQUEST_TIMEOUT}
+ * to another host; bodies are read up to {@code MJ_API_MAX_BODY_BYTES} (times the ids asked, for a batch).
+ * {@code MJ_API_REQUEST_TIMEOUT}
  * bounds the whole exchange, body included: the JDK's own request timeout (before JDK 26) stops only
  * the wait for headers, so a proxy that sends headers and then stalls the body would otherwise hold
  * its task forever.
  */
 public final class HttpUpstreamClient implements UpstreamClient {
 
+    /** The batch query every proxy flavour serves (novicezk, trueai-org, new-api, CometAPI). */
+    static final String BATCH_PATH = "/mj/task/list-by-condition";
+
     private final UpstreamSettings settings;
     private final ResponseClassifier classifier;
     private final ExecutorService executor;
     private final HttpClient http;
     private final String authValue;
+    private final URI batchUri;
 
     public HttpUpstreamClient(UpstreamSettings settings, ResponseClassifier classifier) {
         this.settings = settings;
@@ -47,30 +56,49 @@ public final class HttpUpstreamClient implements UpstreamClient {
                 .build();
         String key = settings.apiKey().reveal();
         this.authValue = settings.bearerAuth() ? "Bearer " + key : key;
+        this.batchUri = resolve(BATCH_PATH);
     }
 
     @Override
     public CompletableFuture<FetchResult> fetch(String taskId) {
-        HttpRequest request = HttpRequest.newBuilder(uriFor(taskId))
-                .timeout(settings.requestTimeout())
-                .header(settings.authHeader(), authValue)
-                .header("Accept", "application/json")
-                .GET()
+        HttpRequest request = authorized(HttpRequest.newBuilder(uriFor(taskId))).GET().build();
+        return exchange(request, settings.maxBodyBytes(), this::classify, failure -> failure);
+    }
+
+    @Override
+    public CompletableFuture<BatchResult> fetchBatch(List<String> taskIds) {
+        // Ids are [A-Za-z0-9._:-] (checked at intake): nothing to escape.
+        String body = taskIds.stream().collect(Collectors.joining("\",\"", "{\"ids\":[\"", "\"]}"));
+        HttpRequest request = authorized(HttpRequest.newBuilder(batchUri))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
                 .build();
+        return exchange(request, settings.maxBatchBodyBytes(taskIds.size()), this::classifyBatch, BatchResult.Failed::new);
+    }
+
+    private HttpRequest.Builder authorized(HttpRequest.Builder builder) {
+        return builder.timeout(settings.requestTimeout())
+                .header(settings.authHeader(), authValue)
+                .header("Accept", "application/json");
+    }
+
+    /** Sends a request whose whole exchange, body included, ends within the request timeout. */
+    private <T> CompletableFuture<T> exchange(HttpRequest request, int maxBodyBytes,
+            Function<HttpResponse<BoundedBodySubscriber.Body>, T> classify, Function<FetchResult, T> failed) {
         CompletableFuture<HttpResponse<BoundedBodySubscriber.Body>> exchange =
-                http.sendAsync(request, info -> new BoundedBodySubscriber(settings.maxBodyBytes()));
+                http.sendAsync(request, info -> new BoundedBodySubscriber(maxBodyBytes));
         return exchange.copy()
                 .orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .handle((response, failure) -> {
                     if (failure == null) {
-                        return classify(response);
+                        return classify.apply(response);
                     }
                     if (unwrap(failure) instanceof TimeoutException) {
                         // Cancelling the JDK client's future aborts the exchange and frees its connection.
                         exchange.cancel(true);
-                        return new FetchResult.Timeout("no complete answer within " + settings.requestTimeout().toMillis() + " ms");
+                        return failed.apply(new FetchResult.Timeout("no complete answer within " + settings.requestTimeout().toMillis() + " ms"));
                     }
-                    return classifyFailure(failure);
+                    return failed.apply(classifyFailure(failure));
                 });
     }
 
@@ -81,6 +109,11 @@ public final class HttpUpstreamClient implements UpstreamClient {
     private FetchResult classify(HttpResponse<BoundedBodySubscriber.Body> response) {
         var body = response.body();
         return classifier.classify(response.statusCode(), response.headers(), body.bytes(), body.truncated());
+    }
+
+    private BatchResult classifyBatch(HttpResponse<BoundedBodySubscriber.Body> response) {
+        var body = response.body();
+        return classifier.classifyBatch(response.statusCode(), response.headers(), body.bytes(), body.truncated());
     }
 
     private static FetchResult classifyFailure(Throwable failure) {
@@ -95,9 +128,13 @@ public final class HttpUpstreamClient implements UpstreamClient {
     }
 
     private URI uriFor(String taskId) {
+        return resolve("/mj/task/" + taskId + "/fetch");
+    }
+
+    /** The path under the base URL, keeping a base path prefix such as {@code /v1}. */
+    private URI resolve(String path) {
         URI base = settings.baseUrl();
-        String path = (base.getRawPath() == null ? "" : base.getRawPath()) + "/mj/task/" + taskId + "/fetch";
-        return base.resolve(path);
+        return base.resolve((base.getRawPath() == null ? "" : base.getRawPath()) + path);
     }
 
     @Override

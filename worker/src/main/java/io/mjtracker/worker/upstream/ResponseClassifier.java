@@ -1,5 +1,6 @@
 package io.mjtracker.worker.upstream;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.mjtracker.common.task.TaskCodec;
 import io.mjtracker.common.task.TaskParseException;
 import io.mjtracker.worker.config.Secret;
@@ -11,7 +12,9 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -74,6 +77,38 @@ public final class ResponseClassifier {
                     ? new FetchResult.ServerError(status, "HTTP " + status + errorSuffix(body))
                     : new FetchResult.Malformed("unexpected HTTP " + status + errorSuffix(body));
         };
+    }
+
+    /**
+     * Classifies the answer to a {@code list-by-condition} request. A route the upstream does not have
+     * shows as 404, 405, 501, a 400 (the body was not understood), an HTML page (a gateway's web UI
+     * answers unknown paths with 200) or JSON that is not a list; any other failure is the single fetch's.
+     */
+    public BatchResult classifyBatch(int status, HttpHeaders headers, byte[] body, boolean bodyTruncated) {
+        if (bodyTruncated) {
+            return new BatchResult.Failed(new FetchResult.Malformed(
+                    "HTTP " + status + " batch answer larger than " + body.length + " bytes; not read"));
+        }
+        boolean html = looksLikeHtml(body);
+        if (status == 404 || status == 405 || status == 501 || status == 400 || html && status / 100 == 2) {
+            return new BatchResult.Unsupported("HTTP " + status + (html ? " with an HTML page" : errorSuffix(body)));
+        }
+        if (status != 200) {
+            return new BatchResult.Failed(classify(status, headers, body, false));
+        }
+        try {
+            var elements = codec.parseList(body);
+            if (elements.isEmpty()) {
+                return new BatchResult.Unsupported("HTTP 200 with JSON that is not a list" + errorSuffix(body));
+            }
+            Map<String, FetchResult> byId = new HashMap<>();
+            for (JsonNode element : elements.get()) {
+                codec.taskInList(element).ifPresent(task -> byId.put(task.id(), new FetchResult.Found(task)));
+            }
+            return new BatchResult.Answered(byId, elements.get().size());
+        } catch (TaskParseException e) {
+            return new BatchResult.Failed(new FetchResult.Malformed("HTTP 200 batch answer is not a list (" + e.reason() + ")"));
+        }
     }
 
     private FetchResult classifyOk(byte[] body) {

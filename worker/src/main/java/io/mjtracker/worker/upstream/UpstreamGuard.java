@@ -200,9 +200,7 @@ public final class UpstreamGuard {
         lastAnswerFound = result instanceof FetchResult.Found;
         switch (result) {
             case FetchResult.Found found -> {
-                if (notFoundWatch.found(taskId)) {
-                    LOG.info("tasks are found again; not-found answers count again");
-                }
+                found(taskId);
                 succeeded(latencyNanos);
             }
             case FetchResult.NotFound notFound -> {
@@ -231,6 +229,38 @@ public final class UpstreamGuard {
             default -> circuitBreaker.onError(latencyNanos, TimeUnit.NANOSECONDS, new UpstreamFailure(result));
         }
         return false;
+    }
+
+    /**
+     * Feeds the outcome of a batch request to the breaker and the pause: one request, whatever the ids
+     * it asked. A refused key is never one task's refusal here, and a missing route is an answer, not
+     * an outage ({@link BatchSupport} decides what it means).
+     */
+    public void recordBatch(BatchResult result, long latencyNanos) {
+        switch (result) {
+            case BatchResult.Failed failed when failed.failure() instanceof FetchResult.Unauthorized unauthorized -> {
+                probeOutstanding = false;
+                forceOpen(unauthorized.message() + ": the upstream rejects MJ_API_KEY (or MJ_API_AUTH_HEADER is wrong)");
+            }
+            case BatchResult.Failed failed -> record(null, failed.failure(), latencyNanos);
+            case BatchResult.Answered answered -> {
+                probeOutstanding = false;
+                // Found tasks feed the not-found watch (one is enough: it remembers a task known to exist).
+                answered.byId().keySet().stream().findFirst().ifPresent(this::found);
+                succeeded(latencyNanos);
+            }
+            case BatchResult.Unsupported unsupported -> {
+                probeOutstanding = false;
+                circuitBreaker.onSuccess(latencyNanos, TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    private void found(String taskId) {
+        lastAnswerFound = true;
+        if (notFoundWatch.found(taskId)) {
+            LOG.info("tasks are found again; not-found answers count again");
+        }
     }
 
     /** A task id to ask about before trusting the current run of not-found answers, or null. */

@@ -21,7 +21,7 @@ class BackpressureTest {
 
     private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>(AutoOffsetResetStrategy.EARLIEST.name());
     private final Backpressure backpressure = new Backpressure(consumer,
-            new TrackingSettings(10, 9, 64, Duration.ofHours(1), Duration.ofMinutes(2), 5, 1.0));
+            new TrackingSettings(10, 9, 64, Duration.ofHours(1), Duration.ofMinutes(2), 5, 1.0, Duration.ofMinutes(2)));
     private final Map<TopicPartition, OwnedPartition> owned = new HashMap<>();
 
     BackpressureTest() {
@@ -44,7 +44,7 @@ class BackpressureTest {
 
     @Test
     void aCapOfOneResumesWhenNothingIsOpen() {
-        Backpressure single = new Backpressure(consumer, new TrackingSettings(1, 1, 64, Duration.ofHours(1), Duration.ofMinutes(2), 5, 1.0));
+        Backpressure single = new Backpressure(consumer, new TrackingSettings(1, 1, 64, Duration.ofHours(1), Duration.ofMinutes(2), 5, 1.0, Duration.ofMinutes(2)));
         single.apply(1, false, owned, Set.of());
         assertThat(consumer.paused()).hasSize(2);
         single.apply(0, false, owned, Set.of());

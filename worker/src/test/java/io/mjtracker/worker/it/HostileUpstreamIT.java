@@ -82,7 +82,7 @@ class HostileUpstreamIT {
     void hostileInputIsDeadLetteredAndTheWorkerCarriesOn() {
         try (UpstreamSimulator simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(false))) {
             TestTopics topics = new TestTopics(broker);
-            Map<String, String> env = topics.workerEnv(simulator);
+            Map<String, String> env = topics.singleFetchEnv(simulator);
             env.put("TRACKER_TOPIC_PARTITIONS", "1");
             String good = simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, Duration.ofMillis(300)));
             List<String> hostileIds = List.of("a/b", "..", "a%2Fb", "has space", "bell\u0007", "x".repeat(10_000));
@@ -129,7 +129,7 @@ class HostileUpstreamIT {
     private FinalResult trackThrough(Fault fault, Duration faultFor, Map<String, String> overrides) {
         try (UpstreamSimulator simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(false))) {
             TestTopics topics = new TestTopics(broker);
-            Map<String, String> env = topics.workerEnv(simulator);
+            Map<String, String> env = topics.singleFetchEnv(simulator);
             env.put("MJ_API_REQUEST_TIMEOUT", "1s");
             env.putAll(overrides);
             String key = env.get("MJ_API_KEY");

@@ -74,7 +74,7 @@ class ResilienceIT {
     }
 
     private Worker startTracking(TestTopics topics, List<String> ids, int ratePerSecond, Map<String, String> settings) {
-        Map<String, String> env = topics.workerEnv(simulator);
+        Map<String, String> env = topics.singleFetchEnv(simulator);
         env.put("TRACKER_RATE_LIMIT_PER_SECOND", Integer.toString(ratePerSecond));
         env.putAll(settings);
         Worker worker = Worker.start(WorkerConfigLoader.load(env));
@@ -94,7 +94,7 @@ class ResilienceIT {
         // Still running when the outage starts, even where a loaded machine is slow to poll them all once.
         List<String> ids = tasks(40, Duration.ofSeconds(10));
 
-        try (Worker worker = Worker.start(WorkerConfigLoader.load(topics.workerEnv(simulator)))) {
+        try (Worker worker = Worker.start(WorkerConfigLoader.load(topics.singleFetchEnv(simulator)))) {
             topics.produceIds(ids);
             await().atMost(Duration.ofSeconds(20)).until(() -> simulator.stats().count(200) >= 40);
             simulator.faults(Faults.NONE.withOutage(true));
@@ -222,7 +222,7 @@ class ResilienceIT {
     void aRevokedKeyStopsPollingKeepsTasksAndNeverLeaksTheKey() {
         simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(false));
         TestTopics topics = new TestTopics(broker);
-        Map<String, String> env = topics.workerEnv(simulator);
+        Map<String, String> env = topics.singleFetchEnv(simulator);
         String key = env.get("MJ_API_KEY");
         simulator.requireKey(key);
         List<String> ids = tasks(30, Duration.ofSeconds(10));

@@ -59,6 +59,16 @@ final class TestTopics {
         return env;
     }
 
+    /**
+     * {@link #workerEnv} polling with one request per task: for tests that count requests per task, or
+     * that use the simulator's per-fetch faults, which its batch route does not serve.
+     */
+    Map<String, String> singleFetchEnv(UpstreamSimulator simulator) {
+        Map<String, String> env = workerEnv(simulator);
+        env.put("MJ_API_BATCH", "off");
+        return env;
+    }
+
     /** Creates the four topics with {@code partitions} each, before anything is produced or a worker starts. */
     void create(int partitions) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {

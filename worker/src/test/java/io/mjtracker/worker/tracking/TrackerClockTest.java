@@ -7,10 +7,13 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mjtracker.common.record.Outcome;
 import io.mjtracker.common.record.RequestRef;
 import io.mjtracker.common.task.TaskCodec;
+import io.mjtracker.worker.config.BatchMode;
 import io.mjtracker.worker.config.ResilienceSettings;
 import io.mjtracker.worker.config.TrackingSettings;
 import io.mjtracker.worker.metrics.TrackerMetrics;
 import io.mjtracker.worker.testing.MutableClock;
+import io.mjtracker.worker.upstream.BatchResult;
+import io.mjtracker.worker.upstream.BatchSupport;
 import io.mjtracker.worker.upstream.FetchResult;
 import io.mjtracker.worker.upstream.UpstreamClient;
 import io.mjtracker.worker.upstream.UpstreamGuard;
@@ -35,6 +38,7 @@ class TrackerClockTest {
 
     private static final Duration MAX_TRACK = Duration.ofHours(1);
     private static final Duration GRACE = Duration.ofMinutes(2);
+    private static final Duration MAX_POLL_GAP = Duration.ofMinutes(2);
     private static final long START = Instant.parse("2026-11-23T10:00:00Z").toEpochMilli();
 
     private final MutableClock clock = new MutableClock(Instant.ofEpochMilli(START));
@@ -42,6 +46,19 @@ class TrackerClockTest {
     private final List<String> fetched = new ArrayList<>();
     private final TaskCodec codec = new TaskCodec();
     private StatusSink statusSink = (request, update) -> {};
+    private final List<List<String>> batches = new ArrayList<>();
+    private BatchMode batchMode = BatchMode.OFF;
+    /** By default a batch answers every id its single fetch would find, in no particular order. */
+    private Function<List<String>, BatchResult> batchUpstream = ids -> {
+        Map<String, FetchResult> found = new HashMap<>();
+        for (String id : ids) {
+            FetchResult answer = upstream.getOrDefault(id, x -> notFound()).apply(id);
+            if (answer instanceof FetchResult.Found) {
+                found.put(id, answer);
+            }
+        }
+        return new BatchResult.Answered(found, found.size());
+    };
     private Tracker tracker;
 
     private Tracker tracker() {
@@ -54,12 +71,18 @@ class TrackerClockTest {
                 }
 
                 @Override
+                public CompletableFuture<BatchResult> fetchBatch(List<String> taskIds) {
+                    batches.add(List.copyOf(taskIds));
+                    return CompletableFuture.completedFuture(batchUpstream.apply(taskIds));
+                }
+
+                @Override
                 public void close() {}
             };
             UpstreamGuard guard = new UpstreamGuard(new ResilienceSettings(100_000, 3, Duration.ofMillis(10),
                     Duration.ofSeconds(1), 50, 20, Duration.ofSeconds(15)), clock);
-            tracker = new Tracker(new TrackingSettings(1000, 900, 64, MAX_TRACK, GRACE, 5, 1.0), client, guard,
-                    new PollCadence(new Random(1)), (request, update) -> statusSink.publish(request, update),
+            tracker = new Tracker(new TrackingSettings(1000, 900, 64, MAX_TRACK, GRACE, 5, 1.0, MAX_POLL_GAP), client, guard,
+                    new BatchSupport(batchMode, 100, clock), new PollCadence(new Random(1)), (request, update) -> statusSink.publish(request, update),
                     new TrackerMetrics(new SimpleMeterRegistry(), List.of()), clock);
         }
         return tracker;

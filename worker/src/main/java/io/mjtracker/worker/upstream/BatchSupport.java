@@ -1,0 +1,121 @@
+package io.mjtracker.worker.upstream;
+
+import io.mjtracker.worker.config.BatchMode;
+import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether polls go out as batches now, and of how many ids. Tracker thread only.
+ *
+ * <p>With {@code MJ_API_BATCH=auto} the first batch answer tells whether the upstream has the route; an
+ * upstream without it is polled with single fetches and asked again every {@link #RECHECK} (a gateway
+ * may be upgraded), and so is one whose batch answers cannot be read {@link #UNREADABLE_LIMIT} times in a
+ * row while single fetches still work. Outages (429, 5xx, timeouts) change nothing: single fetches would
+ * meet them too. A proxy that silently answers fewer tasks than asked is caught by the caller (the
+ * missing tasks turn out to exist) and the batch size follows it down ({@link #cappedAt}).
+ */
+public final class BatchSupport {
+
+    static final Duration RECHECK = Duration.ofMinutes(10);
+    static final int UNREADABLE_LIMIT = 3;
+    private static final Logger LOG = LoggerFactory.getLogger(BatchSupport.class);
+
+    private final BatchMode mode;
+    private final Clock clock;
+    private int maxIds;
+    private boolean confirmed;
+    private long singleUntilMillis = -1;
+    private int unreadableInARow;
+    private int suspectedCap = -1;
+
+    public BatchSupport(BatchMode mode, int maxIds, Clock clock) {
+        this.mode = mode;
+        this.maxIds = mode == BatchMode.OFF ? 1 : maxIds;
+        this.clock = clock;
+        if (mode == BatchMode.OFF) {
+            LOG.info("polling with one request per task (MJ_API_BATCH=off)");
+        }
+    }
+
+    /** Most ids the next request may carry: 1 means a single fetch. */
+    public int idsPerRequest() {
+        if (mode == BatchMode.OFF) {
+            return 1;
+        }
+        if (singleUntilMillis >= 0) {
+            if (clock.millis() < singleUntilMillis) {
+                return 1;
+            }
+            singleUntilMillis = -1;
+            LOG.info("asking the upstream again whether it answers batch queries");
+        }
+        return maxIds;
+    }
+
+    /** True while batches are being sent (for the metrics). */
+    public boolean batching() {
+        return idsPerRequest() > 1;
+    }
+
+    /**
+     * Takes the outcome of a batch request.
+     *
+     * @return a failure to record against the upstream for a missing route where batching is required
+     *     ({@code MJ_API_BATCH=on}), or null
+     */
+    public FetchResult answered(BatchResult result) {
+        switch (result) {
+            case BatchResult.Answered answered -> {
+                unreadableInARow = 0;
+                if (!confirmed) {
+                    confirmed = true;
+                    LOG.info("polling in batches of up to {} tasks (the upstream answers {})", maxIds, HttpUpstreamClient.BATCH_PATH);
+                }
+            }
+            case BatchResult.Unsupported unsupported -> {
+                if (mode == BatchMode.ON) {
+                    return new FetchResult.Misconfigured("MJ_API_BATCH=on but the upstream has no batch route "
+                            + HttpUpstreamClient.BATCH_PATH + " (" + unsupported.message() + "); set MJ_API_BATCH=auto or off");
+                }
+                fallBack("the upstream has no batch route (" + unsupported.message() + ")");
+            }
+            case BatchResult.Failed failed when failed.failure() instanceof FetchResult.Malformed malformed -> {
+                if (++unreadableInARow >= UNREADABLE_LIMIT && mode == BatchMode.AUTO) {
+                    fallBack(UNREADABLE_LIMIT + " batch answers in a row could not be read (" + malformed.message() + ")");
+                }
+            }
+            case BatchResult.Failed failed -> {
+                // An outage or a 429: single fetches would meet it too, so the mode stays.
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A task left out of a clean batch answer of {@code answered} tasks turned out to exist. The second
+     * time for the same count the upstream is taken to cap its answers there (once could be a task created
+     * between the batch and the single fetch).
+     */
+    public void cappedAt(int answered) {
+        if (answered < 1 || answered >= maxIds) {
+            return;
+        }
+        if (answered != suspectedCap) {
+            suspectedCap = answered;
+        } else {
+            LOG.warn("the upstream answered {} of more tasks asked and left out some that exist: batches now ask for {} at most",
+                    answered, answered);
+            maxIds = answered;
+            suspectedCap = -1;
+        }
+    }
+
+    private void fallBack(String reason) {
+        unreadableInARow = 0;
+        confirmed = false;
+        singleUntilMillis = clock.millis() + RECHECK.toMillis();
+        LOG.warn("polling with one request per task: {}; asking again in {}", reason, RECHECK);
+    }
+}

@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -124,6 +126,15 @@ public final class UpstreamSimulator implements AutoCloseable {
         String id = newId();
         createTask(id, script);
         return id;
+    }
+
+    /** Creates {@code count} tasks following one script; returns their ids in order of creation. */
+    public List<String> createTasks(int count, TaskScript script) {
+        List<String> ids = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            ids.add(createTask(script));
+        }
+        return ids;
     }
 
     /** Creates a task scripted by the configured mix, as {@code POST /mj/submit/imagine} does; returns its id. */

@@ -62,11 +62,7 @@ class BatchPollingIT {
     }
 
     private List<String> tasks(int count, Duration run) {
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            ids.add(simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, run)));
-        }
-        return ids;
+        return simulator.createTasks(count, TaskScript.succeedsAfter(Duration.ZERO, run));
     }
 
     /** Tracks {@code ids} to their results with one worker; {@code settings} override the test defaults. */

@@ -61,11 +61,7 @@ class ResilienceIT {
     }
 
     private List<String> tasks(int count, Duration run) {
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            ids.add(simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, run)));
-        }
-        return ids;
+        return simulator.createTasks(count, TaskScript.succeedsAfter(Duration.ZERO, run));
     }
 
     /** Starts a worker limited to {@code ratePerSecond} and hands it {@code ids}. */

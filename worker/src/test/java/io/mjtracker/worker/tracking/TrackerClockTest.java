@@ -236,4 +236,44 @@ class TrackerClockTest {
         assertThat(oddPolls).isBetween(34L, 46L);
         assertThat(fetched.stream().filter("down"::equals).count()).as("still asked after its retries were spent").isGreaterThan(5);
     }
+
+    private FetchResult done(String id) {
+        return new FetchResult.Found(codec.parse(("{\"id\":\"" + id + "\",\"status\":\"SUCCESS\",\"progress\":\"100%\"}")
+                .getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void aTaskLeftOutOfABatchIsAskedAloneAndOnlyTwoSingleNotFoundsEndIt() {
+        batchMode = BatchMode.AUTO;
+        upstream.put("a", this::done);
+        upstream.put("b", this::done);
+        // Requested long ago: only the confirmations stand between the ghost and NOT_FOUND.
+        for (String id : List.of("a", "b", "ghost")) {
+            tracker().submit(request(id, START - Duration.ofMinutes(5).toMillis(), 0));
+        }
+
+        List<Completion> done = runFor(Duration.ofSeconds(40));
+
+        assertThat(batches).as("one batch for the three").first().asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                .containsExactlyInAnyOrder("a", "b", "ghost");
+        assertThat(batches.stream().flatMap(List::stream)).as("the ghost is asked in no further batch").containsOnlyOnce("ghost");
+        assertThat(fetched).as("asked alone until two not-founds").containsOnly("ghost").hasSizeGreaterThanOrEqualTo(2);
+        assertThat(done).extracting(c -> c.result().taskId() + "=" + c.result().outcome())
+                .containsExactlyInAnyOrder("a=SUCCEEDED", "b=SUCCEEDED", "ghost=NOT_FOUND");
+    }
+
+    @Test
+    void unreadableBatchAnswersAreTheUpstreamsFailureNotTheTasks() {
+        batchMode = BatchMode.ON;
+        upstream.put("a", this::running);
+        upstream.put("b", this::running);
+        batchUpstream = ids -> new BatchResult.Failed(new FetchResult.Malformed("HTTP 200 batch answer is not a list (TRUNCATED)"));
+        tracker().submit(request("a", START, 0));
+        tracker().submit(request("b", START, 0));
+
+        // Far more unreadable answers than TRACKER_MAX_MALFORMED_POLLS (5) allows one task.
+        assertThat(runFor(Duration.ofMinutes(5))).isEmpty();
+        assertThat(batches).hasSizeGreaterThan(5);
+    }
+
 }

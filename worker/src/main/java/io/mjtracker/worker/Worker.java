@@ -105,7 +105,8 @@ public final class Worker implements AutoCloseable {
 
         BatchSupport batches = new BatchSupport(config.upstream().batchMode(), config.upstream().batchMaxIds(), clock);
         Tracker tracker = new Tracker(config.tracking(), client, guard, batches,
-                new PollCadence(new Random(), config.tracking().cadenceScale()), statusPublisher, metrics, clock);
+                new PollCadence(new Random(), config.tracking().cadenceScale()), config.upstream().learnRefresh(),
+                statusPublisher, metrics, clock);
         resources.push(tracker);
         var consumer = new KafkaConsumer<byte[], byte[]>(clients.consumer());
         intake = new IntakeLoop(kafka, config.tracking(), consumer, results, tracker, new RequestParser(mapper),
@@ -113,6 +114,7 @@ public final class Worker implements AutoCloseable {
         metrics.gauges(tracker::trackedTasks, intake::assignedPartitions, intake::pausedPartitions, intake::pendingResults);
         metrics.budgetGauges(tracker::demandPerSecond,
                 () -> config.resilience().ratePerSecond() * tracker.idsPerRequest(), tracker::overduePolls, tracker::idsPerRequest);
+        metrics.refreshGauge(() -> tracker.refreshPeriodMillis() / 1000.0);
         resources.push(new MeterBinders(registry, guard, consumer, List.of(statusProducer, results.producer())));
         if (config.metricsPort() >= 0) {
             metricsServer = MetricsServer.start(config.metricsPort(), registry, health);

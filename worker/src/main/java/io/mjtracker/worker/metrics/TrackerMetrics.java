@@ -110,6 +110,11 @@ public final class TrackerMetrics {
         gauge("batch.size", "Most task ids per request now: 1 while polling with single fetches", batchSize);
     }
 
+    /** @param periodSeconds the upstream's sync tick as learned from its answers, 0 where it shows none */
+    public void refreshGauge(Supplier<Number> periodSeconds) {
+        gauge("upstream.refresh.period.seconds", "The upstream's sync tick learned from its answers (0: none seen)", periodSeconds);
+    }
+
     private void gauge(String name, String description, Supplier<Number> value) {
         // Strong reference: the suppliers are method references nobody else holds; a weakly held
         // gauge would read NaN after the first garbage collection.

@@ -59,6 +59,7 @@ public final class Tracker implements AutoCloseable {
     private final UpstreamGuard guard;
     private final BatchSupport batches;
     private final PollCadence cadence;
+    private final RefreshLearner refresh;
     private final StatusSink statusSink;
     private final TrackerMetrics metrics;
     private final Clock clock;
@@ -74,17 +75,20 @@ public final class Tracker implements AutoCloseable {
     private volatile double demandPerSecond;
     private volatile int overduePolls;
     private volatile int idsPerRequest = 1;
+    private volatile long refreshPeriodMillis;
+    private int alignedPolls;
     private volatile boolean stopping;
     private int outstanding;
     private Thread thread;
 
     public Tracker(TrackingSettings settings, UpstreamClient client, UpstreamGuard guard, BatchSupport batches,
-            PollCadence cadence, StatusSink statusSink, TrackerMetrics metrics, Clock clock) {
+            PollCadence cadence, boolean learnRefresh, StatusSink statusSink, TrackerMetrics metrics, Clock clock) {
         this.settings = settings;
         this.client = client;
         this.guard = guard;
         this.batches = batches;
         this.cadence = cadence;
+        this.refresh = new RefreshLearner(learnRefresh);
         this.dispatcher = new Dispatcher(settings.maxPollGap().toMillis());
         this.statusSink = statusSink;
         this.metrics = metrics;
@@ -144,6 +148,11 @@ public final class Tracker implements AutoCloseable {
         return idsPerRequest;
     }
 
+    /** The upstream's sync tick as learned from its answers, or 0 where it shows none. */
+    public long refreshPeriodMillis() {
+        return refreshPeriodMillis;
+    }
+
     /** True while the upstream's circuit is open. */
     public boolean circuitOpen() {
         return guard.circuitOpen();
@@ -185,6 +194,7 @@ public final class Tracker implements AutoCloseable {
         demandPerSecond = dispatcher.demandPerSecond();
         overduePolls = dispatcher.overdue();
         idsPerRequest = batches.idsPerRequest();
+        refreshPeriodMillis = refresh.periodMillis(clock.millis());
         return park;
     }
 
@@ -420,11 +430,14 @@ public final class Tracker implements AutoCloseable {
 
     private void onFound(TrackedTask task, Task fetched, long now) {
         finishRetry(task);
+        boolean previousPollSawIt = task.previousPolledAtMillis >= 0 && task.lastFoundAtMillis >= task.previousPolledAtMillis;
         task.malformedStreak = 0;
         task.notFoundStreak = 0;
         task.lastFoundAtMillis = now;
         task.lastFinishTime = fetched.finishTime();
-        publishIfChanged(task, fetched, now);
+        if (publishIfChanged(task, fetched, now) && previousPollSawIt) {
+            refresh.changeSeen(task.previousPolledAtMillis, task.lastPolledAtMillis);
+        }
         TrackingPhase phase = fetched.status().phase();
         if (phase == TrackingPhase.FINISHED || phase == TrackingPhase.NEEDS_USER) {
             end(task, Outcome.of(fetched.status()).orElseThrow(), fetched.failReason(), now, fetched.json());
@@ -455,14 +468,21 @@ public final class Tracker implements AutoCloseable {
             task.lastPercent = percent;
             task.lastPercentAtMillis = now;
         }
-        reschedule(task, now, now + delay, urgency);
+        // Most polls go right after the upstream's next sync tick, where it has one; a few stay where the
+        // cadence put them, so that the learner keeps seeing whether the tick still holds.
+        long due = now + delay;
+        if (++alignedPolls % RefreshLearner.EXPLORE_ONE_IN != 0) {
+            due = refresh.align(due, now);
+        }
+        reschedule(task, now, due, urgency);
     }
 
-    private void publishIfChanged(TrackedTask task, Task fetched, long now) {
+    /** Publishes a status update where status or progress changed since the last poll; returns whether they did. */
+    private boolean publishIfChanged(TrackedTask task, Task fetched, long now) {
         String status = fetched.status().raw();
         String progress = fetched.progress().raw();
         if (Objects.equals(status, task.lastStatus) && Objects.equals(progress, task.lastProgress)) {
-            return;
+            return false;
         }
         task.lastStatus = canonical(status);
         task.lastProgress = canonical(progress);
@@ -470,6 +490,7 @@ public final class Tracker implements AutoCloseable {
             statusSink.publish(request, StatusUpdate.of(task.id, fetched, now, task.polls, request.source(), request.metadata()));
             metrics.statusPublished();
         }
+        return true;
     }
 
     /**

@@ -82,7 +82,7 @@ class TrackerClockTest {
             UpstreamGuard guard = new UpstreamGuard(new ResilienceSettings(100_000, 3, Duration.ofMillis(10),
                     Duration.ofSeconds(1), 50, 20, Duration.ofSeconds(15)), clock);
             tracker = new Tracker(new TrackingSettings(1000, 900, 64, MAX_TRACK, GRACE, 5, 1.0, MAX_POLL_GAP), client, guard,
-                    new BatchSupport(batchMode, 100, clock), new PollCadence(new Random(1)), (request, update) -> statusSink.publish(request, update),
+                    new BatchSupport(batchMode, 100, clock), new PollCadence(new Random(1)), true, (request, update) -> statusSink.publish(request, update),
                     new TrackerMetrics(new SimpleMeterRegistry(), List.of()), clock);
         }
         return tracker;

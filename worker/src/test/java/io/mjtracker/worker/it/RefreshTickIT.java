@@ -1,0 +1,75 @@
+package io.mjtracker.worker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mjtracker.common.record.FinalResult;
+import io.mjtracker.common.record.Outcome;
+import io.mjtracker.common.record.RecordCodec;
+import io.mjtracker.simulator.SimulatorConfig;
+import io.mjtracker.simulator.TaskScript;
+import io.mjtracker.simulator.UpstreamSimulator;
+import io.mjtracker.testkit.KafkaBroker;
+import io.mjtracker.testkit.KafkaBrokerExtension;
+import io.mjtracker.worker.Worker;
+import io.mjtracker.worker.config.WorkerConfigLoader;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** A gateway that shows task changes only on its sync tick: the worker learns the tick and stops polling faster. */
+@ExtendWith(KafkaBrokerExtension.class)
+class RefreshTickIT {
+
+    private static final Duration TICK = Duration.ofSeconds(6);
+
+    private final KafkaBroker broker;
+    private final RecordCodec codec = new RecordCodec();
+    private UpstreamSimulator simulator;
+
+    RefreshTickIT(KafkaBroker broker) {
+        this.broker = broker;
+    }
+
+    @AfterEach
+    void stop() {
+        if (simulator != null) {
+            simulator.close();
+        }
+    }
+
+    @Test
+    void theTickIsLearntAndPollsFollowIt() {
+        simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(false).withRefresh(TICK));
+        // Tasks that start and run as real ones do, each on its own time, so that their changes fall on different ticks.
+        SplittableRandom random = new SplittableRandom(11);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            ids.add(simulator.createTask(TaskScript.succeedsAfter(
+                    Duration.ofMillis(random.nextLong(10_000)), Duration.ofMillis(30_000 + random.nextLong(20_000)))));
+        }
+        TestTopics topics = new TestTopics(broker);
+        Map<String, String> env = topics.singleFetchEnv(simulator);
+        // Running tasks polled every 0.25..5 s: mostly faster than the tick, as a real cadence against a 15 s tick.
+        env.put("TRACKER_CADENCE_SCALE", "0.25");
+        env.put("TRACKER_RATE_LIMIT_PER_SECOND", "250");
+
+        try (Worker worker = Worker.start(WorkerConfigLoader.load(env))) {
+            topics.produceIds(ids);
+            List<FinalResult> results = topics.read(topics.completed, ids.size(), Duration.ofSeconds(120), Duration.ofSeconds(1))
+                    .stream().map(record -> codec.readFinalResult(record.value())).toList();
+            double learnt = worker.registry().get("mjtracker.upstream.refresh.period.seconds").gauge().value();
+
+            assertThat(results).hasSize(ids.size()).allSatisfy(result -> assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED));
+            System.out.printf("learnt %.2f s, %.1f requests per task%n", learnt, (double) simulator.stats().totalRequests() / ids.size());
+            assertThat(learnt).as("learnt period, s").isBetween(5.75, 6.25);
+            // Each task changes on about 7 ticks over its run; polls come about once a tick, plus the unaligned tenth.
+            double perTask = (double) simulator.stats().totalRequests() / ids.size();
+            assertThat(perTask).as("requests per task").isLessThan(16);
+        }
+    }
+}

@@ -1,5 +1,8 @@
 package io.mjtracker.bench;
 
+import java.time.Duration;
+import java.util.List;
+
 /**
  * {@code bench <efficiency|throughput|scale|ratelimit|crash|crash-backlog|all>}: prints the figures of
  * BENCHMARKS.md. The crash tests exit with status 1 when exactly one result per request did not hold.
@@ -15,6 +18,8 @@ public final class Bench {
             case "throughput" -> LiveBenchmarks.throughput(args.length > 1 ? Integer.parseInt(args[1]) : 5);
             case "scale" -> LiveBenchmarks.scale(args.length > 1 ? Integer.parseInt(args[1]) : 100_000);
             case "ratelimit" -> LiveBenchmarks.rateLimitUse();
+            case "capacity" -> Capacity.run(sizes(args, List.of(200, 2_000, 20_000, 100_000)), Duration.ZERO, Duration.ofMinutes(10));
+            case "capacity-refresh" -> Capacity.run(sizes(args, List.of(2_000)), Duration.ofSeconds(15), Duration.ofMinutes(10));
             case "crash" -> exitOnViolation(CrashTest.run(args.length > 1 ? Integer.parseInt(args[1]) : 5000));
             case "crash-backlog" -> exitOnViolation(CrashTest.runBacklog(args.length > 1 ? Integer.parseInt(args[1]) : 1500));
             case "all" -> {
@@ -24,10 +29,15 @@ public final class Bench {
                 LiveBenchmarks.scale(100_000);
             }
             default -> {
-                System.err.println("usage: bench <efficiency|throughput|scale|ratelimit|crash|crash-backlog|all>");
+                System.err.println("usage: bench <efficiency|throughput|scale|ratelimit|capacity [n,...]|capacity-refresh [n,...]|crash|crash-backlog|all>");
                 System.exit(2);
             }
         }
+    }
+
+    /** Task counts given as {@code 200,2000}, or the default ones. */
+    private static List<Integer> sizes(String[] args, List<Integer> defaults) {
+        return args.length > 1 ? java.util.Arrays.stream(args[1].split(",")).map(Integer::parseInt).toList() : defaults;
     }
 
     private static void exitOnViolation(boolean held) {

@@ -39,6 +39,12 @@ final class Rig implements AutoCloseable {
      *     worker's alone (the simulator keeps a record per task too); its tasks stay queued for 60..120 min
      */
     Rig(Faults faults, boolean separateSimulator) {
+        this(separateSimulator ? null : SimulatorConfig.defaults().withAutoCreate(true).withMix(ENDLESS).withFaults(faults));
+    }
+
+    /** A rig whose simulator, in this JVM, runs as {@code simulatorConfig} says; null runs it in its own JVM. */
+    Rig(SimulatorConfig simulatorConfig) {
+        boolean separateSimulator = simulatorConfig == null;
         broker = EmbeddedKafkaBroker.start();
         String baseUrl;
         if (separateSimulator) {
@@ -60,7 +66,7 @@ final class Rig implements AutoCloseable {
             baseUrl = "http://127.0.0.1:" + port;
         } else {
             simulatorProcess = null;
-            simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(true).withMix(ENDLESS).withFaults(faults));
+            simulator = UpstreamSimulator.start(simulatorConfig);
             baseUrl = simulator.baseUrl().toString();
         }
         String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 6);

@@ -1,0 +1,96 @@
+package io.mjtracker.bench;
+
+import io.mjtracker.common.record.FinalResult;
+import io.mjtracker.common.record.RecordCodec;
+import io.mjtracker.simulator.Faults;
+import io.mjtracker.simulator.SimulatorConfig;
+import io.mjtracker.simulator.TaskMix;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * How many tasks one key's request budget keeps on time: one worker limited to 10 requests/s against the
+ * simulator whose 429 bucket is just above it, the realistic task mix (queued 0-60 s, running 20-90 s),
+ * every task submitted at once; batch polling and single fetches in the same run. Detection lag is each
+ * result's {@code detectedAt - finishedUpstreamAt}, read back from the completed topic.
+ */
+final class Capacity {
+
+    private static final double LIMIT = 10;
+
+    private Capacity() {}
+
+    /** @param refresh a sync tick for the simulator (0: none); with one, each size runs with learning on and off */
+    static void run(List<Integer> sizes, Duration refresh, Duration cap) throws Exception {
+        System.out.printf("capacity: limit %.0f req/s (simulator bucket %.1f/s, burst 1), realistic mix, all submitted at once%s; "
+                + "runs end when every result is in or after %s%n", LIMIT, LIMIT * 1.05,
+                refresh.isZero() ? "" : ", gateway sync tick " + refresh.toSeconds() + " s", cap);
+        System.out.println("  tasks  mode            done   lag p50   lag p95   lag max  req/task   429s  wall");
+        for (int tasks : sizes) {
+            if (refresh.isZero()) {
+                once(tasks, "batch", Map.of("MJ_API_BATCH", "on"), refresh, cap);
+                once(tasks, "single", Map.of("MJ_API_BATCH", "off"), refresh, cap);
+            } else {
+                once(tasks, "single+refresh", Map.of("MJ_API_BATCH", "off", "MJ_API_REFRESH", "auto"), refresh, cap);
+                once(tasks, "single", Map.of("MJ_API_BATCH", "off", "MJ_API_REFRESH", "off"), refresh, cap);
+            }
+        }
+    }
+
+    private static void once(int tasks, String mode, Map<String, String> settings, Duration refresh, Duration cap) throws Exception {
+        SimulatorConfig simulator = SimulatorConfig.defaults().withAutoCreate(false).withMix(TaskMix.REALISTIC)
+                .withFaults(Faults.NONE.withRateLimit(LIMIT * 1.05, 1, true)).withRefresh(refresh);
+        try (Rig rig = new Rig(simulator)) {
+            rig.env.put("TRACKER_RATE_LIMIT_PER_SECOND", Double.toString(LIMIT));
+            rig.env.put("TRACKER_MAX_IN_FLIGHT", Integer.toString(Math.max(tasks, 100)));
+            rig.env.put("TRACKER_MAX_TRACK_DURATION", "2h");
+            rig.env.putAll(settings);
+            rig.start();
+            List<String> ids = new ArrayList<>(tasks);
+            for (int i = 0; i < tasks; i++) {
+                ids.add(rig.simulator.submit());
+            }
+            long started = System.nanoTime();
+            try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    rig.broker.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 20), new StringSerializer(), new StringSerializer())) {
+                for (String id : ids) {
+                    producer.send(new ProducerRecord<>(rig.env.get("TRACKER_INPUT_TOPIC"), id, id));
+                }
+            }
+            List<Long> lags = new ArrayList<>(tasks);
+            Set<String> seen = new HashSet<>();
+            RecordCodec codec = new RecordCodec();
+            try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    rig.broker.bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG, "capacity-reader",
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                consumer.subscribe(List.of(rig.env.get("TRACKER_COMPLETED_TOPIC")));
+                while (seen.size() < tasks && System.nanoTime() - started < cap.toNanos()) {
+                    for (var record : consumer.poll(Duration.ofMillis(500))) {
+                        FinalResult result = codec.readFinalResult(record.value());
+                        if (seen.add(result.taskId()) && result.tracking().finishedUpstreamAt() != null) {
+                            lags.add(result.tracking().detectedAt() - result.tracking().finishedUpstreamAt());
+                        }
+                    }
+                }
+            }
+            double wall = (System.nanoTime() - started) / 1e9;
+            long requests = rig.simulator.stats().totalRequests();
+            Percentiles lag = new Percentiles(lags.stream().mapToLong(Long::longValue).toArray());
+            System.out.printf("%7d  %-14s %6d  %7.1f s %7.1f s %7.1f s  %8.2f  %5d  %4.0f s%n", tasks, mode, seen.size(),
+                    lag.at(50) / 1e3, lag.at(95) / 1e3, lag.at(100) / 1e3, (double) requests / tasks,
+                    rig.simulator.stats().count(429), wall);
+        }
+    }
+}

@@ -1,7 +1,7 @@
 package io.mjtracker.bench;
 
 /**
- * {@code bench <efficiency|throughput|scale|ratelimit|crash|crash-backlog|all>}: prints the figures of
+ * {@code bench <efficiency|throughput|scale|ratelimit|crash|crash-backlog|shared-budget|all>}: prints the figures of
  * BENCHMARKS.md. The crash tests exit with status 1 when exactly one result per request did not hold.
  */
 public final class Bench {
@@ -17,6 +17,7 @@ public final class Bench {
             case "ratelimit" -> LiveBenchmarks.rateLimitUse();
             case "crash" -> exitOnViolation(CrashTest.run(args.length > 1 ? Integer.parseInt(args[1]) : 5000));
             case "crash-backlog" -> exitOnViolation(CrashTest.runBacklog(args.length > 1 ? Integer.parseInt(args[1]) : 1500));
+            case "shared-budget" -> SharedBudget.run(args.length > 1 ? Integer.parseInt(args[1]) : 3);
             case "all" -> {
                 Efficiency.run(10_000);
                 LiveBenchmarks.rateLimitUse();
@@ -24,7 +25,7 @@ public final class Bench {
                 LiveBenchmarks.scale(100_000);
             }
             default -> {
-                System.err.println("usage: bench <efficiency|throughput|scale|ratelimit|crash|crash-backlog|all>");
+                System.err.println("usage: bench <efficiency|throughput|scale|ratelimit|crash|crash-backlog|shared-budget|all>");
                 System.exit(2);
             }
         }

@@ -7,6 +7,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mjtracker.common.record.RecordCodec;
 import io.mjtracker.common.task.TaskCodec;
 import io.mjtracker.worker.config.WorkerConfig;
+import io.mjtracker.worker.intake.BudgetShare;
+import io.mjtracker.worker.intake.ConsumerPartitionCount;
 import io.mjtracker.worker.intake.DeadLetterReason;
 import io.mjtracker.worker.intake.IntakeLoop;
 import io.mjtracker.worker.intake.RequestParser;
@@ -109,11 +111,14 @@ public final class Worker implements AutoCloseable {
                 statusPublisher, metrics, clock);
         resources.push(tracker);
         var consumer = new KafkaConsumer<byte[], byte[]>(clients.consumer());
+        BudgetShare budget = new BudgetShare(config.resilience().ratePerSecond(),
+                new ConsumerPartitionCount(consumer, kafka.topics().input()), guard::shareRate, clock);
         intake = new IntakeLoop(kafka, config.tracking(), consumer, results, tracker, new RequestParser(mapper),
-                metrics, health, guard.unavailability(), clock, config.shutdownTimeout(), clients.maxPollRecords());
-        metrics.gauges(tracker::trackedTasks, intake::assignedPartitions, intake::pausedPartitions, intake::pendingResults);
-        metrics.budgetGauges(tracker::demandPerSecond,
-                () -> config.resilience().ratePerSecond() * tracker.idsPerRequest(), tracker::overduePolls, tracker::idsPerRequest);
+                metrics, health, guard.unavailability(), clock, config.shutdownTimeout(), clients.maxPollRecords(), budget);
+        metrics.gauges(tracker::trackedTasks, intake::assignedPartitions, intake::pausedPartitions, intake::pendingResults,
+                budget::rate);
+        metrics.budgetGauges(tracker::demandPerSecond, () -> budget.rate() * tracker.idsPerRequest(),
+                tracker::overduePolls, tracker::idsPerRequest);
         metrics.refreshGauge(() -> tracker.refreshPeriodMillis() / 1000.0);
         resources.push(new MeterBinders(registry, guard, consumer, List.of(statusProducer, results.producer())));
         if (config.metricsPort() >= 0) {
@@ -128,7 +133,7 @@ public final class Worker implements AutoCloseable {
             LOG.error("intake stopped on an unrecoverable error; the worker exits and a restart resumes from committed offsets", error);
         }).start(intake);
         health.watch(intakeThread::isAlive);
-        LOG.info("mj-tracker started: group {}, input {}, upstream {}, rate limit {}/s, metrics port {}",
+        LOG.info("mj-tracker started: group {}, input {}, upstream {}, group rate limit {}/s, metrics port {}",
                 kafka.groupId(), kafka.topics().input(), config.upstream().baseUrl(), config.resilience().ratePerSecond(),
                 metricsServer == null ? "off" : metricsServer.port());
     }

@@ -28,7 +28,7 @@ public enum Setting {
     TRACKER_DLQ_TOPIC("mj.tasks.dlq", "Dead-letter topic for input records that are not a valid task request."),
     TRACKER_TOPIC_PARTITIONS("12", "Partitions of topics the worker creates where missing, 1..10000."),
     TRACKER_TOPIC_REPLICATION(null, "Replication factor of topics the worker creates, 1..32. Default: the broker's default."),
-    TRACKER_RATE_LIMIT_PER_SECOND("10", "Most requests per second this instance sends to the upstream, 0.1..100000 (fractions allowed)."),
+    TRACKER_RATE_LIMIT_PER_SECOND("10", "Most requests per second the whole consumer group sends to the upstream (the API key's limit), 0.1..100000 (fractions allowed). Each instance sends its share: this × the input partitions it owns / all of them."),
     TRACKER_MAX_IN_FLIGHT("10000", "Most tasks tracked at once; intake pauses at this cap, 1..1000000."),
     TRACKER_RESUME_IN_FLIGHT(null, "Intake resumes when tracked tasks fall below this, 1..1000000. Default: 90% of `TRACKER_MAX_IN_FLIGHT` (at least 1)."),
     TRACKER_MAX_CONCURRENT_REQUESTS("64", "Most upstream requests outstanding at once, 1..10000."),

@@ -61,6 +61,7 @@ public final class IntakeLoop implements Runnable {
     private final Duration shutdownTimeout;
     private final int readAheadMargin;
     private final BrokerContact brokerContact;
+    private final BudgetShare budget;
 
     private final Assignments assignments;
     private final Map<TopicPartition, OwnedPartition> owned;
@@ -78,7 +79,8 @@ public final class IntakeLoop implements Runnable {
 
     public IntakeLoop(KafkaSettings kafka, TrackingSettings tracking, Consumer<byte[], byte[]> consumer,
             ResultPublisher results, Tracker tracker, RequestParser parser, TrackerMetrics metrics,
-            HealthState health, UnavailabilityClock unavailability, Clock clock, Duration shutdownTimeout, int readAheadMargin) {
+            HealthState health, UnavailabilityClock unavailability, Clock clock, Duration shutdownTimeout, int readAheadMargin,
+            BudgetShare budget) {
         this.kafka = kafka;
         this.tracking = tracking;
         this.consumer = consumer;
@@ -92,6 +94,7 @@ public final class IntakeLoop implements Runnable {
         this.clock = clock;
         this.shutdownTimeout = shutdownTimeout;
         this.readAheadMargin = readAheadMargin;
+        this.budget = budget;
         this.brokerContact = new BrokerContact(consumer);
         this.assignments = new Assignments(consumer, clock, readAheadMargin);
         this.backpressure = new Backpressure(consumer, tracking);
@@ -134,6 +137,7 @@ public final class IntakeLoop implements Runnable {
                 }
                 health.heartbeatSecondsAgo(brokerContact.secondsSinceHeartbeat());
                 assignments.fetchAwaited();
+                budget.recheck();
                 collectCompletions();
                 if (clock.millis() - lastCommitMillis >= COMMIT_INTERVAL.toMillis()) {
                     commit();
@@ -305,6 +309,8 @@ public final class IntakeLoop implements Runnable {
             if (partitions.isEmpty()) {
                 return;
             }
+            // Lowered before the partitions are given up, so the new owner's raised share never overlaps it.
+            budget.releasing(partitions);
             collectCompletions();
             commit();
             forget(partitions);
@@ -312,20 +318,23 @@ public final class IntakeLoop implements Runnable {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            budget.releasing(partitions);
             forget(partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             health.joinedGroup();
-            if (partitions.isEmpty()) {
-                return;
+            if (!partitions.isEmpty()) {
+                // Nothing is read until the committed offset and its metadata are known (Assignments.fetchAwaited).
+                assignments.assigned(partitions);
+                backpressure.pauseNow(partitions);
+                assignedCount = owned.size() + awaitingOffsets.size();
+                LOG.info("assigned {}", partitions);
             }
-            // Nothing is read until the committed offset and its metadata are known (Assignments.fetchAwaited).
-            assignments.assigned(partitions);
-            backpressure.pauseNow(partitions);
-            assignedCount = owned.size() + awaitingOffsets.size();
-            LOG.info("assigned {}", partitions);
+            // Raised only once the partitions are ours; called after every rebalance, since one that
+            // brought this instance nothing may still have grown the topic.
+            budget.taken(partitions);
         }
 
         private void forget(Collection<TopicPartition> partitions) {

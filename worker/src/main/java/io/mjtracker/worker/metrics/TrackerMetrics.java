@@ -88,11 +88,12 @@ public final class TrackerMetrics {
 
     /** Registers gauges read from live state. */
     public void gauges(Supplier<Number> tasksInFlight, Supplier<Number> partitionsAssigned,
-            Supplier<Number> partitionsPaused, Supplier<Number> resultsPending) {
+            Supplier<Number> partitionsPaused, Supplier<Number> resultsPending, Supplier<Number> rateShare) {
         gauge("tasks.inflight", "Distinct tasks being tracked", tasksInFlight);
         gauge("partitions.assigned", "Input partitions assigned to this worker", partitionsAssigned);
         gauge("partitions.paused", "Input partitions paused (in-flight cap or open circuit)", partitionsPaused);
         gauge("results.pending", "Finished requests whose results are not committed yet", resultsPending);
+        gauge("rate.limit.share", "Requests per second this worker may send: its share of the group's rate limit", rateShare);
     }
 
     /**

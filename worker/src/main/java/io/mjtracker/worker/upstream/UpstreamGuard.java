@@ -7,14 +7,13 @@ import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.github.resilience4j.core.IntervalBiFunction;
 import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.ratelimiter.RateLimiter;
-import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.mjtracker.worker.config.ResilienceSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * <p>The rate limiter hands out permits in cycles of about 10 ms rather than {@code rate} permits per
  * second, so requests are spread evenly and no sliding one-second window ever holds more than the
  * limit; the spacing keeps 3% headroom ({@link #HEADROOM}) so that network jitter, which can delay one
- * request and not the next, does not push a window measured at the server over the limit. A 429 pauses every request (the limit is per key, not per task) for its {@code Retry-After}.
+ * request and not the next, does not push a window measured at the server over the limit. The rate is
+ * this instance's share of the group's limit and changes on rebalances ({@link #shareRate}). A 429
+ * pauses every request of this instance (the limit is per key, not per task) for its {@code Retry-After}.
  * A 429's pause is capped at {@code TRACKER_RETRY_MAX_BACKOFF}, so a server asking for a day does not
  * stop polling for a day. A 401, a 403 that is not one task's own (see {@link #record}), a wrong base
  * URL, or a whole-upstream not-found ({@link NotFoundWatch}) forces the circuit open and lets one probe
@@ -37,15 +38,17 @@ public final class UpstreamGuard {
     public static final String NAME = "upstream";
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamGuard.class);
     private static final long OPEN_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How soon an instance whose share is 0 looks again whether it got one. */
+    private static final long IDLE_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final Duration DEFAULT_RATE_LIMIT_PAUSE = Duration.ofSeconds(1);
     /** Permits are spaced this much wider than {@code 1/rate}. */
     static final double HEADROOM = 1.03;
 
     private final Clock clock;
+    private final LongSupplier nanoTime;
     private final RateLimiterRegistry rateLimiters;
     private final CircuitBreakerRegistry circuitBreakers;
     private final RetryRegistry retries;
-    private final RateLimiter rateLimiter;
     private final CircuitBreaker circuitBreaker;
     private final Retry retry;
     private final Duration probeInterval;
@@ -53,10 +56,12 @@ public final class UpstreamGuard {
     private final UnavailabilityClock unavailability;
     private final NotFoundWatch notFoundWatch = new NotFoundWatch();
     private boolean lastAnswerFound;
-    private final long permitPeriodNanos;
-    private final long minSpacingNanos;
+    /** Replaced by the consumer thread on a rebalance ({@link #shareRate}), read by the dispatcher thread. */
+    private volatile Pace pace;
+    /** The pace the dispatcher's reservation was made under; the rest of the rate state is the dispatcher's alone. */
+    private Pace reservedUnder;
     private long reservedPermitAtNanos = -1;
-    private long lastSendNanos = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
+    private long lastSendNanos;
     private long pausedUntilMillis;
     private long probeAtMillis;
     private boolean misconfigurationReported;
@@ -69,19 +74,20 @@ public final class UpstreamGuard {
      *     as Resilience4j's registry-built limiters do
      */
     public UpstreamGuard(ResilienceSettings settings, Clock clock) {
+        this(settings, clock, System::nanoTime);
+    }
+
+    /** @param nanoTime the rate limiter's time source; tests drive a fake one */
+    UpstreamGuard(ResilienceSettings settings, Clock clock, LongSupplier nanoTime) {
         this.clock = clock;
-        // Cycles of at least 10 ms: at low rates one permit per cycle, evenly spaced; at high rates a
-        // cycle holds several permits so the dispatcher can send a few per wake-up instead of being
-        // bound by how finely a thread can park.
-        int permitsPerCycle = (int) Math.max(1, Math.floor(settings.ratePerSecond() / 100));
-        this.permitPeriodNanos = Math.max(1, (long) Math.ceil(1e9 * HEADROOM * permitsPerCycle / settings.ratePerSecond()));
-        this.minSpacingNanos = permitsPerCycle == 1 ? permitPeriodNanos : 0;
-        this.rateLimiters = RateLimiterRegistry.of(RateLimiterConfig.custom()
-                .limitForPeriod(permitsPerCycle)
-                .limitRefreshPeriod(Duration.ofNanos(permitPeriodNanos))
-                .timeoutDuration(Duration.ofNanos(permitPeriodNanos * 2))
-                .build());
-        this.rateLimiter = rateLimiters.rateLimiter(NAME);
+        this.nanoTime = nanoTime;
+        // As if the last send were long past: the first request never waits for spacing.
+        this.lastSendNanos = nanoTime.getAsLong() - TimeUnit.DAYS.toNanos(365);
+        this.pace = Pace.of(settings.ratePerSecond(), nanoTime);
+        // The registry only lists the limiter for the metrics; the one in use runs on the injected time source.
+        this.rateLimiters = RateLimiterRegistry.of(pace.limiter().getRateLimiterConfig());
+        rateLimiters.rateLimiter(NAME);
+        rateLimiters.replace(NAME, pace.limiter());
         this.circuitBreakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(settings.breakerWindow())
@@ -159,13 +165,22 @@ public final class UpstreamGuard {
     }
 
     private long takeRatePermit() {
-        long nowNanos = System.nanoTime();
+        Pace current = pace;
+        if (current != reservedUnder) {
+            // A permit reserved at the old rate is given up: a lowered share holds from its first request.
+            reservedUnder = current;
+            reservedPermitAtNanos = -1;
+        }
+        if (current.idle()) {
+            return IDLE_RECHECK_NANOS;
+        }
+        long nowNanos = nanoTime.getAsLong();
         // A send delayed by other work must not be followed at once by the next one: the limiter's
         // permits are evenly spaced in its own time, this keeps them spaced in actual send time too,
         // so an upstream token bucket with a small burst never sees two requests closer than 1/rate.
         long sinceLastSend = nowNanos - lastSendNanos;
-        if (sinceLastSend < minSpacingNanos) {
-            return minSpacingNanos - sinceLastSend;
+        if (sinceLastSend < current.minSpacingNanos()) {
+            return current.minSpacingNanos() - sinceLastSend;
         }
         if (reservedPermitAtNanos >= 0) {
             if (nowNanos - reservedPermitAtNanos >= 0) {
@@ -175,16 +190,31 @@ public final class UpstreamGuard {
             }
             return reservedPermitAtNanos - nowNanos;
         }
-        long wait = rateLimiter.reservePermission();
+        long wait = current.limiter().reservePermission();
         if (wait == 0) {
             lastSendNanos = nowNanos;
             return 0;
         }
         if (wait < 0) {
-            return permitPeriodNanos;
+            return current.permitPeriodNanos();
         }
         reservedPermitAtNanos = nowNanos + wait;
         return wait;
+    }
+
+    /**
+     * Sets the rate this instance may send at: its share of the group's limit; 0 lets nothing out.
+     * Requests from the next one on are spaced for the new rate, counted from the last request sent, so
+     * a lowered rate holds at once (above 100/s, where a cycle holds several permits, the first new cycle
+     * may follow the last old one at once: one cycle, a hundredth of a second's worth, within
+     * {@link #HEADROOM}). Safe to call from another thread than the one asking for permits.
+     */
+    public void shareRate(double ratePerSecond) {
+        Pace next = Pace.of(ratePerSecond, nanoTime);
+        pace = next;
+        if (!next.idle()) {
+            rateLimiters.replace(NAME, next.limiter());
+        }
     }
 
     /**

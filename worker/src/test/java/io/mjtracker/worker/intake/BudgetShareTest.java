@@ -1,0 +1,164 @@
+package io.mjtracker.worker.intake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.mjtracker.worker.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.stream.IntStream;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+class BudgetShareTest {
+
+    private static final double LIMIT = 30;
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+    private final List<Double> applied = new ArrayList<>();
+    private OptionalInt partitionCount = OptionalInt.of(12);
+    private int counted;
+
+    private BudgetShare budget() {
+        return new BudgetShare(LIMIT, () -> {
+            counted++;
+            return partitionCount;
+        }, applied::add, clock);
+    }
+
+    private static List<TopicPartition> partitions(int... numbers) {
+        return IntStream.of(numbers).mapToObj(n -> new TopicPartition("mj.tasks", n)).toList();
+    }
+
+    @Test
+    void theShareIsTheLimitTimesOwnedOverAllPartitions() {
+        assertThat(BudgetShare.share(LIMIT, 4, 12)).isCloseTo(10, within(1e-9));
+        assertThat(BudgetShare.share(LIMIT, 12, 12)).isEqualTo(LIMIT);
+        assertThat(BudgetShare.share(LIMIT, 0, 12)).isZero();
+        assertThat(BudgetShare.share(0.1, 1, 10_000)).isCloseTo(1e-5, within(1e-12));
+    }
+
+    @Test
+    void anInstanceThatOwnsNothingSendsNothingFromTheStart() {
+        BudgetShare budget = budget();
+
+        assertThat(applied).containsExactly(0.0);
+        assertThat(budget.rate()).isZero();
+    }
+
+    @Test
+    void sharesOfAnySplitAddUpToTheWholeLimit() {
+        BudgetShare one = budget();
+        BudgetShare two = budget();
+        BudgetShare three = budget();
+
+        one.taken(partitions(0, 1, 2, 3, 4));
+        two.taken(partitions(5, 6, 7, 8));
+        three.taken(partitions(9, 10, 11));
+
+        assertThat(one.rate() + two.rate() + three.rate()).isCloseTo(LIMIT, within(1e-9));
+        assertThat(one.rate()).isCloseTo(12.5, within(1e-9));
+    }
+
+    @Test
+    void givingPartitionsUpLowersTheShareAndTakingThemRaisesIt() {
+        BudgetShare budget = budget();
+        budget.taken(partitions(0, 1, 2, 3, 4, 5));
+        assertThat(budget.rate()).isEqualTo(15);
+
+        budget.releasing(partitions(4, 5));
+        assertThat(budget.rate()).isEqualTo(10);
+        budget.releasing(partitions(0, 1, 2, 3));
+        assertThat(budget.rate()).as("owning nothing, sending nothing").isZero();
+        budget.taken(partitions(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11));
+        assertThat(budget.rate()).isEqualTo(LIMIT);
+        assertThat(applied).containsExactly(0.0, 15.0, 10.0, 0.0, LIMIT);
+    }
+
+    @Test
+    void releasingNeverAsksForThePartitionCount() {
+        BudgetShare budget = budget();
+        budget.taken(partitions(0, 1, 2));
+        int before = counted;
+
+        budget.releasing(partitions(2));
+
+        assertThat(counted).as("a revocation may not wait on metadata or be woken halfway").isEqualTo(before);
+        assertThat(budget.rate()).isEqualTo(5);
+    }
+
+    /** Owns 6 of 12 partitions, then the topic grows to 24 (nothing has noticed yet). */
+    private BudgetShare halfOfATopicThatDoubles() {
+        BudgetShare budget = budget();
+        budget.taken(partitions(0, 1, 2, 3, 4, 5));
+        partitionCount = OptionalInt.of(24);
+        return budget;
+    }
+
+    @Test
+    void aRebalanceThatBringsNothingStillNoticesAGrownTopic() {
+        BudgetShare budget = halfOfATopicThatDoubles();
+
+        budget.taken(List.of());
+
+        assertThat(budget.rate()).isEqualTo(7.5);
+    }
+
+    @Test
+    void aGrownTopicIsNoticedBetweenRebalancesWithinTheRecountInterval() {
+        BudgetShare budget = halfOfATopicThatDoubles();
+
+        budget.recheck();
+        assertThat(budget.rate()).as("counted a moment ago").isEqualTo(15);
+        clock.advance(BudgetShare.RECOUNT_INTERVAL);
+        budget.recheck();
+
+        assertThat(budget.rate()).isEqualTo(7.5);
+    }
+
+    @Test
+    void anUnknownCountKeepsTheLastKnownOne() {
+        BudgetShare budget = budget();
+        budget.taken(partitions(0, 1, 2));
+        partitionCount = OptionalInt.empty();
+
+        budget.taken(partitions(3));
+
+        assertThat(budget.rate()).isEqualTo(10);
+    }
+
+    @Test
+    void aPartitionNumberedPastAStaleCountShrinksTheShareRatherThanInflatingIt() {
+        BudgetShare budget = budget();
+        budget.taken(partitions(0, 1));
+        partitionCount = OptionalInt.empty();
+
+        budget.taken(partitions(12, 13, 14, 15));
+
+        assertThat(budget.rate()).as("at least 16 partitions exist").isEqualTo(LIMIT * 6 / 16);
+    }
+
+    @Test
+    void withNoCountEverKnownTheHighestOwnedPartitionBoundsTheTotal() {
+        partitionCount = OptionalInt.empty();
+        BudgetShare budget = budget();
+
+        budget.taken(partitions(0, 3));
+
+        assertThat(budget.rate()).isEqualTo(LIMIT / 2);
+    }
+
+    @Test
+    void anUnchangedShareIsNotAppliedAgain() {
+        BudgetShare budget = budget();
+        budget.taken(partitions(0, 1, 2));
+        clock.advance(Duration.ofMinutes(5));
+        budget.recheck();
+        budget.taken(List.of());
+
+        assertThat(applied).containsExactly(0.0, 7.5);
+    }
+}

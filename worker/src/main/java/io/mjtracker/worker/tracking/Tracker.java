@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -55,7 +54,7 @@ public final class Tracker implements AutoCloseable {
     private static final int NOT_FOUND_CONFIRMATIONS = 2;
 
     private final TrackingSettings settings;
-    private final UpstreamClient client;
+    private final Requests requests;
     private final UpstreamGuard guard;
     private final BatchSupport batches;
     private final PollCadence cadence;
@@ -84,7 +83,7 @@ public final class Tracker implements AutoCloseable {
     public Tracker(TrackingSettings settings, UpstreamClient client, UpstreamGuard guard, BatchSupport batches,
             PollCadence cadence, boolean learnRefresh, StatusSink statusSink, TrackerMetrics metrics, Clock clock) {
         this.settings = settings;
-        this.client = client;
+        this.requests = new Requests(client, this::command);
         this.guard = guard;
         this.batches = batches;
         this.cadence = cadence;
@@ -289,13 +288,7 @@ public final class Tracker implements AutoCloseable {
         outstanding++;
         markSent(task, now);
         metrics.taskPolls(1);
-        long startNanos = System.nanoTime();
-        fetch(task.id).whenComplete((result, failure) -> {
-            long latency = System.nanoTime() - startNanos;
-            FetchResult answer = failure == null ? result
-                    : new FetchResult.IoFailure("fetch failed: " + failure.getClass().getSimpleName());
-            command(() -> onAnswer(task, answer, latency));
-        });
+        requests.fetch(task.id, (answer, latency) -> onAnswer(task, answer, latency));
     }
 
     private void sendBatch(List<TrackedTask> tasks, long now) {
@@ -307,50 +300,17 @@ public final class Tracker implements AutoCloseable {
         }
         metrics.taskPolls(ids.size());
         metrics.batchFill(ids.size(), batches.idsPerRequest());
-        long startNanos = System.nanoTime();
-        fetchBatch(ids).whenComplete((result, failure) -> {
-            long latency = System.nanoTime() - startNanos;
-            BatchResult answer = failure == null ? result : new BatchResult.Failed(
-                    new FetchResult.IoFailure("batch failed: " + failure.getClass().getSimpleName()));
-            command(() -> onBatchAnswer(tasks, answer, latency));
-        });
+        requests.fetchBatch(ids, (answer, latency) -> onBatchAnswer(tasks, answer, latency));
     }
 
     /** Asks for a task known to exist, to tell a task-specific not-found from a whole-upstream one. */
     private void sendCanary(String taskId) {
         outstanding++;
-        long startNanos = System.nanoTime();
-        fetch(taskId).whenComplete((result, failure) -> {
-            long latency = System.nanoTime() - startNanos;
-            FetchResult answer = failure == null ? result
-                    : new FetchResult.IoFailure("fetch failed: " + failure.getClass().getSimpleName());
-            command(() -> {
-                outstanding--;
-                guard.recordCanary(answer, latency);
-                metrics.poll(answer.metricTag(), latency);
-            });
+        requests.fetch(taskId, (answer, latency) -> {
+            outstanding--;
+            guard.recordCanary(answer, latency);
+            metrics.poll(answer.metricTag(), latency);
         });
-    }
-
-    /** A request that cannot even be built (a local error) becomes a malformed answer for its task, never a lost task. */
-    private CompletableFuture<FetchResult> fetch(String taskId) {
-        try {
-            return client.fetch(taskId);
-        } catch (RuntimeException e) {
-            LOG.error("request for task {} could not be made: {}", taskId, e.getClass().getSimpleName());
-            return CompletableFuture.completedFuture(new FetchResult.Malformed("request could not be made: " + e.getClass().getSimpleName()));
-        }
-    }
-
-    /** As {@link #fetch}: a batch that cannot be built fails as a whole and its tasks are retried. */
-    private CompletableFuture<BatchResult> fetchBatch(List<String> taskIds) {
-        try {
-            return client.fetchBatch(taskIds);
-        } catch (RuntimeException e) {
-            LOG.error("batch request for {} tasks could not be made: {}", taskIds.size(), e.getClass().getSimpleName());
-            return CompletableFuture.completedFuture(new BatchResult.Failed(
-                    new FetchResult.Malformed("request could not be made: " + e.getClass().getSimpleName())));
-        }
     }
 
     private void onAnswer(TrackedTask task, FetchResult result, long latencyNanos) {

@@ -19,7 +19,7 @@ public final class Bench {
             case "scale" -> LiveBenchmarks.scale(args.length > 1 ? Integer.parseInt(args[1]) : 100_000);
             case "ratelimit" -> LiveBenchmarks.rateLimitUse();
             case "capacity" -> Capacity.run(sizes(args, List.of(200, 2_000, 20_000, 100_000)), Duration.ZERO, Duration.ofMinutes(10));
-            case "capacity-refresh" -> Capacity.run(sizes(args, List.of(2_000)), Duration.ofSeconds(15), Duration.ofMinutes(10));
+            case "capacity-refresh" -> Capacity.run(sizes(args, List.of(200)), Duration.ofSeconds(15), Duration.ofMinutes(10));
             case "crash" -> exitOnViolation(CrashTest.run(args.length > 1 ? Integer.parseInt(args[1]) : 5000));
             case "crash-backlog" -> exitOnViolation(CrashTest.runBacklog(args.length > 1 ? Integer.parseInt(args[1]) : 1500));
             case "shared-budget" -> SharedBudget.run(args.length > 1 ? Integer.parseInt(args[1]) : 3);

@@ -54,11 +54,6 @@ public final class BatchSupport {
         return maxIds;
     }
 
-    /** True while batches are being sent (for the metrics). */
-    public boolean batching() {
-        return idsPerRequest() > 1;
-    }
-
     /**
      * Takes the outcome of a batch request.
      *

@@ -1,0 +1,86 @@
+package io.mjtracker.worker.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mjtracker.worker.config.BatchMode;
+import io.mjtracker.worker.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** When polls go out as batches, and of how many ids. */
+class BatchSupportTest {
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T12:00:00Z"));
+
+    private static BatchResult answered(int tasks) {
+        Map<String, FetchResult> byId = new java.util.HashMap<>();
+        for (int i = 0; i < tasks; i++) {
+            byId.put("t" + i, new FetchResult.NotFound("placeholder"));
+        }
+        return new BatchResult.Answered(byId, tasks);
+    }
+
+    @Test
+    void autoFallsBackToSingleFetchesWithoutTheRouteAndAsksAgainTenMinutesLater() {
+        BatchSupport support = new BatchSupport(BatchMode.AUTO, 100, clock);
+        assertThat(support.idsPerRequest()).isEqualTo(100);
+
+        assertThat(support.answered(new BatchResult.Unsupported("HTTP 404 with an HTML page"))).isNull();
+        assertThat(support.idsPerRequest()).isEqualTo(1);
+        clock.advance(BatchSupport.RECHECK.minusSeconds(1));
+        assertThat(support.idsPerRequest()).isEqualTo(1);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(support.idsPerRequest()).isEqualTo(100);
+    }
+
+    @Test
+    void outagesChangeNothingButUnreadableAnswersInARowDo() {
+        BatchSupport support = new BatchSupport(BatchMode.AUTO, 100, clock);
+        for (int i = 0; i < 10; i++) {
+            support.answered(new BatchResult.Failed(new FetchResult.ServerError(503, "HTTP 503")));
+        }
+        assertThat(support.idsPerRequest()).isEqualTo(100);
+
+        BatchResult unreadable = new BatchResult.Failed(new FetchResult.Malformed("not a list"));
+        support.answered(unreadable);
+        support.answered(unreadable);
+        support.answered(answered(3));
+        support.answered(unreadable);
+        support.answered(unreadable);
+        assertThat(support.idsPerRequest()).as("a readable answer in between starts the count again").isEqualTo(100);
+        support.answered(unreadable);
+        assertThat(support.idsPerRequest()).isEqualTo(1);
+    }
+
+    @Test
+    void onMakesAMissingRouteAConfigurationError() {
+        BatchSupport support = new BatchSupport(BatchMode.ON, 100, clock);
+
+        FetchResult failure = support.answered(new BatchResult.Unsupported("HTTP 405"));
+
+        assertThat(failure).isInstanceOf(FetchResult.Misconfigured.class);
+        assertThat(((FetchResult.Misconfigured) failure).message()).contains("MJ_API_BATCH=on");
+        assertThat(support.idsPerRequest()).isEqualTo(100);
+    }
+
+    @Test
+    void offNeverBatches() {
+        assertThat(new BatchSupport(BatchMode.OFF, 100, clock).idsPerRequest()).isEqualTo(1);
+    }
+
+    @Test
+    void theBatchSizeFollowsACapSeenTwiceButNotAOneOff() {
+        BatchSupport support = new BatchSupport(BatchMode.AUTO, 100, clock);
+
+        support.cappedAt(99);
+        support.cappedAt(37);
+        assertThat(support.idsPerRequest()).as("two different counts: tasks created in between, not a cap").isEqualTo(100);
+        support.cappedAt(37);
+        assertThat(support.idsPerRequest()).isEqualTo(37);
+        support.cappedAt(-1);
+        support.cappedAt(50);
+        assertThat(support.idsPerRequest()).as("never raised by a larger count").isEqualTo(37);
+    }
+}

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mjtracker.testkit.MutableClock;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,7 +26,7 @@ class BatchRouteTest {
     private static final TaskScript RUNNING = TaskScript.succeedsAfter(Duration.ZERO, Duration.ofSeconds(20));
 
     private final HttpClient http = HttpClient.newHttpClient();
-    private final ManualClock clock = new ManualClock(Instant.parse("2025-01-01T00:00:00Z"));
+    private final MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
     private UpstreamSimulator simulator;
 
     @AfterEach

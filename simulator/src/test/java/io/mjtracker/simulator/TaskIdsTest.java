@@ -2,6 +2,7 @@ package io.mjtracker.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mjtracker.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -12,7 +13,7 @@ class TaskIdsTest {
 
     @Test
     void thousandsOfTasksCreatedWithinOneMillisecondKeepTheirOwnIdsAndScripts() {
-        ManualClock clock = new ManualClock(Instant.parse("2026-11-23T10:00:00Z"));
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
         try (UpstreamSimulator simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(false).withClock(clock))) {
             String slow = simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, Duration.ofMinutes(10)));
             Set<String> ids = new HashSet<>();

@@ -73,23 +73,27 @@ public final class PollCadence {
      */
     public long afterUnfinished(boolean queued, int percent, Long upstreamStartTime, long nowMillis,
             int previousPercent, long previousPercentAtMillis) {
-        if (queued) {
-            return afterQueued();
-        }
-        return afterRunning(observe(percent, upstreamStartTime, nowMillis, previousPercent, previousPercentAtMillis));
+        return next(queued, percent, upstreamStartTime, nowMillis, previousPercent, previousPercentAtMillis).delayMillis();
     }
 
     /**
-     * Whether the task is predicted to finish before its next poll at the longest running interval: the
-     * polls worth sending first when the budget cannot send them all. Arguments as {@link #afterUnfinished}.
+     * The next poll of a task seen unfinished.
+     *
+     * @param delayMillis when to poll it next
+     * @param finishing whether it is predicted to finish before a poll at the longest running interval:
+     *     the polls worth sending first when the budget cannot send them all
      */
-    public boolean predictsFinish(boolean queued, int percent, Long upstreamStartTime, long nowMillis,
+    public record Next(long delayMillis, boolean finishing) {}
+
+    /** {@link #afterUnfinished}, with whether the task is predicted to be finishing; arguments as there. */
+    public Next next(boolean queued, int percent, Long upstreamStartTime, long nowMillis,
             int previousPercent, long previousPercentAtMillis) {
         if (queued) {
-            return false;
+            return new Next(afterQueued(), false);
         }
-        long eta = observe(percent, upstreamStartTime, nowMillis, previousPercent, previousPercentAtMillis).millisToFinish();
-        return eta >= 0 && eta + scaled(ETA_MARGIN_MS) < scaled(MAX_MS);
+        ProgressObservation progress = observe(percent, upstreamStartTime, nowMillis, previousPercent, previousPercentAtMillis);
+        long eta = progress.millisToFinish();
+        return new Next(afterRunning(progress), eta >= 0 && eta + scaled(ETA_MARGIN_MS) < scaled(MAX_MS));
     }
 
     private static ProgressObservation observe(int percent, Long upstreamStartTime, long nowMillis,

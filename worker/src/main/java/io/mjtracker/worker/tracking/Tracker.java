@@ -420,17 +420,15 @@ public final class Tracker implements AutoCloseable {
     private void scheduleUnfinished(TrackedTask task, Task fetched, long now) {
         int percent = fetched.progress().percent();
         boolean queued = fetched.status().isQueued();
-        long delay = cadence.afterUnfinished(queued, percent, fetched.startTime(), now, task.lastPercent, task.lastPercentAtMillis);
-        Urgency urgency = queued ? Urgency.WAITING
-                : cadence.predictsFinish(false, percent, fetched.startTime(), now, task.lastPercent, task.lastPercentAtMillis)
-                        ? Urgency.FINISHING : Urgency.RUNNING;
+        PollCadence.Next next = cadence.next(queued, percent, fetched.startTime(), now, task.lastPercent, task.lastPercentAtMillis);
+        Urgency urgency = queued ? Urgency.WAITING : next.finishing() ? Urgency.FINISHING : Urgency.RUNNING;
         if (percent != task.lastPercent) {
             task.lastPercent = percent;
             task.lastPercentAtMillis = now;
         }
         // Most polls go right after the upstream's next sync tick, where it has one; a few stay where the
         // cadence put them, so that the learner keeps seeing whether the tick still holds.
-        long due = now + delay;
+        long due = now + next.delayMillis();
         if (++alignedPolls % RefreshLearner.EXPLORE_ONE_IN != 0) {
             due = refresh.align(due, now);
         }

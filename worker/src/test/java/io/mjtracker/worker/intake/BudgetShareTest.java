@@ -3,7 +3,7 @@ package io.mjtracker.worker.intake;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.mjtracker.worker.testing.MutableClock;
+import io.mjtracker.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package io.mjtracker.worker.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mjtracker.worker.testing.MutableClock;
+import io.mjtracker.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -62,4 +62,16 @@ class PollCadenceTest {
         assertThat(new ProgressObservation(40, 20_000, 10_000, 40).millisToFinish()).isEqualTo(-1);
         assertThat(new ProgressObservation(100, 20_000, 10_000, 40).millisToFinish()).isZero();
     }
+
+    @Test
+    void aTaskIsFinishingOnlyWhereItsPredictedFinishComesBeforeTheLongestRunningInterval() {
+        // Started at 10 s, 90% at 40 s: about 3 s to go.
+        assertThat(cadence.next(false, 90, 10_000L, 40_000, -1, -1).finishing()).isTrue();
+        // 5% after 30 s: ten minutes to go.
+        assertThat(cadence.next(false, 5, 10_000L, 40_000, -1, -1).finishing()).isFalse();
+        // No rate known yet, and a queued task: nothing predicted.
+        assertThat(cadence.next(false, 40, null, 40_000, -1, -1).finishing()).isFalse();
+        assertThat(cadence.next(true, -1, null, 40_000, -1, -1).finishing()).isFalse();
+    }
+
 }

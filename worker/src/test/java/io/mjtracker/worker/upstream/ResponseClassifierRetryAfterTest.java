@@ -1,9 +1,9 @@
 package io.mjtracker.worker.upstream;
 
-import io.mjtracker.worker.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mjtracker.common.task.TaskCodec;
+import io.mjtracker.testkit.MutableClock;
 import io.mjtracker.worker.config.Secret;
 import java.net.http.HttpHeaders;
 import java.time.Duration;

@@ -2,8 +2,8 @@ package io.mjtracker.worker.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mjtracker.testkit.MutableClock;
 import io.mjtracker.worker.config.ResilienceSettings;
-import io.mjtracker.worker.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,9 +1,9 @@
 package io.mjtracker.worker.upstream;
 
-import io.mjtracker.worker.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.mjtracker.testkit.MutableClock;
 import io.mjtracker.worker.config.ResilienceSettings;
 import java.time.Duration;
 import java.time.Instant;

@@ -59,9 +59,9 @@ public class CodecBenchmark {
         task = taskCodec.parse(body);
         var metadata = mapper.createObjectNode().put("user", "u-7");
         RequestRef request = new RequestRef("mj.tasks", 3, 123_456);
-        result = FinalResult.of(task.id(), Outcome.SUCCEEDED, null, task.json(),
+        result = FinalResult.of(task.id(), "default", Outcome.SUCCEEDED, null, task.json(),
                 new TrackingFacts(1730621826100L, 1730621855817L, 1730621856300L, 4), request, metadata);
-        update = StatusUpdate.of(task.id(), task, 1730621856300L, 4, request, metadata);
+        update = StatusUpdate.of(task.id(), "default", task, 1730621856300L, 4, request, metadata);
     }
 
     @Benchmark

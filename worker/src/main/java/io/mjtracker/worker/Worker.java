@@ -6,6 +6,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mjtracker.common.record.RecordCodec;
 import io.mjtracker.common.task.TaskCodec;
+import io.mjtracker.worker.config.UpstreamProfile;
+import io.mjtracker.worker.config.UpstreamSettings;
 import io.mjtracker.worker.config.WorkerConfig;
 import io.mjtracker.worker.intake.BudgetShare;
 import io.mjtracker.worker.intake.ConsumerPartitionCount;
@@ -20,20 +22,27 @@ import io.mjtracker.worker.publish.KafkaClientSettings;
 import io.mjtracker.worker.publish.KafkaStatusPublisher;
 import io.mjtracker.worker.publish.ResultPublisher;
 import io.mjtracker.worker.publish.TopicProvisioner;
+import io.mjtracker.worker.tracking.Lane;
 import io.mjtracker.worker.tracking.PollCadence;
 import io.mjtracker.worker.tracking.Tracker;
 import io.mjtracker.worker.upstream.BatchSupport;
+import io.mjtracker.worker.upstream.HttpTransports;
 import io.mjtracker.worker.upstream.HttpUpstreamClient;
 import io.mjtracker.worker.upstream.ResponseClassifier;
 import io.mjtracker.worker.upstream.UpstreamClient;
+import io.mjtracker.worker.upstream.UnavailabilityClock;
 import io.mjtracker.worker.upstream.UpstreamGuard;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
@@ -88,13 +97,9 @@ public final class Worker implements AutoCloseable {
         TaskCodec taskCodec = new TaskCodec();
         RecordCodec recordCodec = new RecordCodec();
         HealthState health = new HealthState(clock);
-        TrackerMetrics metrics = new TrackerMetrics(registry, DeadLetterReason.tags());
 
-        UpstreamClient client = new HttpUpstreamClient(config.upstream(),
-                new ResponseClassifier(taskCodec, config.upstream().apiKey(), clock));
-        resources.push(client);
-        UpstreamGuard guard = new UpstreamGuard(config.resilience(), clock);
-
+        TrackerMetrics metrics = new TrackerMetrics(registry, DeadLetterReason.tags(), config.upstreams().stream()
+                .collect(Collectors.toMap(UpstreamProfile::name, UpstreamProfile::metricsTag)));
         var statusProducer = new KafkaProducer<byte[], byte[]>(clients.statusProducer());
         KafkaStatusPublisher statusPublisher =
                 new KafkaStatusPublisher(statusProducer, kafka.topics().status(), recordCodec, metrics::statusFailed);
@@ -105,22 +110,40 @@ public final class Worker implements AutoCloseable {
         resources.push(results);
         results.start(Duration.ofMinutes(5));
 
-        BatchSupport batches = new BatchSupport(config.upstream().batchMode(), config.upstream().batchMaxIds(), clock);
-        Tracker tracker = new Tracker(config.tracking(), client, guard, batches,
-                new PollCadence(new Random(), config.tracking().cadenceScale()), config.upstream().learnRefresh(),
+        HttpTransports transports = new HttpTransports(config.upstreams().getFirst().upstream().egress());
+        resources.push(transports);
+        List<Lane> lanes = new ArrayList<>();
+        // Resilience4j tags its meters by profile name: bound only for profiles not grouped under a shared tag.
+        List<UpstreamGuard> namedGuards = new ArrayList<>();
+        Map<String, UnavailabilityClock> unavailability = new HashMap<>();
+        var consumer = new KafkaConsumer<byte[], byte[]>(clients.consumer());
+        BudgetShare budget = new BudgetShare(new ConsumerPartitionCount(consumer, kafka.topics().input()), clock);
+        for (UpstreamProfile profile : config.upstreams()) {
+            UpstreamSettings upstream = profile.upstream();
+            UpstreamClient client = new HttpUpstreamClient(upstream,
+                    new ResponseClassifier(taskCodec, upstream.apiKey(), clock), transports);
+            resources.push(client);
+            UpstreamGuard guard = new UpstreamGuard(profile.name(), profile.resilience(), clock);
+            budget.follow(profile.resilience().ratePerSecond(), guard::shareRate);
+            unavailability.put(profile.name(), guard.unavailability());
+            if (profile.metricsTag().equals(profile.name())) {
+                namedGuards.add(guard);
+            }
+            lanes.add(new Lane(profile.name(), client, guard,
+                    new BatchSupport(profile.name(), upstream.batchMode(), upstream.batchMaxIds(), clock),
+                    upstream.learnRefresh(), config.tracking().maxPollGap()));
+        }
+        Tracker tracker = new Tracker(config.tracking(), lanes, new PollCadence(new Random(), config.tracking().cadenceScale()),
                 statusPublisher, metrics, clock);
         resources.push(tracker);
-        var consumer = new KafkaConsumer<byte[], byte[]>(clients.consumer());
-        BudgetShare budget = new BudgetShare(config.resilience().ratePerSecond(),
-                new ConsumerPartitionCount(consumer, kafka.topics().input()), guard::shareRate, clock);
-        intake = new IntakeLoop(kafka, config.tracking(), consumer, results, tracker, new RequestParser(mapper),
-                metrics, health, guard.unavailability(), clock, config.shutdownTimeout(), clients.maxPollRecords(), budget);
-        metrics.gauges(tracker::trackedTasks, intake::assignedPartitions, intake::pausedPartitions, intake::pendingResults,
-                budget::rate);
-        metrics.budgetGauges(tracker::demandPerSecond, () -> budget.rate() * tracker.idsPerRequest(),
-                tracker::overduePolls, tracker::idsPerRequest);
-        metrics.refreshGauge(() -> tracker.refreshPeriodMillis() / 1000.0);
-        resources.push(new MeterBinders(registry, guard, consumer, List.of(statusProducer, results.producer())));
+        RequestParser parser = new RequestParser(mapper,
+                config.upstreams().stream().map(UpstreamProfile::name).collect(Collectors.toSet()));
+        intake = new IntakeLoop(kafka, config.tracking(), consumer, results, tracker, parser,
+                metrics, health, unavailability, clock, config.shutdownTimeout(), clients.maxPollRecords(), budget);
+        metrics.gauges(intake::assignedPartitions, intake::pausedPartitions, intake::pendingResults);
+        metrics.upstreamGauges(lanes);
+        resources.push(new MeterBinders(registry, namedGuards, consumer,
+                List.of(statusProducer, results.producer())));
         if (config.metricsPort() >= 0) {
             metricsServer = MetricsServer.start(config.metricsPort(), registry, health);
             resources.push(metricsServer);
@@ -133,8 +156,12 @@ public final class Worker implements AutoCloseable {
             LOG.error("intake stopped on an unrecoverable error; the worker exits and a restart resumes from committed offsets", error);
         }).start(intake);
         health.watch(intakeThread::isAlive);
-        LOG.info("mj-tracker started: group {}, input {}, upstream {}, group rate limit {}/s, metrics port {}",
-                kafka.groupId(), kafka.topics().input(), config.upstream().baseUrl(), config.resilience().ratePerSecond(),
+        for (UpstreamProfile profile : config.upstreams()) {
+            LOG.info("upstream '{}': {}, group rate limit {}/s", profile.name(), profile.upstream().baseUrl(),
+                    profile.resilience().ratePerSecond());
+        }
+        LOG.info("mj-tracker started: group {}, input {}, {} upstream profile(s), metrics port {}",
+                kafka.groupId(), kafka.topics().input(), config.upstreams().size(),
                 metricsServer == null ? "off" : metricsServer.port());
     }
 

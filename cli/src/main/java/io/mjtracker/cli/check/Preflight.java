@@ -1,6 +1,7 @@
 package io.mjtracker.cli.check;
 
 import io.mjtracker.worker.config.ConfigException;
+import io.mjtracker.worker.config.UpstreamProfile;
 import io.mjtracker.worker.config.WorkerConfig;
 import io.mjtracker.worker.config.WorkerConfigLoader;
 import java.time.Duration;
@@ -27,12 +28,14 @@ public final class Preflight {
                     "fix the settings named (README, Configuration); the worker would exit with status 2"));
             return findings;
         }
-        var upstream = config.upstream();
         findings.add(Finding.ok("configuration", "valid: group " + config.kafka().groupId() + ", input "
-                + config.kafka().topics().input() + ", upstream " + upstream.baseUrl() + ", key in " + upstream.authHeader()
-                + " (not shown)"));
+                + config.kafka().topics().input() + ", upstreams " + config.upstreams().stream()
+                        .map(profile -> profile.name() + " at " + profile.upstream().baseUrl() + " (key in "
+                                + profile.upstream().authHeader() + ", not shown)").toList()));
         findings.addAll(new KafkaProbe(config.kafka(), timeout).run());
-        findings.addAll(new UpstreamProbe(upstream, timeout).run());
+        for (UpstreamProfile profile : config.upstreams()) {
+            findings.addAll(new UpstreamProbe(profile.name(), profile.upstream(), timeout).run());
+        }
         return findings;
     }
 

@@ -1,6 +1,7 @@
 package io.mjtracker.cli.check;
 
 import io.mjtracker.common.task.TaskCodec;
+import io.mjtracker.worker.config.UpstreamProfile;
 import io.mjtracker.worker.config.UpstreamSettings;
 import io.mjtracker.worker.upstream.Egress;
 import io.mjtracker.worker.upstream.FetchResult;
@@ -32,12 +33,19 @@ final class UpstreamProbe {
     private static final int SAMPLES = 3;
     static final String BATCH_PATH = "/mj/task/list-by-condition";
 
+    private final String profile;
     private final UpstreamSettings settings;
     private final Duration timeout;
 
-    UpstreamProbe(UpstreamSettings settings, Duration timeout) {
+    /** @param profile the upstream profile probed, named in every finding but those of {@code default} */
+    UpstreamProbe(String profile, UpstreamSettings settings, Duration timeout) {
+        this.profile = profile;
         this.settings = settings;
         this.timeout = timeout;
+    }
+
+    private String subject(String what) {
+        return profile.equals(UpstreamProfile.DEFAULT) ? what : what + " [" + profile + "]";
     }
 
     List<Finding> run() throws InterruptedException {
@@ -58,20 +66,20 @@ final class UpstreamProbe {
         List<Finding> findings = new ArrayList<>();
         String fetchUrl = settings.baseUrl() + "/mj/task/{id}/fetch";
         if (!answered(result)) {
-            findings.add(Finding.failed("upstream", "no answer from " + fetchUrl + ": " + describe(result),
+            findings.add(Finding.failed(subject("upstream"), "no answer from " + fetchUrl + ": " + describe(result),
                     "check MJ_API_BASE_URL's host and port, the network path, HTTPS_PROXY/HTTP_PROXY/NO_PROXY and, behind a "
                             + "TLS-inspecting proxy, MJ_API_CA_FILE"));
-            findings.add(Finding.skipped("api key", "upstream not reachable"));
-            findings.add(Finding.skipped("batch route", "upstream not reachable"));
+            findings.add(Finding.skipped(subject("api key"), "upstream not reachable"));
+            findings.add(Finding.skipped(subject("batch route"), "upstream not reachable"));
             return findings;
         }
         if (result instanceof FetchResult.Misconfigured misconfigured) {
-            findings.add(Finding.failed("upstream", "answers, but not as the API: " + misconfigured.message(), baseUrlHint()));
-            findings.add(Finding.skipped("api key", "the base URL looks wrong"));
-            findings.add(Finding.skipped("batch route", "the base URL looks wrong"));
+            findings.add(Finding.failed(subject("upstream"), "answers, but not as the API: " + misconfigured.message(), baseUrlHint()));
+            findings.add(Finding.skipped(subject("api key"), "the base URL looks wrong"));
+            findings.add(Finding.skipped(subject("batch route"), "the base URL looks wrong"));
             return findings;
         }
-        findings.add(Finding.ok("upstream", "reachable: " + fetchUrl));
+        findings.add(Finding.ok(subject("upstream"), "reachable: " + fetchUrl));
         findings.add(key(result));
         findings.add(batchRoute(unknownId));
         findings.add(latency(millis));
@@ -94,16 +102,16 @@ final class UpstreamProbe {
 
     private Finding key(FetchResult result) {
         return switch (result) {
-            case FetchResult.NotFound notFound -> Finding.ok("api key", "accepted: a fetch of an unknown task answered not found ("
+            case FetchResult.NotFound notFound -> Finding.ok(subject("api key"), "accepted: a fetch of an unknown task answered not found ("
                     + notFound.message() + ")");
-            case FetchResult.Found found -> Finding.ok("api key", "accepted: a fetch of an unknown id answered a task "
+            case FetchResult.Found found -> Finding.ok(subject("api key"), "accepted: a fetch of an unknown id answered a task "
                     + "(an upstream that creates tasks on fetch, such as the simulator with --auto-create)");
-            case FetchResult.Unauthorized unauthorized -> Finding.failed("api key", "rejected: " + unauthorized.message(),
+            case FetchResult.Unauthorized unauthorized -> Finding.failed(subject("api key"), "rejected: " + unauthorized.message(),
                     "check MJ_API_KEY or MJ_API_KEY_FILE, and MJ_API_AUTH_HEADER (Authorization sends 'Bearer <key>'; "
                             + "self-hosted midjourney-proxy expects mj-api-secret)");
-            case FetchResult.RateLimited limited -> Finding.failed("api key", "not verified: the upstream answered 429 "
+            case FetchResult.RateLimited limited -> Finding.failed(subject("api key"), "not verified: the upstream answered 429 "
                     + "(rate limited)", "run check again later; another client may be spending this key's budget");
-            default -> Finding.failed("api key", "not verified: " + describe(result),
+            default -> Finding.failed(subject("api key"), "not verified: " + describe(result),
                     "the upstream answered, but not as the Midjourney-proxy API does; " + baseUrlHint());
         };
     }
@@ -127,15 +135,15 @@ final class UpstreamProbe {
             String body = response.body().strip();
             int status = response.statusCode();
             if (status == 200 && body.startsWith("[")) {
-                return Finding.note("batch route", "supported: POST " + BATCH_PATH + " answered a list");
+                return Finding.note(subject("batch route"), "supported: POST " + BATCH_PATH + " answered a list");
             }
             if (status == 404 || status == 405 || body.startsWith("<")) {
-                return Finding.note("batch route", "not supported: POST " + BATCH_PATH + " answered HTTP " + status
+                return Finding.note(subject("batch route"), "not supported: POST " + BATCH_PATH + " answered HTTP " + status
                         + (body.startsWith("<") ? " with an HTML page" : "") + "; the worker fetches tasks one by one");
             }
-            return Finding.note("batch route", "unknown: POST " + BATCH_PATH + " answered HTTP " + status);
+            return Finding.note(subject("batch route"), "unknown: POST " + BATCH_PATH + " answered HTTP " + status);
         } catch (IOException e) {
-            return Finding.note("batch route", "unknown: POST " + BATCH_PATH + " failed (" + e.getClass().getSimpleName() + ")");
+            return Finding.note(subject("batch route"), "unknown: POST " + BATCH_PATH + " failed (" + e.getClass().getSimpleName() + ")");
         }
     }
 
@@ -144,10 +152,10 @@ final class UpstreamProbe {
         long median = sorted.get(sorted.size() / 2);
         String detail = "median " + median + " ms, max " + sorted.getLast() + " ms over " + sorted.size() + " fetches";
         if (median * 2 > settings.requestTimeout().toMillis()) {
-            return Finding.note("latency", detail + ": more than half of MJ_API_REQUEST_TIMEOUT ("
+            return Finding.note(subject("latency"), detail + ": more than half of MJ_API_REQUEST_TIMEOUT ("
                     + settings.requestTimeout().toMillis() + " ms); consider raising it");
         }
-        return Finding.ok("latency", detail);
+        return Finding.ok(subject("latency"), detail);
     }
 
     private static String describe(FetchResult result) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * The one final result of a task request.
  *
+ * @param upstream the upstream profile the task was tracked on ({@code default} unless the request named one)
  * @param reason why it ended so: the upstream's failReason, the not-found message, the timeout, the
  *     parse failure; null where there is nothing to say
  * @param taskJson the upstream task exactly as last fetched (compact JSON object, unknown fields
@@ -16,6 +17,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public record FinalResult(
         int schemaVersion,
         String taskId,
+        String upstream,
         Outcome outcome,
         String reason,
         String taskJson,
@@ -26,13 +28,13 @@ public record FinalResult(
 
     public static final int SCHEMA_VERSION = 1;
 
-    public static FinalResult of(String taskId, Outcome outcome, String reason, String taskJson,
+    public static FinalResult of(String taskId, String upstream, Outcome outcome, String reason, String taskJson,
             TrackingFacts tracking, RequestRef request, ObjectNode metadata) {
-        return new FinalResult(SCHEMA_VERSION, taskId, outcome, reason, taskJson, tracking, request, metadata, false);
+        return new FinalResult(SCHEMA_VERSION, taskId, upstream, outcome, reason, taskJson, tracking, request, metadata, false);
     }
 
     /** The same result with {@code trimmedTaskJson} in place of the task, marked as trimmed. */
     public FinalResult withTrimmedTask(String trimmedTaskJson) {
-        return new FinalResult(schemaVersion, taskId, outcome, reason, trimmedTaskJson, tracking, request, metadata, true);
+        return new FinalResult(schemaVersion, taskId, upstream, outcome, reason, trimmedTaskJson, tracking, request, metadata, true);
     }
 }

@@ -16,6 +16,9 @@ import java.util.Locale;
  */
 public final class RecordCodec {
 
+    /** The profile of a request that names none. */
+    public static final String DEFAULT_UPSTREAM = "default";
+
     private final ObjectMapper mapper;
 
     public RecordCodec() {
@@ -30,6 +33,7 @@ public final class RecordCodec {
         ObjectNode node = mapper.createObjectNode();
         node.put("schemaVersion", update.schemaVersion());
         node.put("taskId", update.taskId());
+        node.put("upstream", update.upstream());
         node.put("status", update.status());
         node.put("phase", update.phase());
         node.put("progressPercent", update.progressPercent());
@@ -47,6 +51,7 @@ public final class RecordCodec {
         ObjectNode node = mapper.createObjectNode();
         node.put("schemaVersion", result.schemaVersion());
         node.put("taskId", result.taskId());
+        node.put("upstream", result.upstream());
         node.put("outcome", result.outcome().name());
         node.put("reason", result.reason());
         if (result.taskJson() == null) {
@@ -70,7 +75,7 @@ public final class RecordCodec {
 
     public StatusUpdate readStatusUpdate(byte[] json) {
         JsonNode node = read(json, StatusUpdate.SCHEMA_VERSION);
-        return new StatusUpdate(node.path("schemaVersion").intValue(), text(node, "taskId"), text(node, "status"),
+        return new StatusUpdate(node.path("schemaVersion").intValue(), text(node, "taskId"), upstream(node), text(node, "status"),
                 text(node, "phase"), node.hasNonNull("progressPercent") ? node.get("progressPercent").intValue() : null,
                 text(node, "progressRaw"), text(node, "imageUrl"), text(node, "videoUrl"),
                 node.path("observedAt").longValue(), node.path("pollCount").intValue(), request(node.path("request")),
@@ -88,7 +93,7 @@ public final class RecordCodec {
         }
         JsonNode task = node.get("task");
         JsonNode tracking = node.path("tracking");
-        return new FinalResult(node.path("schemaVersion").intValue(), text(node, "taskId"), parsed, text(node, "reason"),
+        return new FinalResult(node.path("schemaVersion").intValue(), text(node, "taskId"), upstream(node), parsed, text(node, "reason"),
                 task == null || task.isNull() ? null : task.toString(),
                 new TrackingFacts(tracking.path("firstSeenAt").longValue(),
                         tracking.hasNonNull("finishedUpstreamAt") ? tracking.get("finishedUpstreamAt").longValue() : null,
@@ -127,6 +132,12 @@ public final class RecordCodec {
         return node.isObject() && node.has("topic")
                 ? new RequestRef(node.path("topic").asText(), node.path("partition").intValue(), node.path("offset").longValue())
                 : null;
+    }
+
+    /** Records written before profiles existed name none: their task was tracked on the only upstream, {@code default}. */
+    private static String upstream(JsonNode node) {
+        String upstream = text(node, "upstream");
+        return upstream == null ? DEFAULT_UPSTREAM : upstream;
     }
 
     private ObjectNode metadata(JsonNode node) {

@@ -1,7 +1,10 @@
 package io.mjtracker.common.record;
 
-/** Header names mj-tracker adds to dead letters and checkpoints; input headers are copied as they are. */
+/** Header names mj-tracker reads on input and adds to dead letters and checkpoints; input headers are copied as they are. */
 public final class RecordHeaders {
+
+    /** On an input record: the upstream profile to track the task on, as the JSON field {@code upstream} would name it. */
+    public static final String UPSTREAM = "mj-upstream";
 
     /** Why the record was refused: {@code <reason>: <detail>}. */
     public static final String DLQ_REASON = "mjtracker.dlq.reason";

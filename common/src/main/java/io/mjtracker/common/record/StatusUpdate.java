@@ -6,6 +6,7 @@ import io.mjtracker.common.task.Task;
 /**
  * A change of a task's status or progress, as one poll observed it.
  *
+ * @param upstream the upstream profile the task is tracked on ({@code default} unless the request named one)
  * @param status the status text as sent, {@code ""} when empty
  * @param phase the status's meaning (a {@link io.mjtracker.common.task.TrackingPhase} name)
  * @param progressPercent 0..100, or null when the progress text gives none
@@ -16,6 +17,7 @@ import io.mjtracker.common.task.Task;
 public record StatusUpdate(
         int schemaVersion,
         String taskId,
+        String upstream,
         String status,
         String phase,
         Integer progressPercent,
@@ -30,9 +32,9 @@ public record StatusUpdate(
     public static final int SCHEMA_VERSION = 1;
 
     /** The update a poll at {@code observedAt} makes of {@code task}. */
-    public static StatusUpdate of(String taskId, Task task, long observedAt, int pollCount, RequestRef request, ObjectNode metadata) {
+    public static StatusUpdate of(String taskId, String upstream, Task task, long observedAt, int pollCount, RequestRef request, ObjectNode metadata) {
         int percent = task.progress().percent();
-        return new StatusUpdate(SCHEMA_VERSION, taskId, task.status().raw(), task.status().phase().name(),
+        return new StatusUpdate(SCHEMA_VERSION, taskId, upstream, task.status().raw(), task.status().phase().name(),
                 percent < 0 ? null : percent, task.progress().raw(), blankToNull(task.imageUrl()),
                 blankToNull(task.videoUrl()), observedAt, pollCount, request, metadata);
     }

@@ -25,7 +25,7 @@ class RecordCodecTest {
     @Test
     void statusUpdateRoundTripsWithMetadata() {
         Task task = new TaskCodec().parse("{\"id\":\"42\",\"status\":\"IN_PROGRESS\",\"progress\":\"58%\",\"imageUrl\":\"\"}");
-        StatusUpdate update = StatusUpdate.of("42", task, 1_700_000_000_000L, 3, request, metadata());
+        StatusUpdate update = StatusUpdate.of("42", "comet", task, 1_700_000_000_000L, 3, request, metadata());
 
         StatusUpdate read = codec.readStatusUpdate(codec.write(update));
 
@@ -39,7 +39,7 @@ class RecordCodecTest {
     @Test
     void finalResultEmbedsTheUpstreamTaskUnchanged() throws Exception {
         String taskJson = "{\"id\":\"42\",\"status\":\"SUCCESS\",\"seed\":99,\"buttons\":[{\"type\":2,\"style\":\"1\"}]}";
-        FinalResult result = FinalResult.of("42", Outcome.SUCCEEDED, null, taskJson,
+        FinalResult result = FinalResult.of("42", "comet", Outcome.SUCCEEDED, null, taskJson,
                 new TrackingFacts(1, 2L, 3, 4), request, metadata());
 
         byte[] bytes = codec.write(result);
@@ -51,11 +51,12 @@ class RecordCodecTest {
         assertThat(read.request()).isEqualTo(request);
         assertThat(read.metadata()).isEqualTo(metadata());
         assertThat(read.schemaVersion()).isEqualTo(FinalResult.SCHEMA_VERSION);
+        assertThat(read.upstream()).isEqualTo("comet");
     }
 
     @Test
     void resultWithoutAFetchedTaskHasNullTask() throws Exception {
-        FinalResult result = FinalResult.of("7", Outcome.NOT_FOUND, "HTTP 404", null,
+        FinalResult result = FinalResult.of("7", "default", Outcome.NOT_FOUND, "HTTP 404", null,
                 new TrackingFacts(1, null, 3, 9), request, mapper.createObjectNode());
 
         byte[] bytes = codec.write(result);
@@ -71,6 +72,8 @@ class RecordCodecTest {
                 + "\"tracking\":{\"firstSeenAt\":1,\"detectedAt\":2,\"polls\":3,\"future\":true},\"newField\":[1]}";
 
         assertThat(codec.readFinalResult(json.getBytes(StandardCharsets.UTF_8)).outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(codec.readFinalResult(json.getBytes(StandardCharsets.UTF_8)).upstream())
+                .as("a record from before profiles was tracked on the only upstream").isEqualTo("default");
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,10 +21,39 @@ final class ConfigReader {
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     private final Map<String, String> values;
-    private final List<String> problems = new ArrayList<>();
+    private final List<String> problems;
+    /** Before every name in a problem: empty, or the profile ({@code upstream 'comet': }). */
+    private final String prefix;
+    private final Function<Setting, String> naming;
 
     ConfigReader(Map<String, String> values) {
+        this(values, new ArrayList<>(), "", Setting::name);
+    }
+
+    private ConfigReader(Map<String, String> values, List<String> problems, String prefix, Function<Setting, String> naming) {
         this.values = values;
+        this.problems = problems;
+        this.prefix = prefix;
+        this.naming = naming;
+    }
+
+    /**
+     * A reader of one upstream profile's values, keyed by the names of the settings they stand for (a
+     * profile's {@code base-url} under {@code MJ_API_BASE_URL}), so that the same checks apply; its problems
+     * join this reader's and name the profile and its own name for the setting.
+     */
+    ConfigReader forProfile(String profile, Map<String, String> profileValues, Function<Setting, String> profileNaming) {
+        return new ConfigReader(profileValues, problems, "upstream '" + profile + "': ", profileNaming);
+    }
+
+    /** How problems name {@code setting}: its variable, or the profile and the profile's own name for it. */
+    String label(Setting setting) {
+        return prefix + naming.apply(setting);
+    }
+
+    /** The setting's name alone, for a second name in the same message. */
+    String name(Setting setting) {
+        return naming.apply(setting);
     }
 
     List<String> problems() {
@@ -53,7 +83,7 @@ final class ConfigReader {
 
     String required(Setting setting) {
         return optional(setting).orElseGet(() -> {
-            problem(setting.name() + " is required: " + setting.doc());
+            problem(label(setting) + " is required" + (prefix.isEmpty() ? ": " + setting.doc() : ""));
             return "";
         });
     }
@@ -71,11 +101,11 @@ final class ConfigReader {
         try {
             double value = Double.parseDouble(text);
             if (!(value >= min && value <= max)) {
-                problem(setting.name() + " must be between " + min + " and " + max + ", not " + text);
+                problem(label(setting) + " must be between " + min + " and " + max + ", not " + text);
             }
             return value;
         } catch (NumberFormatException e) {
-            problem(setting.name() + " must be a number between " + min + " and " + max + ", not '" + text + "'");
+            problem(label(setting) + " must be a number between " + min + " and " + max + ", not '" + text + "'");
             return min;
         }
     }
@@ -89,7 +119,7 @@ final class ConfigReader {
                 return constant;
             }
         }
-        problem(setting.name() + " must be one of " + java.util.Arrays.stream(constants)
+        problem(label(setting) + " must be one of " + java.util.Arrays.stream(constants)
                 .map(constant -> constant.name().toLowerCase(java.util.Locale.ROOT)).toList() + ", not '" + text + "'");
         return constants[0];
     }
@@ -98,7 +128,7 @@ final class ConfigReader {
         String text = optional(setting).orElse("0s");
         Matcher matcher = DURATION.matcher(text.toLowerCase(Locale.ROOT));
         if (!matcher.matches()) {
-            problem(setting.name() + " must be a duration like 500ms, 30s, 5m, 1h or 2d, not '" + text + "'");
+            problem(label(setting) + " must be a duration like 500ms, 30s, 5m, 1h or 2d, not '" + text + "'");
             return min;
         }
         long amount = Long.parseLong(matcher.group(1));
@@ -110,7 +140,7 @@ final class ConfigReader {
             default -> Duration.ofDays(amount);
         };
         if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-            problem(setting.name() + " must be between " + format(min) + " and " + format(max) + ", not " + text);
+            problem(label(setting) + " must be between " + format(min) + " and " + format(max) + ", not " + text);
         }
         return value;
     }
@@ -124,13 +154,13 @@ final class ConfigReader {
             URI uri = new URI(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-                problem(setting.name() + " must be an http:// or https:// URL with a host, not '" + text + "'");
+                problem(label(setting) + " must be an http:// or https:// URL with a host, not '" + text + "'");
             } else if (uri.getQuery() != null || uri.getFragment() != null) {
-                problem(setting.name() + " must not have a query or fragment: '" + text + "'");
+                problem(label(setting) + " must not have a query or fragment: '" + text + "'");
             }
             return uri;
         } catch (URISyntaxException e) {
-            problem(setting.name() + " is not a valid URL: " + e.getReason());
+            problem(label(setting) + " is not a valid URL: " + e.getReason());
             return URI.create("http://invalid");
         }
     }
@@ -139,11 +169,11 @@ final class ConfigReader {
         try {
             int value = Integer.parseInt(text);
             if (value < min || value > max) {
-                problem(setting.name() + " must be between " + min + " and " + max + ", not " + value);
+                problem(label(setting) + " must be between " + min + " and " + max + ", not " + value);
             }
             return value;
         } catch (NumberFormatException e) {
-            problem(setting.name() + " must be a whole number between " + min + " and " + max + ", not '" + text + "'");
+            problem(label(setting) + " must be a whole number between " + min + " and " + max + ", not '" + text + "'");
             return min;
         }
     }

@@ -6,7 +6,7 @@ package io.mjtracker.worker.config;
  */
 public enum Setting {
     KAFKA_BOOTSTRAP_SERVERS(null, "Kafka bootstrap servers, `host:port[,host:port]`. Required."),
-    MJ_API_BASE_URL(null, "Base URL of the Midjourney-proxy API, e.g. `https://api.cometapi.com`. Required; http or https, no query."),
+    MJ_API_BASE_URL(null, "Base URL of the Midjourney-proxy API of the upstream profile `default`, e.g. `https://api.cometapi.com`; http or https, no query. Required unless named profiles are configured (see \"Several upstreams\"). The `MJ_API_*`, `TRACKER_RATE_LIMIT_PER_SECOND`, `TRACKER_RETRY_*` and `TRACKER_BREAKER_*` settings configure the profile `default`."),
     MJ_API_KEY(null, "API key sent with every request. Required unless `MJ_API_KEY_FILE` is set; never logged."),
     MJ_API_KEY_FILE(null, "File holding the API key (a mounted secret); takes precedence over `MJ_API_KEY`."),
     MJ_API_AUTH_HEADER("Authorization", "Header carrying the key: `Authorization` sends `Bearer <key>`; any other name (e.g. `mj-api-secret` for self-hosted midjourney-proxy) sends the raw key."),
@@ -16,6 +16,7 @@ public enum Setting {
     MJ_API_BATCH("auto", "Poll many tasks per request with `POST /mj/task/list-by-condition`: `auto` uses it where the upstream answers it (single fetches otherwise, asked again every 10 min), `on` requires it, `off` never uses it."),
     MJ_API_BATCH_MAX_IDS("100", "Most task ids in one batch request, 2..1000; lowered by itself where the upstream silently answers fewer."),
     MJ_API_REFRESH("auto", "`auto` learns a gateway's sync tick (it refreshes its tasks every so many seconds) from the answers and polls no task faster than the tick, right after it; `off` polls on the cadence alone."),
+    MJ_UPSTREAMS_DIR(null, "Directory of one file per further upstream profile, `<name>.properties` holding `base-url=`, `key=` and the other profile settings (e.g. mounted secrets); see \"Several upstreams\"."),
     HTTPS_PROXY(null, "Forward proxy for an https:// upstream, `http://host:port` (CONNECT tunnel); `https_proxy` too. Default: direct."),
     HTTP_PROXY(null, "Forward proxy for an http:// upstream, `http://host:port`; `http_proxy` too. Default: direct."),
     NO_PROXY(null, "Hosts reached directly despite a proxy, comma-separated: names, domain suffixes (`.corp.example`), IP literals, or `*`; `no_proxy` too."),
@@ -29,9 +30,9 @@ public enum Setting {
     TRACKER_TOPIC_PARTITIONS("12", "Partitions of topics the worker creates where missing, 1..10000."),
     TRACKER_TOPIC_REPLICATION(null, "Replication factor of topics the worker creates, 1..32. Default: the broker's default."),
     TRACKER_RATE_LIMIT_PER_SECOND("10", "Most requests per second the whole consumer group sends to the upstream (the API key's limit), 0.1..100000 (fractions allowed). Each instance sends its share: this × the input partitions it owns / all of them."),
-    TRACKER_MAX_IN_FLIGHT("10000", "Most tasks tracked at once; intake pauses at this cap, 1..1000000."),
+    TRACKER_MAX_IN_FLIGHT("10000", "Most tasks tracked at once, all upstreams together; intake pauses at this cap, 1..1000000."),
     TRACKER_RESUME_IN_FLIGHT(null, "Intake resumes when tracked tasks fall below this, 1..1000000. Default: 90% of `TRACKER_MAX_IN_FLIGHT` (at least 1)."),
-    TRACKER_MAX_CONCURRENT_REQUESTS("64", "Most upstream requests outstanding at once, 1..10000."),
+    TRACKER_MAX_CONCURRENT_REQUESTS("64", "Most requests outstanding at once to each upstream profile, 1..10000."),
     TRACKER_MAX_TRACK_DURATION("1h", "A task still unfinished after this ends as TIMED_OUT, 1s..30d."),
     TRACKER_NOT_FOUND_GRACE("2m", "How long a task may stay invisible upstream before it ends as NOT_FOUND, 0s..1d."),
     TRACKER_CADENCE_SCALE("1", "Multiplies every poll interval (queued 25s, running up to 20s, near the end 1s), 0.01..10. Below 1 only for simulators and demos whose tasks last seconds."),

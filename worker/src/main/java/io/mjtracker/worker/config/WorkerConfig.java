@@ -1,17 +1,29 @@
 package io.mjtracker.worker.config;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Everything the worker is configured with, read once at start by {@link WorkerConfigLoader} and
  * passed to the components that need a part of it.
  *
+ * @param upstreams the upstream profiles, {@code default} first where it is configured
  * @param metricsPort port of the metrics and health endpoint; 0 picks a free port, -1 disables it
  */
 public record WorkerConfig(
         KafkaSettings kafka,
-        UpstreamSettings upstream,
+        List<UpstreamProfile> upstreams,
         TrackingSettings tracking,
-        ResilienceSettings resilience,
         int metricsPort,
-        Duration shutdownTimeout) {}
+        Duration shutdownTimeout) {
+
+    public WorkerConfig {
+        upstreams = List.copyOf(upstreams);
+    }
+
+    /** The profile named {@code name}. */
+    public Optional<UpstreamProfile> upstream(String name) {
+        return upstreams.stream().filter(profile -> profile.name().equals(name)).findFirst();
+    }
+}

@@ -8,7 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -25,6 +28,10 @@ public final class WorkerConfigLoader {
 
     private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}");
     private static final String FILE_KAFKA_PREFIX = "kafka.";
+    /** Profiles a deployment may hold: hundreds of customer keys, not an unbounded number of HTTP clients. */
+    static final int MAX_PROFILES = 1000;
+    /** Distinct {@code upstream} metric tags: each adds a few dozen series per worker. */
+    static final int MAX_METRICS_TAGS = 64;
     /** Header names the JDK HTTP client refuses to set; sending the key in one of them fails every request. */
     private static final Set<String> RESTRICTED_HEADERS = Set.of("connection", "content-length", "expect", "host", "upgrade");
     /**
@@ -49,14 +56,19 @@ public final class WorkerConfigLoader {
     public static WorkerConfig load(Map<String, String> environment) {
         Map<String, String> values = new HashMap<>();
         Map<String, String> kafkaOverrides = new TreeMap<>();
+        Map<String, String> fileProfiles = new TreeMap<>();
         String file = environment.get(Setting.TRACKER_CONFIG_FILE.name());
         if (file != null && !file.isBlank()) {
-            readFile(Path.of(file.trim()), values, kafkaOverrides);
+            readFile(Path.of(file.trim()), values, kafkaOverrides, fileProfiles);
         }
         values.putAll(environment);
         kafkaOverrides.putAll(kafkaPassThrough(environment));
 
         ConfigReader reader = new ConfigReader(values);
+        ProfileSources sources = new ProfileSources(reader);
+        reader.optional(Setting.MJ_UPSTREAMS_DIR).ifPresent(directory -> sources.readDirectory(Path.of(directory)));
+        fileProfiles.forEach(sources::readFileEntry);
+        sources.readEnvironment(environment);
         for (String guarded : kafkaOverrides.keySet()) {
             if (GUARDED_KAFKA_SETTINGS.contains(guarded)) {
                 reader.problem(Setting.KAFKA_PASSTHROUGH_PREFIX + guarded.toUpperCase(Locale.ROOT).replace('.', '_')
@@ -66,9 +78,9 @@ public final class WorkerConfigLoader {
         }
         kafkaOverrides.keySet().removeAll(GUARDED_KAFKA_SETTINGS);
         KafkaSettings kafka = kafka(reader, kafkaOverrides);
-        UpstreamSettings upstream = upstream(reader);
+        EgressSettings egress = EgressReader.read(reader);
+        List<UpstreamProfile> upstreams = profiles(reader, sources.profiles(), egress);
         TrackingSettings tracking = tracking(reader);
-        ResilienceSettings resilience = resilience(reader);
         int metricsPort = reader.integer(Setting.METRICS_PORT, -1, 65535);
         Duration shutdownTimeout =
                 reader.duration(Setting.TRACKER_SHUTDOWN_TIMEOUT, Duration.ofSeconds(1), Duration.ofMinutes(10));
@@ -76,7 +88,7 @@ public final class WorkerConfigLoader {
         if (!reader.problems().isEmpty()) {
             throw new ConfigException(reader.problems());
         }
-        return new WorkerConfig(kafka, upstream, tracking, resilience, metricsPort, shutdownTimeout);
+        return new WorkerConfig(kafka, upstreams, tracking, metricsPort, shutdownTimeout);
     }
 
     /** Logback reads LOG_FORMAT itself (logback.xml); checked here so that a typo is named at start. */
@@ -105,20 +117,67 @@ public final class WorkerConfigLoader {
         return new KafkaSettings(bootstrap, group, instance, givenInstance.isPresent(), topics, partitions, replication, overrides);
     }
 
-    private static UpstreamSettings upstream(ConfigReader reader) {
+    /**
+     * The profile {@code default} from the MJ_API_* settings, where a base URL is given or no other profile
+     * exists (then it is required, as before profiles), and every named profile, each checked exactly as
+     * {@code default} is and its problems named by profile.
+     */
+    private static List<UpstreamProfile> profiles(ConfigReader reader, Map<String, Map<ProfileSetting, String>> named,
+            EgressSettings egress) {
+        List<UpstreamProfile> profiles = new ArrayList<>();
+        if (named.isEmpty() || reader.optional(Setting.MJ_API_BASE_URL).isPresent()) {
+            profiles.add(new UpstreamProfile(UpstreamProfile.DEFAULT, upstream(reader, egress), resilience(reader),
+                    UpstreamProfile.DEFAULT));
+        } else {
+            for (Setting orphan : List.of(Setting.MJ_API_KEY, Setting.MJ_API_KEY_FILE)) {
+                if (reader.optional(orphan).isPresent()) {
+                    reader.problem(orphan.name() + " is set but MJ_API_BASE_URL is not: the profile 'default' needs both "
+                            + "(or leave both out and name a profile in every request)");
+                }
+            }
+        }
+        if (named.size() > MAX_PROFILES) {
+            reader.problem(named.size() + " upstream profiles are configured; at most " + MAX_PROFILES + " are supported");
+        }
+        named.forEach((name, given) -> {
+            Map<String, String> values = new HashMap<>();
+            given.forEach((setting, value) -> {
+                if (setting.standsFor() != null) {
+                    values.put(setting.standsFor().name(), value);
+                }
+            });
+            ConfigReader profileReader = reader.forProfile(name, values, setting -> Arrays.stream(ProfileSetting.values())
+                    .filter(own -> own.standsFor() == setting).map(ProfileSetting::fileKey).findFirst().orElse(setting.name()));
+            String tag = given.getOrDefault(ProfileSetting.METRICS_TAG, name);
+            if (!ProfileSources.NAME.matcher(tag).matches()) {
+                reader.problem("upstream '" + name + "': metrics-tag must be lower-case letters, digits and inner dashes, "
+                        + "at most 40 characters, not '" + tag + "'");
+            }
+            profiles.add(new UpstreamProfile(name, upstream(profileReader, egress), resilience(profileReader), tag));
+        });
+        long tags = profiles.stream().map(UpstreamProfile::metricsTag).distinct().count();
+        if (tags > MAX_METRICS_TAGS) {
+            reader.problem(tags + " distinct upstream metric tags; at most " + MAX_METRICS_TAGS
+                    + " keep the series bounded: group profiles with metrics-tag (e.g. every customer key of one gateway)");
+        }
+        return profiles;
+    }
+
+    private static UpstreamSettings upstream(ConfigReader reader, EgressSettings egress) {
         var baseUrl = reader.httpUrl(Setting.MJ_API_BASE_URL);
         Secret key = apiKey(reader);
         String header = reader.required(Setting.MJ_API_AUTH_HEADER);
+        String headerLabel = reader.label(Setting.MJ_API_AUTH_HEADER);
         if (!HEADER_NAME.matcher(header).matches()) {
-            reader.problem("MJ_API_AUTH_HEADER must be an HTTP header name such as Authorization or mj-api-secret, not '" + header + "'");
+            reader.problem(headerLabel + " must be an HTTP header name such as Authorization or mj-api-secret, not '" + header + "'");
         } else if (RESTRICTED_HEADERS.contains(header.toLowerCase(Locale.ROOT))) {
-            reader.problem("MJ_API_AUTH_HEADER cannot be '" + header + "': the HTTP client sets that header itself");
+            reader.problem(headerLabel + " cannot be '" + header + "': the HTTP client sets that header itself");
         }
         return new UpstreamSettings(baseUrl, key, header,
                 reader.duration(Setting.MJ_API_REQUEST_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5)),
                 reader.duration(Setting.MJ_API_CONNECT_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(1)),
                 reader.integer(Setting.MJ_API_MAX_BODY_BYTES, 1024, 64 * 1024 * 1024),
-                EgressReader.read(reader),
+                egress,
                 reader.choice(Setting.MJ_API_BATCH, BatchMode.class),
                 reader.integer(Setting.MJ_API_BATCH_MAX_IDS, 2, 1000),
                 reader.choice(Setting.MJ_API_REFRESH, RefreshMode.class) == RefreshMode.AUTO);
@@ -126,26 +185,28 @@ public final class WorkerConfigLoader {
 
     private static Secret apiKey(ConfigReader reader) {
         var file = reader.optional(Setting.MJ_API_KEY_FILE);
+        String fileLabel = reader.label(Setting.MJ_API_KEY_FILE);
         if (file.isPresent()) {
             Path path = Path.of(file.get());
             try {
                 String key = Files.readString(path, StandardCharsets.UTF_8).strip();
                 if (key.isEmpty()) {
-                    reader.problem("MJ_API_KEY_FILE names an empty file: " + path);
+                    reader.problem(fileLabel + " names an empty file: " + path);
                 }
-                checkKeyCharacters(reader, key, "the file MJ_API_KEY_FILE names");
+                checkKeyCharacters(reader, key, "the file " + fileLabel + " names");
                 return new Secret(key);
             } catch (IOException e) {
-                reader.problem("MJ_API_KEY_FILE cannot be read: " + path + " (" + e.getClass().getSimpleName() + ")");
+                reader.problem(fileLabel + " cannot be read: " + path + " (" + e.getClass().getSimpleName() + ")");
                 return new Secret("");
             }
         }
         var key = reader.optional(Setting.MJ_API_KEY);
+        String keyLabel = reader.label(Setting.MJ_API_KEY);
         if (key.isEmpty()) {
-            reader.problem("MJ_API_KEY or MJ_API_KEY_FILE is required: the key the upstream API expects");
+            reader.problem(keyLabel + " or " + reader.name(Setting.MJ_API_KEY_FILE) + " is required: the key the upstream API expects");
             return new Secret("");
         }
-        checkKeyCharacters(reader, key.get(), "MJ_API_KEY");
+        checkKeyCharacters(reader, key.get(), keyLabel);
         return new Secret(key.get());
     }
 
@@ -179,7 +240,8 @@ public final class WorkerConfigLoader {
         Duration initial = reader.duration(Setting.TRACKER_RETRY_INITIAL_BACKOFF, Duration.ofMillis(10), Duration.ofMinutes(1));
         Duration max = reader.duration(Setting.TRACKER_RETRY_MAX_BACKOFF, Duration.ofMillis(10), Duration.ofMinutes(10));
         if (max.compareTo(initial) < 0) {
-            reader.problem("TRACKER_RETRY_MAX_BACKOFF must not be smaller than TRACKER_RETRY_INITIAL_BACKOFF");
+            reader.problem(reader.label(Setting.TRACKER_RETRY_MAX_BACKOFF) + " must not be smaller than "
+                    + reader.label(Setting.TRACKER_RETRY_INITIAL_BACKOFF));
         }
         return new ResilienceSettings(
                 reader.decimal(Setting.TRACKER_RATE_LIMIT_PER_SECOND, 0.1, 100_000),
@@ -216,7 +278,8 @@ public final class WorkerConfigLoader {
         return names;
     }
 
-    private static void readFile(Path path, Map<String, String> values, Map<String, String> kafkaOverrides) {
+    private static void readFile(Path path, Map<String, String> values, Map<String, String> kafkaOverrides,
+            Map<String, String> profileEntries) {
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
             properties.load(reader);
@@ -227,6 +290,8 @@ public final class WorkerConfigLoader {
         for (String name : properties.stringPropertyNames()) {
             if (name.startsWith(FILE_KAFKA_PREFIX)) {
                 kafkaOverrides.put(name.substring(FILE_KAFKA_PREFIX.length()), properties.getProperty(name));
+            } else if (name.startsWith(ProfileSources.FILE_PREFIX)) {
+                profileEntries.put(name, properties.getProperty(name));
             } else {
                 values.put(name, properties.getProperty(name));
             }

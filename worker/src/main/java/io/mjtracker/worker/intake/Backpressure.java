@@ -12,8 +12,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Which input partitions are paused, and why: all of them at the in-flight cap (until open requests fall
- * below the resume mark) or while the upstream circuit is open; a partition whose committed offset is
- * not known yet; a partition whose offset window is full. Consumer thread only.
+ * below the resume mark); a partition whose committed offset is not known yet; a partition whose offset
+ * window is full. An open circuit pauses nothing: input partitions mix upstreams, and pausing them for
+ * one would stall the others (the dead upstream's requests wait in memory, up to the cap). Consumer thread only.
  */
 final class Backpressure {
 
@@ -44,14 +45,11 @@ final class Backpressure {
         return paused.size();
     }
 
-    /**
-     * @param open requests open that count against the cap
-     * @param outage whether the upstream circuit is open
-     */
-    void apply(int open, boolean outage, Map<TopicPartition, OwnedPartition> owned, Set<TopicPartition> awaiting) {
-        if (open >= tracking.maxInFlight() || outage) {
+    /** @param open requests open that count against the cap */
+    void apply(int open, Map<TopicPartition, OwnedPartition> owned, Set<TopicPartition> awaiting) {
+        if (open >= tracking.maxInFlight()) {
             if (!capPaused) {
-                LOG.info("intake paused: {}", outage ? "upstream circuit open" : "in-flight cap " + tracking.maxInFlight() + " reached");
+                LOG.info("intake paused: in-flight cap {} reached", tracking.maxInFlight());
             }
             capPaused = true;
         } else if (capPaused && open < tracking.resumeInFlight()) {

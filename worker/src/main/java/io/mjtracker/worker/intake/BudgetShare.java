@@ -3,7 +3,9 @@ package io.mjtracker.worker.intake;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.DoubleConsumer;
@@ -12,9 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This instance's share of the group's request budget: {@code TRACKER_RATE_LIMIT_PER_SECOND} is the
- * API key's limit for every instance together, and each takes limit × the input partitions it owns /
- * all partitions of the input topic. Kafka's group assignment decides who owns what, so the shares add
+ * This instance's share of the group's request budgets: each upstream profile's rate limit is its API
+ * key's limit for every instance together, and each instance takes limit × the input partitions it owns /
+ * all partitions of the input topic, the same fraction of every profile's limit. Kafka's group assignment decides who owns what, so the shares add
  * up to at most the whole as long as an instance lowers its share before it gives partitions up and
  * raises it only after it has taken them: the rebalance callbacks call {@link #releasing} and
  * {@link #taken} in that order. Runs on the consumer thread; {@link #rate()} may be read from any.
@@ -32,26 +34,32 @@ public final class BudgetShare {
         OptionalInt get();
     }
 
-    private final double groupLimit;
+    /** One budget this instance takes its share of. */
+    private record Budget(double groupLimit, DoubleConsumer applyRate) {}
+
     private final PartitionCount partitionCount;
-    private final DoubleConsumer applyRate;
     private final Clock clock;
+    private final List<Budget> budgets = new ArrayList<>();
     private final Set<TopicPartition> owned = new HashSet<>();
     private int knownTotal;
     private long lastCountMillis;
-    private volatile double rate;
+    private int sharedOwned;
+    private int sharedTotal;
+
+    public BudgetShare(PartitionCount partitionCount, Clock clock) {
+        this.partitionCount = partitionCount;
+        this.clock = clock;
+    }
 
     /**
-     * Starts at a share of 0, applied at once: an instance that owns nothing sends nothing.
+     * Takes a share of {@code groupLimit} from now on; the share is applied at once, 0 before any partition
+     * is owned: an instance that owns nothing sends nothing. Before the consumer starts.
      *
      * @param applyRate takes every new share, requests per second
      */
-    public BudgetShare(double groupLimit, PartitionCount partitionCount, DoubleConsumer applyRate, Clock clock) {
-        this.groupLimit = groupLimit;
-        this.partitionCount = partitionCount;
-        this.applyRate = applyRate;
-        this.clock = clock;
-        applyRate.accept(0);
+    public void follow(double groupLimit, DoubleConsumer applyRate) {
+        budgets.add(new Budget(groupLimit, applyRate));
+        applyRate.accept(share(groupLimit, sharedOwned, sharedTotal));
     }
 
     /** The share of {@code groupLimit} that {@code owned} of {@code total} partitions carry. */
@@ -88,9 +96,9 @@ public final class BudgetShare {
         }
     }
 
-    /** This instance's share now, requests per second. */
-    public double rate() {
-        return rate;
+    /** This instance's share of {@code groupLimit} now, requests per second. */
+    public double shareOf(double groupLimit) {
+        return share(groupLimit, sharedOwned, sharedTotal);
     }
 
     private void recount() {
@@ -102,12 +110,15 @@ public final class BudgetShare {
         // A partition numbered past the known count proves the count stale: the topic grew.
         int highest = owned.stream().mapToInt(TopicPartition::partition).max().orElse(-1);
         int total = Math.max(knownTotal, highest + 1);
-        double next = share(groupLimit, owned.size(), total);
-        if (next != rate) {
-            rate = next;
-            applyRate.accept(next);
-            LOG.info("rate share {}/s: {} of {} input partitions of a group limit of {}/s",
-                    String.format("%.3f", next), owned.size(), total, groupLimit);
+        if (owned.size() == sharedOwned && total == sharedTotal) {
+            return;
         }
+        sharedOwned = owned.size();
+        sharedTotal = total;
+        for (Budget budget : budgets) {
+            budget.applyRate().accept(share(budget.groupLimit(), sharedOwned, sharedTotal));
+        }
+        LOG.info("rate share: {} of {} input partitions, so {}% of each upstream's group limit",
+                sharedOwned, sharedTotal, String.format("%.1f", sharedTotal == 0 ? 0.0 : 100.0 * sharedOwned / sharedTotal));
     }
 }

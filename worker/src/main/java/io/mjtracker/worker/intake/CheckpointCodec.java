@@ -3,6 +3,7 @@ package io.mjtracker.worker.intake;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mjtracker.common.record.RecordCodec;
 import io.mjtracker.common.record.RecordHeaders;
 import io.mjtracker.common.record.RequestRef;
 import io.mjtracker.worker.publish.Checkpoint;
@@ -18,7 +19,8 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 
 /**
  * Writes a tracked request back to its input partition as a checkpoint record, and reads one back.
- * The value is an ordinary JSON request ({@code {"id": ..., <metadata>}}), so the request parser
+ * The value is an ordinary JSON request ({@code {"id": ..., "upstream": ..., <metadata>}}, the profile
+ * left out for {@code default}), so the request parser
  * takes it like any other; header {@value RecordHeaders#CHECKPOINT} carries the original request's
  * reference and clocks: {@code {"v":1,"topic":..,"partition":..,"offset":..,"requestedAt":..,"unavailableCredit":..}}.
  */
@@ -35,6 +37,9 @@ final class CheckpointCodec {
 
     Checkpoint checkpoint(TaskRequest request, long unavailableClockMillis) {
         ObjectNode value = mapper.createObjectNode().put("id", request.taskId());
+        if (!request.upstream().equals(RecordCodec.DEFAULT_UPSTREAM)) {
+            value.put("upstream", request.upstream());
+        }
         value.setAll(request.metadata());
         ObjectNode origin = mapper.createObjectNode()
                 .put("v", 1)

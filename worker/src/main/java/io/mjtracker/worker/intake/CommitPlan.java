@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
@@ -48,10 +49,10 @@ final class CommitPlan {
     /**
      * @param finished completions collected and not yet published
      * @param pendingLetters dead letters not yet published
-     * @param unavailableClockMillis the upstream unavailability clock now, for checkpoint credits
+     * @param unavailableClockMillis each upstream's unavailability clock now, by profile, for checkpoint credits
      */
     static CommitPlan plan(Map<TopicPartition, OwnedPartition> owned, List<Completion> finished,
-            List<DeadLetter> pendingLetters, CheckpointCodec codec, long unavailableClockMillis) {
+            List<DeadLetter> pendingLetters, CheckpointCodec codec, ToLongFunction<String> unavailableClockMillis) {
         CommitPlan plan = new CommitPlan();
         Map<TopicPartition, List<Completion>> finishedBy = new HashMap<>();
         Set<TaskRequest> finishing = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -80,7 +81,8 @@ final class CommitPlan {
     }
 
     private void planPartition(TopicPartition partition, OwnedPartition state, List<Completion> done,
-            List<DeadLetter> partitionLetters, Set<TaskRequest> finishing, CheckpointCodec codec, long unavailableClockMillis) {
+            List<DeadLetter> partitionLetters, Set<TaskRequest> finishing, CheckpointCodec codec,
+            ToLongFunction<String> unavailableClockMillis) {
         List<TaskRequest> toMove = new ArrayList<>();
         long below = state.progress.checkpointBelow();
         if (below != Long.MIN_VALUE) {
@@ -117,7 +119,7 @@ final class CommitPlan {
         }
         letters.addAll(partitionLetters);
         for (TaskRequest request : toMove) {
-            checkpoints.add(codec.checkpoint(request, unavailableClockMillis));
+            checkpoints.add(codec.checkpoint(request, unavailableClockMillis.applyAsLong(request.upstream())));
             moved.add(new Moved(partition, state.assignment, request, state.anchors.get(request)));
         }
     }

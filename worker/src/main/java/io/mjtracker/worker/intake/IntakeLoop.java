@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * finished work. It never waits on HTTP. Each loop: poll; take records in (or dead-letter them);
  * fetch the committed offsets of partitions just assigned ({@link Assignments}); collect completions; every {@link
  * #COMMIT_INTERVAL} publish results, dead letters, checkpoints and offsets in one transaction
- * ({@link CommitPlan}); pause or resume partitions for backpressure, outages and the metadata window.
+ * ({@link CommitPlan}); pause or resume partitions for backpressure and the metadata window. An upstream
+ * outage pauses nothing: the other upstreams' requests keep coming in, and the dead one's wait in memory
+ * up to the in-flight cap.
  */
 public final class IntakeLoop implements Runnable {
 
@@ -56,7 +58,8 @@ public final class IntakeLoop implements Runnable {
     private final CheckpointCodec checkpoints;
     private final TrackerMetrics metrics;
     private final HealthState health;
-    private final UnavailabilityClock unavailability;
+    /** Each upstream profile's unavailability clock, by name, for the TIMED_OUT credit of its requests. */
+    private final Map<String, UnavailabilityClock> unavailability;
     private final Clock clock;
     private final Duration shutdownTimeout;
     private final int readAheadMargin;
@@ -79,7 +82,7 @@ public final class IntakeLoop implements Runnable {
 
     public IntakeLoop(KafkaSettings kafka, TrackingSettings tracking, Consumer<byte[], byte[]> consumer,
             ResultPublisher results, Tracker tracker, RequestParser parser, TrackerMetrics metrics,
-            HealthState health, UnavailabilityClock unavailability, Clock clock, Duration shutdownTimeout, int readAheadMargin,
+            HealthState health, Map<String, UnavailabilityClock> unavailability, Clock clock, Duration shutdownTimeout, int readAheadMargin,
             BudgetShare budget) {
         this.kafka = kafka;
         this.tracking = tracking;
@@ -90,7 +93,7 @@ public final class IntakeLoop implements Runnable {
         this.checkpoints = new CheckpointCodec(parser.mapper());
         this.metrics = metrics;
         this.health = health;
-        this.unavailability = unavailability;
+        this.unavailability = Map.copyOf(unavailability);
         this.clock = clock;
         this.shutdownTimeout = shutdownTimeout;
         this.readAheadMargin = readAheadMargin;
@@ -190,16 +193,16 @@ public final class IntakeLoop implements Runnable {
             return;
         }
         var origin = checkpoints.origin(record.headers());
-        switch (parser.parse(record.value())) {
+        switch (parser.parse(record.value(), record.headers())) {
             case ParsedInput.Request request -> {
                 metrics.received(1);
-                TaskRequest taskRequest = new TaskRequest(request.taskId(),
+                TaskRequest taskRequest = new TaskRequest(request.taskId(), request.upstream(),
                         origin.map(CheckpointCodec.Origin::source)
                                 .orElseGet(() -> new RequestRef(record.topic(), record.partition(), record.offset())),
                         passThroughHeaders(record.headers().toArray()), request.metadata(),
                         origin.map(CheckpointCodec.Origin::requestedAtMillis).orElseGet(() -> requestedAt(record)),
                         origin.map(CheckpointCodec.Origin::unavailableCreditMillis).orElse(0L),
-                        unavailability.millis(), state.assignment);
+                        unavailability.get(request.upstream()).millis(), state.assignment);
                 state.anchors.put(taskRequest, record.offset());
                 tracker.submit(taskRequest);
             }
@@ -248,7 +251,7 @@ public final class IntakeLoop implements Runnable {
                 && owned.values().stream().allMatch(state -> state.progress.checkpointBelow() == Long.MIN_VALUE)) {
             return; // nothing could go into a transaction: no plan every 100 ms for idle partitions
         }
-        CommitPlan plan = CommitPlan.plan(owned, finished, deadLetters, checkpoints, unavailability.millis());
+        CommitPlan plan = CommitPlan.plan(owned, finished, deadLetters, checkpoints, upstream -> unavailability.get(upstream).millis());
         finished.clear();
         deadLetters.clear();
         tracker.released(plan.discarded().size());
@@ -274,7 +277,7 @@ public final class IntakeLoop implements Runnable {
                 for (Completion completion : plan.transaction().results()) {
                     Long finishedUpstream = completion.result().tracking().finishedUpstreamAt();
                     if (finishedUpstream != null && finishedUpstream > 0) {
-                        metrics.detectionLag(now - finishedUpstream);
+                        metrics.detectionLag(completion.request().upstream(), now - finishedUpstream);
                     }
                 }
                 tracker.released(plan.transaction().results().size());
@@ -297,7 +300,7 @@ public final class IntakeLoop implements Runnable {
     }
 
     private void applyBackpressure() {
-        backpressure.apply(tracker.openRequests() - held, tracker.circuitOpen(), owned, awaitingOffsets);
+        backpressure.apply(tracker.openRequests() - held, owned, awaitingOffsets);
         pausedCount = backpressure.pausedCount();
     }
 

@@ -22,10 +22,13 @@ public final class MeterBinders implements AutoCloseable {
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
-    public MeterBinders(MeterRegistry registry, UpstreamGuard guard, Consumer<?, ?> consumer, List<Producer<?, ?>> producers) {
-        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(guard.circuitBreakers()).bindTo(registry);
-        TaggedRateLimiterMetrics.ofRateLimiterRegistry(guard.rateLimiters()).bindTo(registry);
-        TaggedRetryMetrics.ofRetryRegistry(guard.retries()).bindTo(registry);
+    /** @param guards the upstream guards whose Resilience4j meters to bind, each tagged {@code name=<profile>} */
+    public MeterBinders(MeterRegistry registry, List<UpstreamGuard> guards, Consumer<?, ?> consumer, List<Producer<?, ?>> producers) {
+        for (UpstreamGuard guard : guards) {
+            TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(guard.circuitBreakers()).bindTo(registry);
+            TaggedRateLimiterMetrics.ofRateLimiterRegistry(guard.rateLimiters()).bindTo(registry);
+            TaggedRetryMetrics.ofRetryRegistry(guard.retries()).bindTo(registry);
+        }
         KafkaClientMetrics consumerMetrics = new KafkaClientMetrics(consumer);
         consumerMetrics.bindTo(registry);
         closeables.add(consumerMetrics);

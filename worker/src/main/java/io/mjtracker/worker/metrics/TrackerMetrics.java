@@ -6,7 +6,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.mjtracker.common.record.Outcome;
 import java.time.Duration;
+import io.micrometer.core.instrument.Tags;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +19,9 @@ import java.util.function.Supplier;
 
 /**
  * All of mj-tracker's own meters, defined in one place (docs/metrics.md lists them). Tags are
- * low-cardinality: {@code outcome}, {@code result}, {@code reason}.
+ * low-cardinality: {@code outcome}, {@code result}, {@code reason}, and {@code upstream}, the metrics tag
+ * of the upstream profile (its name unless profiles are grouped: at most 64 distinct values, checked at
+ * start). Per-upstream meters are registered for every tag up front, so dashboards show zeros, not gaps.
  */
 public final class TrackerMetrics {
 
@@ -27,27 +34,38 @@ public final class TrackerMetrics {
     private final Counter statusFailed;
     private final Counter checkpointed;
     private final Counter trackerErrors;
-    private final Timer detectionLag;
     private final Timer pollLateness;
-    private final Map<Outcome, Counter> finished = new EnumMap<>(Outcome.class);
     private final Map<Outcome, Timer> taskDuration = new EnumMap<>(Outcome.class);
-    private final Map<String, Counter> polls = new ConcurrentHashMap<>();
-    private final Map<String, Timer> requestDuration = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
     private final Map<String, Counter> transactions = new ConcurrentHashMap<>();
-    private final Map<String, Counter> batchRequests = new ConcurrentHashMap<>();
-    private final Counter taskPolls;
-    private final DistributionSummary batchFill;
+    /** Profile name to metrics tag; a profile missing here is tagged with its name. */
+    private final Map<String, String> tagOfProfile;
+    private final Map<String, UpstreamMeters> upstreams = new ConcurrentHashMap<>();
 
-    /** Every {@code result} tag of the poll meters, registered up front so dashboards show zeros, not gaps. */
-    public static final java.util.List<String> POLL_RESULTS = java.util.List.of(
+    /** Every {@code result} tag of the poll meters. */
+    public static final List<String> POLL_RESULTS = List.of(
             "ok", "not_found", "rate_limited", "unauthorized", "misconfigured", "server_error", "timeout", "io_error", "parse_error");
+    /** Every {@code result} tag of the batch request counter: a poll's, or a route the upstream does not serve. */
+    public static final List<String> BATCH_RESULTS =
+            java.util.stream.Stream.concat(POLL_RESULTS.stream(), java.util.stream.Stream.of("unsupported")).toList();
+    private static final String UPSTREAM = "upstream";
+
+    private record UpstreamMeters(Map<String, Counter> polls, Map<String, Counter> batchRequests,
+            Map<Outcome, Counter> finished, Timer requestDuration, Counter taskPolls, DistributionSummary batchFill,
+            Timer detectionLag) {}
+
+    /** A single upstream profile, {@code default}, tagged as such (tests, tools). */
+    public TrackerMetrics(MeterRegistry registry, java.util.Collection<String> deadLetterReasons) {
+        this(registry, deadLetterReasons, Map.of("default", "default"));
+    }
 
     /**
      * @param deadLetterReasons every {@code reason} tag of the dead-letter counter
+     * @param tagOfProfile every upstream profile's metrics tag, by profile name
      */
-    public TrackerMetrics(MeterRegistry registry, java.util.Collection<String> deadLetterReasons) {
+    public TrackerMetrics(MeterRegistry registry, java.util.Collection<String> deadLetterReasons, Map<String, String> tagOfProfile) {
         this.registry = registry;
+        this.tagOfProfile = Map.copyOf(tagOfProfile);
         received = Counter.builder(PREFIX + "tasks.received").description("Task requests taken from the input topic").register(registry);
         statusPublished = Counter.builder(PREFIX + "status.updates.published").description("Status updates sent to the status topic").register(registry);
         unknownStatus = Counter.builder(PREFIX + "status.unknown").description("Polls that saw a status outside the known set").register(registry);
@@ -57,10 +75,6 @@ public final class TrackerMetrics {
                 .description("Unfinished requests re-enqueued so the commit point could move past them").register(registry);
         trackerErrors = Counter.builder(PREFIX + "tracker.errors")
                 .description("Unexpected errors the tracker loop survived (each logged with its task id)").register(registry);
-        detectionLag = Timer.builder(PREFIX + "detection.lag")
-                .description("Upstream finishTime to final result committed")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(50)).maximumExpectedValue(Duration.ofMinutes(10))
-                .register(registry);
         pollLateness = Timer.builder(PREFIX + "poll.lateness")
                 .description("How late a poll left compared with its schedule")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1))
@@ -68,83 +82,128 @@ public final class TrackerMetrics {
                 .publishPercentiles(0.5, 0.99).distributionStatisticExpiry(Duration.ofMinutes(1)).distributionStatisticBufferLength(2)
                 .register(registry);
         for (Outcome outcome : Outcome.values()) {
-            finished.put(outcome, Counter.builder(PREFIX + "tasks.finished").description("Tasks ended, by outcome")
-                    .tag("outcome", outcome.name()).register(registry));
             taskDuration.put(outcome, Timer.builder(PREFIX + "task.duration").description("First seen to final result")
                     .tag("outcome", outcome.name()).publishPercentileHistogram()
                     .minimumExpectedValue(Duration.ofSeconds(1)).maximumExpectedValue(Duration.ofHours(2)).register(registry));
         }
-        POLL_RESULTS.forEach(this::pollCounter);
-        POLL_RESULTS.forEach(this::batchRequestCounter);
-        batchRequestCounter("unsupported");
-        taskPolls = Counter.builder(PREFIX + "task.polls")
-                .description("Task polls sent: one per task asked, alone or in a batch").register(registry);
-        batchFill = DistributionSummary.builder(PREFIX + "batch.fill")
-                .description("Ids asked in a batch request as a share of the ids allowed (0..1)").register(registry);
+        this.tagOfProfile.values().forEach(this::upstream);
         deadLetterReasons.forEach(this::deadLetterCounter);
         transactionCounter("committed");
         transactionCounter("aborted");
     }
 
     /** Registers gauges read from live state. */
-    public void gauges(Supplier<Number> tasksInFlight, Supplier<Number> partitionsAssigned,
-            Supplier<Number> partitionsPaused, Supplier<Number> resultsPending, Supplier<Number> rateShare) {
-        gauge("tasks.inflight", "Distinct tasks being tracked", tasksInFlight);
-        gauge("partitions.assigned", "Input partitions assigned to this worker", partitionsAssigned);
-        gauge("partitions.paused", "Input partitions paused (in-flight cap or open circuit)", partitionsPaused);
-        gauge("results.pending", "Finished requests whose results are not committed yet", resultsPending);
-        gauge("rate.limit.share", "Requests per second this worker may send: its share of the group's rate limit", rateShare);
+    public void gauges(Supplier<Number> partitionsAssigned, Supplier<Number> partitionsPaused, Supplier<Number> resultsPending) {
+        gauge("partitions.assigned", "Input partitions assigned to this worker", partitionsAssigned, Tags.empty());
+        gauge("partitions.paused", "Input partitions paused (in-flight cap, offsets not known yet, window full)",
+                partitionsPaused, Tags.empty());
+        gauge("results.pending", "Finished requests whose results are not committed yet", resultsPending, Tags.empty());
     }
 
     /**
-     * Registers the demand-versus-budget gauges.
-     *
-     * @param wanted task-polls per second the cadence asks for
-     * @param budget task-polls per second the rate limit allows now (requests per second times ids per request)
-     * @param overdue polls due and waiting for the budget
-     * @param batchSize ids per request now (1: single fetches)
+     * Registers the per-upstream gauges: for each metrics tag, the sum (or, for sizes and periods, the
+     * largest value) over the profiles carrying it.
      */
-    public void budgetGauges(Supplier<Number> wanted, Supplier<Number> budget, Supplier<Number> overdue, Supplier<Number> batchSize) {
-        gauge("polls.wanted", "Task polls per second the cadence asks for", wanted);
-        gauge("polls.budget", "Task polls per second the request budget allows (rate x ids per request)", budget);
-        gauge("polls.overdue", "Polls due and waiting for the request budget", overdue);
-        gauge("batch.size", "Most task ids per request now: 1 while polling with single fetches", batchSize);
+    public void upstreamGauges(List<? extends UpstreamGauges> lanes) {
+        Map<String, List<UpstreamGauges>> byTag = new TreeMap<>();
+        lanes.forEach(lane -> byTag.computeIfAbsent(tagOf(lane.upstream()), tag -> new ArrayList<>()).add(lane));
+        byTag.forEach((tag, group) -> {
+            Tags tags = Tags.of(UPSTREAM, tag);
+            gauge("tasks.inflight", "Distinct tasks being tracked", sum(group, UpstreamGauges::trackedTasks), tags);
+            gauge("rate.limit.share", "Requests per second this worker may send: its share of the group's rate limit",
+                    sum(group, UpstreamGauges::rateShare), tags);
+            gauge("polls.wanted", "Task polls per second the cadence asks for", sum(group, UpstreamGauges::demandPerSecond), tags);
+            gauge("polls.budget", "Task polls per second the request budget allows (rate x ids per request)",
+                    sum(group, UpstreamGauges::budgetPerSecond), tags);
+            gauge("polls.overdue", "Polls due and waiting for the request budget", sum(group, UpstreamGauges::overduePolls), tags);
+            gauge("batch.size", "Most task ids per request now: 1 while polling with single fetches",
+                    max(group, UpstreamGauges::idsPerRequest), tags);
+            gauge("upstream.refresh.period.seconds", "The upstream's sync tick learned from its answers (0: none seen)",
+                    max(group, UpstreamGauges::refreshPeriodSeconds), tags);
+            gauge("upstream.circuits.open", "Upstream profiles whose circuit is open (a refused key or wrong URL forces it)",
+                    sum(group, lane -> lane.circuitOpen() ? 1 : 0), tags);
+        });
     }
 
-    /** @param periodSeconds the upstream's sync tick as learned from its answers, 0 where it shows none */
-    public void refreshGauge(Supplier<Number> periodSeconds) {
-        gauge("upstream.refresh.period.seconds", "The upstream's sync tick learned from its answers (0: none seen)", periodSeconds);
+    private static Supplier<Number> sum(List<UpstreamGauges> group, ToDoubleFunction<UpstreamGauges> value) {
+        return () -> group.stream().mapToDouble(value).sum();
     }
 
-    private void gauge(String name, String description, Supplier<Number> value) {
-        // Strong reference: the suppliers are method references nobody else holds; a weakly held
-        // gauge would read NaN after the first garbage collection.
-        io.micrometer.core.instrument.Gauge.builder(PREFIX + name, value).description(description)
+    private static Supplier<Number> max(List<UpstreamGauges> group, ToDoubleFunction<UpstreamGauges> value) {
+        return () -> group.stream().mapToDouble(value).max().orElse(0);
+    }
+
+    private void gauge(String name, String description, Supplier<Number> value, Tags tags) {
+        // Strong reference: the suppliers are lambdas nobody else holds; a weakly held gauge would read
+        // NaN after the first garbage collection.
+        io.micrometer.core.instrument.Gauge.builder(PREFIX + name, value).description(description).tags(tags)
                 .strongReference(true).register(registry);
+    }
+
+    private String tagOf(String profile) {
+        return tagOfProfile.getOrDefault(profile, profile);
+    }
+
+    /** The meters of one metrics tag, registered on first use. */
+    private UpstreamMeters upstream(String tag) {
+        return upstreams.computeIfAbsent(tag, this::register);
+    }
+
+    private UpstreamMeters forProfile(String profile) {
+        return upstream(tagOf(profile));
+    }
+
+    private UpstreamMeters register(String tag) {
+        Map<String, Counter> polls = new java.util.HashMap<>();
+        Map<String, Counter> batchRequests = new java.util.HashMap<>();
+        for (String result : POLL_RESULTS) {
+            polls.put(result, Counter.builder(PREFIX + "polls").description("Upstream polls by result")
+                    .tags(UPSTREAM, tag, "result", result).register(registry));
+        }
+        for (String result : BATCH_RESULTS) {
+            batchRequests.put(result, Counter.builder(PREFIX + "batch.requests")
+                    .description("Batch (list-by-condition) requests by result").tags(UPSTREAM, tag, "result", result).register(registry));
+        }
+        Map<Outcome, Counter> finished = new EnumMap<>(Outcome.class);
+        for (Outcome outcome : Outcome.values()) {
+            finished.put(outcome, Counter.builder(PREFIX + "tasks.finished").description("Tasks ended, by outcome")
+                    .tags(UPSTREAM, tag, "outcome", outcome.name()).register(registry));
+        }
+        return new UpstreamMeters(Map.copyOf(polls), Map.copyOf(batchRequests), finished,
+                Timer.builder(PREFIX + "upstream.request.duration").description("Upstream request latency")
+                        .tag(UPSTREAM, tag).publishPercentileHistogram()
+                        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1)).register(registry),
+                Counter.builder(PREFIX + "task.polls").description("Task polls sent: one per task asked, alone or in a batch")
+                        .tag(UPSTREAM, tag).register(registry),
+                DistributionSummary.builder(PREFIX + "batch.fill")
+                        .description("Ids asked in a batch request as a share of the ids allowed (0..1)").tag(UPSTREAM, tag).register(registry),
+                Timer.builder(PREFIX + "detection.lag").description("Upstream finishTime to final result committed")
+                        .tag(UPSTREAM, tag).publishPercentileHistogram()
+                        .minimumExpectedValue(Duration.ofMillis(50)).maximumExpectedValue(Duration.ofMinutes(10)).register(registry));
     }
 
     public void received(int count) {
         received.increment(count);
     }
 
-    public void poll(String result, long latencyNanos) {
-        pollCounter(result).increment();
-        requestDuration.computeIfAbsent(result, tag -> Timer.builder(PREFIX + "upstream.request.duration")
-                .description("Upstream request latency").tag("result", tag).publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1))
-                .register(registry)).record(latencyNanos, TimeUnit.NANOSECONDS);
+    /** @param result one of {@link #POLL_RESULTS} */
+    public void poll(String upstream, String result, long latencyNanos) {
+        UpstreamMeters meters = forProfile(upstream);
+        meters.polls().get(result).increment();
+        meters.requestDuration().record(latencyNanos, TimeUnit.NANOSECONDS);
     }
 
-    public void batchRequest(String result) {
-        batchRequestCounter(result).increment();
+    /** @param result one of {@link #BATCH_RESULTS} */
+    public void batchRequest(String upstream, String result) {
+        forProfile(upstream).batchRequests().get(result).increment();
     }
 
-    public void taskPolls(int tasks) {
-        taskPolls.increment(tasks);
+    public void taskPolls(String upstream, int tasks) {
+        forProfile(upstream).taskPolls().increment(tasks);
     }
 
-    public void batchFill(int asked, int allowed) {
-        batchFill.record(allowed <= 0 ? 0 : (double) asked / allowed);
+    public void batchFill(String upstream, int asked, int allowed) {
+        forProfile(upstream).batchFill().record(allowed <= 0 ? 0 : (double) asked / allowed);
     }
 
     public void pollLateness(long millis) {
@@ -171,13 +230,13 @@ public final class TrackerMetrics {
         unknownStatus.increment();
     }
 
-    public void finished(Outcome outcome, long durationMillis) {
-        finished.get(outcome).increment();
+    public void finished(String upstream, Outcome outcome, long durationMillis) {
+        forProfile(upstream).finished().get(outcome).increment();
         taskDuration.get(outcome).record(Math.max(0, durationMillis), TimeUnit.MILLISECONDS);
     }
 
-    public void detectionLag(long millis) {
-        detectionLag.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+    public void detectionLag(String upstream, long millis) {
+        forProfile(upstream).detectionLag().record(Math.max(0, millis), TimeUnit.MILLISECONDS);
     }
 
     public void deadLettered(String reason) {
@@ -186,16 +245,6 @@ public final class TrackerMetrics {
 
     public void transaction(boolean committed) {
         transactionCounter(committed ? "committed" : "aborted").increment();
-    }
-
-    private Counter pollCounter(String result) {
-        return polls.computeIfAbsent(result, tag -> Counter.builder(PREFIX + "polls").description("Upstream polls by result")
-                .tag("result", tag).register(registry));
-    }
-
-    private Counter batchRequestCounter(String result) {
-        return batchRequests.computeIfAbsent(result, tag -> Counter.builder(PREFIX + "batch.requests")
-                .description("Batch (list-by-condition) requests by result").tag("result", tag).register(registry));
     }
 
     private Counter deadLetterCounter(String reason) {

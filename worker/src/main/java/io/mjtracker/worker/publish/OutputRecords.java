@@ -61,7 +61,7 @@ final class OutputRecords {
         if (fixed + value.length > recordLimit) {
             // Even without the task it does not fit (huge metadata or headers): keep the promise of one
             // result per request with the bare facts; the full request is in the input topic.
-            value = codec.write(new FinalResult(result.schemaVersion(), result.taskId(), result.outcome(), result.reason(),
+            value = codec.write(new FinalResult(result.schemaVersion(), result.taskId(), result.upstream(), result.outcome(), result.reason(),
                     null, result.tracking(), result.request(), null, true));
             headers = new Header[0];
         }

@@ -7,6 +7,7 @@ import org.apache.kafka.common.header.Header;
 /**
  * One input record asking for a task to be tracked.
  *
+ * @param upstream the upstream profile the request names ({@code default} where it names none)
  * @param source the original request's record, also when this one is a checkpoint of it: results and
  *     status updates name it, and consumers tell requests apart by it
  * @param headers the input record's headers, copied onto every record this request produces
@@ -22,6 +23,7 @@ import org.apache.kafka.common.header.Header;
  */
 public record TaskRequest(
         String taskId,
+        String upstream,
         RequestRef source,
         Header[] headers,
         ObjectNode metadata,

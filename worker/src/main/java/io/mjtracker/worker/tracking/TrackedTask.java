@@ -6,12 +6,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The tracker's state of one task id, however many requests asked for it. Owned by the tracker thread;
+ * The tracker's state of one task id on one upstream, however many requests asked for it. Owned by the tracker thread;
  * kept small because a worker holds up to hundreds of thousands of them.
  */
 final class TrackedTask {
 
     final String id;
+    /** The upstream it is tracked on. */
+    final Lane lane;
     /** When the first request for it was made, and what it brings from earlier owners (see {@link TaskRequest}). */
     final long requestedAtMillis;
     final long unavailableCreditMillis;
@@ -47,8 +49,9 @@ final class TrackedTask {
     long lastPercentAtMillis = -1;
     Retry.AsyncContext<FetchResult> retry;
 
-    TrackedTask(TaskRequest first, long firstSeenAtMillis) {
+    TrackedTask(Lane lane, TaskRequest first, long firstSeenAtMillis) {
         this.id = first.taskId();
+        this.lane = lane;
         this.requestedAtMillis = first.requestedAtMillis();
         this.unavailableCreditMillis = first.unavailableCreditMillis();
         this.unavailableAtIntakeMillis = first.unavailableAtIntakeMillis();

@@ -11,13 +11,13 @@ import io.mjtracker.worker.metrics.TrackerMetrics;
 import io.mjtracker.worker.upstream.BatchResult;
 import io.mjtracker.worker.upstream.BatchSupport;
 import io.mjtracker.worker.upstream.FetchResult;
-import io.mjtracker.worker.upstream.UpstreamClient;
 import io.mjtracker.worker.upstream.UpstreamGuard;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -36,13 +36,15 @@ import org.slf4j.LoggerFactory;
  * queue ({@link #submit}, {@link #revoke}, fetch answers) and read finished work from {@link
  * #pollCompletion()}; all tracking state is confined to the tracker thread, so it needs no locks.
  *
- * <p>The loop: apply queued commands, send the polls that are due as far as the {@link UpstreamGuard}
- * and the concurrency cap allow (the {@link Dispatcher} picks which, most urgent first, and packs them
- * into batches where {@link BatchSupport} allows), then park until the next poll is due or a command
- * arrives. HTTP runs asynchronously; at most one request per task is outstanding. A batch answer is
- * read per task exactly as a single fetch would be, except that a task it leaves out is asked for
- * alone before its silence counts for anything. The loop survives any error of one task
- * (logged with its id, the task polled again later); only an {@link Error} ends the thread, and then
+ * <p>Each upstream profile has a {@link Lane} of its own: its tasks, guard, batching and dispatch order.
+ * The loop: apply queued commands; for every lane, send the polls that are due as far as its {@link
+ * UpstreamGuard} and its concurrency cap allow (its {@link Dispatcher} picks which, most urgent first,
+ * and packs them into batches where its {@link BatchSupport} allows); then park until the next poll of
+ * any lane is due or a command arrives. A lane that may not send (circuit open, 429 pause, budget spent)
+ * only says how long it waits; the others go on. HTTP runs asynchronously; at most one request per task
+ * is outstanding. A batch answer is read per task exactly as a single fetch would be, except that a
+ * task it leaves out is asked for alone before its silence counts for anything. The loop survives any
+ * error of one task (logged with its id, the task polled again later); only an {@link Error} ends the thread, and then
  * {@link #alive()} turns false so the worker reports itself not live.
  */
 public final class Tracker implements AutoCloseable {
@@ -54,11 +56,8 @@ public final class Tracker implements AutoCloseable {
     private static final int NOT_FOUND_CONFIRMATIONS = 2;
 
     private final TrackingSettings settings;
-    private final Requests requests;
-    private final UpstreamGuard guard;
-    private final BatchSupport batches;
+    private final Map<String, Lane> lanes = new LinkedHashMap<>();
     private final PollCadence cadence;
-    private final RefreshLearner refresh;
     private final StatusSink statusSink;
     private final TrackerMetrics metrics;
     private final Clock clock;
@@ -66,29 +65,21 @@ public final class Tracker implements AutoCloseable {
     private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
     private final AtomicInteger openRequests = new AtomicInteger();
-    private final Map<String, TrackedTask> tasks = new HashMap<>();
-    private final Dispatcher dispatcher;
     private final PackedJson packed = new PackedJson();
     private final Map<String, String> canonicalValues = new HashMap<>();
     private volatile int trackedTasks;
-    private volatile double demandPerSecond;
-    private volatile int overduePolls;
-    private volatile int idsPerRequest = 1;
-    private volatile long refreshPeriodMillis;
-    private int alignedPolls;
     private volatile boolean stopping;
-    private int outstanding;
     private Thread thread;
 
-    public Tracker(TrackingSettings settings, UpstreamClient client, UpstreamGuard guard, BatchSupport batches,
-            PollCadence cadence, boolean learnRefresh, StatusSink statusSink, TrackerMetrics metrics, Clock clock) {
+    /** @param lanes one per upstream profile; requests name theirs ({@link TaskRequest#upstream()}) */
+    public Tracker(TrackingSettings settings, List<Lane> lanes, PollCadence cadence, StatusSink statusSink,
+            TrackerMetrics metrics, Clock clock) {
         this.settings = settings;
-        this.requests = new Requests(client, this::command);
-        this.guard = guard;
-        this.batches = batches;
+        for (Lane lane : lanes) {
+            lane.attach(this::command);
+            this.lanes.put(lane.name, lane);
+        }
         this.cadence = cadence;
-        this.refresh = new RefreshLearner(learnRefresh);
-        this.dispatcher = new Dispatcher(settings.maxPollGap().toMillis());
         this.statusSink = statusSink;
         this.metrics = metrics;
         this.clock = clock;
@@ -99,8 +90,15 @@ public final class Tracker implements AutoCloseable {
         thread = Thread.ofPlatform().name("tracker").start(this::run);
     }
 
-    /** Takes a request in; a task already tracked gains one more request to answer. Any thread. */
+    /**
+     * Takes a request in; a task already tracked on the same upstream gains one more request to answer. Any thread.
+     *
+     * @throws IllegalArgumentException where the request names an upstream without a lane (intake dead-letters those)
+     */
     public void submit(TaskRequest request) {
+        if (!lanes.containsKey(request.upstream())) {
+            throw new IllegalArgumentException("no upstream profile '" + request.upstream() + "'");
+        }
         openRequests.incrementAndGet();
         command(() -> track(request));
     }
@@ -130,31 +128,6 @@ public final class Tracker implements AutoCloseable {
     public boolean alive() {
         Thread current = thread;
         return current == null || current.isAlive() || stopping;
-    }
-
-    /** Task-polls per second the cadence asks for, across every tracked task. */
-    public double demandPerSecond() {
-        return demandPerSecond;
-    }
-
-    /** Polls due and waiting for the request budget. */
-    public int overduePolls() {
-        return overduePolls;
-    }
-
-    /** Most tasks one request asks about now: 1 while polling with single fetches. */
-    public int idsPerRequest() {
-        return idsPerRequest;
-    }
-
-    /** The upstream's sync tick as learned from its answers, or 0 where it shows none. */
-    public long refreshPeriodMillis() {
-        return refreshPeriodMillis;
-    }
-
-    /** True while the upstream's circuit is open. */
-    public boolean circuitOpen() {
-        return guard.circuitOpen();
     }
 
     private void command(Runnable command) {
@@ -189,11 +162,17 @@ public final class Tracker implements AutoCloseable {
      */
     long runOnce() {
         drainCommands();
-        long park = dispatchDue();
-        demandPerSecond = dispatcher.demandPerSecond();
-        overduePolls = dispatcher.overdue();
-        idsPerRequest = batches.idsPerRequest();
-        refreshPeriodMillis = refresh.periodMillis(clock.millis());
+        long park = IDLE_PARK_NANOS;
+        for (Lane lane : lanes.values()) {
+            park = Math.min(park, dispatchDue(lane));
+        }
+        long now = clock.millis();
+        int tracked = 0;
+        for (Lane lane : lanes.values()) {
+            lane.publishGauges(now);
+            tracked += lane.tasks.size();
+        }
+        trackedTasks = tracked;
         return park;
     }
 
@@ -205,72 +184,73 @@ public final class Tracker implements AutoCloseable {
     }
 
     private void track(TaskRequest request) {
-        TrackedTask task = tasks.get(request.taskId());
+        Lane lane = lanes.get(request.upstream());
+        TrackedTask task = lane.tasks.get(request.taskId());
         if (task != null) {
             task.requests.add(request);
             return;
         }
-        task = new TrackedTask(request, clock.millis());
+        task = new TrackedTask(lane, request, clock.millis());
         task.requests.add(request);
-        tasks.put(task.id, task);
-        trackedTasks = tasks.size();
-        dispatcher.schedule(task, task.firstSeenAtMillis, task.firstSeenAtMillis + cadence.firstPollDelay(), Urgency.RUNNING);
+        lane.tasks.put(task.id, task);
+        lane.dispatcher.schedule(task, task.firstSeenAtMillis, task.firstSeenAtMillis + cadence.firstPollDelay(), Urgency.RUNNING);
     }
 
     private void drop(Set<TopicPartition> revoked) {
         int dropped = 0;
-        for (var it = tasks.values().iterator(); it.hasNext(); ) {
-            TrackedTask task = it.next();
-            int before = task.requests.size();
-            task.requests.removeIf(request ->
-                    revoked.contains(new TopicPartition(request.source().topic(), request.source().partition())));
-            int removed = before - task.requests.size();
-            dropped += removed;
-            openRequests.addAndGet(-removed);
-            if (task.requests.isEmpty()) {
-                task.ended = true;
-                dispatcher.forget(task);
-                it.remove();
+        for (Lane lane : lanes.values()) {
+            for (var it = lane.tasks.values().iterator(); it.hasNext(); ) {
+                TrackedTask task = it.next();
+                int before = task.requests.size();
+                task.requests.removeIf(request ->
+                        revoked.contains(new TopicPartition(request.source().topic(), request.source().partition())));
+                int removed = before - task.requests.size();
+                dropped += removed;
+                openRequests.addAndGet(-removed);
+                if (task.requests.isEmpty()) {
+                    task.ended = true;
+                    lane.dispatcher.forget(task);
+                    it.remove();
+                }
             }
         }
-        trackedTasks = tasks.size();
         if (dropped > 0) {
             LOG.info("dropped {} requests of revoked partitions {}; their new owner resumes them", dropped, revoked);
         }
     }
 
-    /** Sends what is due; returns how long to park. */
-    private long dispatchDue() {
+    /** Sends what of {@code lane} is due; returns how long the lane has nothing to send. */
+    private long dispatchDue(Lane lane) {
         while (true) {
             long now = clock.millis();
-            long untilReady = dispatcher.millisUntilReady(now, task -> stillWanted(task, now));
+            long untilReady = lane.dispatcher.millisUntilReady(now, task -> stillWanted(task, now));
             if (untilReady != 0) {
                 return untilReady < 0 ? IDLE_PARK_NANOS : TimeUnit.MILLISECONDS.toNanos(untilReady);
             }
-            if (outstanding >= settings.maxConcurrentRequests()) {
+            if (lane.outstanding >= settings.maxConcurrentRequests()) {
                 return IDLE_PARK_NANOS;
             }
-            long wait = guard.nanosUntilPermitted();
+            long wait = lane.guard.nanosUntilPermitted();
             if (wait > 0) {
                 return wait;
             }
-            String canary = guard.canaryToCheck();
+            String canary = lane.guard.canaryToCheck();
             if (canary != null) {
-                sendCanary(canary);
+                sendCanary(lane, canary);
                 continue;
             }
-            List<TrackedTask> picked = dispatcher.take(now, batches.idsPerRequest());
+            List<TrackedTask> picked = lane.dispatcher.take(now, lane.batches.idsPerRequest());
             if (picked.size() == 1) {
                 send(picked.getFirst(), now);
             } else {
-                sendBatch(picked, now);
+                sendBatch(lane, picked, now);
             }
         }
     }
 
     /** False where the task has run out of time: it ends as TIMED_OUT instead of being polled. */
     private boolean stillWanted(TrackedTask task, long now) {
-        if (task.trackedMillis(now, guard.unavailability().millis()) < settings.maxTrackDuration().toMillis()) {
+        if (task.trackedMillis(now, task.lane.guard.unavailability().millis()) < settings.maxTrackDuration().toMillis()) {
             return true;
         }
         end(task, Outcome.TIMED_OUT, "not finished " + settings.maxTrackDuration()
@@ -285,43 +265,45 @@ public final class Tracker implements AutoCloseable {
     }
 
     private void send(TrackedTask task, long now) {
-        outstanding++;
+        Lane lane = task.lane;
+        lane.outstanding++;
         markSent(task, now);
-        metrics.taskPolls(1);
-        requests.fetch(task.id, (answer, latency) -> onAnswer(task, answer, latency));
+        metrics.taskPolls(lane.name, 1);
+        lane.requests.fetch(task.id, (answer, latency) -> onAnswer(task, answer, latency));
     }
 
-    private void sendBatch(List<TrackedTask> tasks, long now) {
-        outstanding++;
+    private void sendBatch(Lane lane, List<TrackedTask> tasks, long now) {
+        lane.outstanding++;
         List<String> ids = new ArrayList<>(tasks.size());
         for (TrackedTask task : tasks) {
             markSent(task, now);
             ids.add(task.id);
         }
-        metrics.taskPolls(ids.size());
-        metrics.batchFill(ids.size(), batches.idsPerRequest());
-        requests.fetchBatch(ids, (answer, latency) -> onBatchAnswer(tasks, answer, latency));
+        metrics.taskPolls(lane.name, ids.size());
+        metrics.batchFill(lane.name, ids.size(), lane.batches.idsPerRequest());
+        lane.requests.fetchBatch(ids, (answer, latency) -> onBatchAnswer(lane, tasks, answer, latency));
     }
 
     /** Asks for a task known to exist, to tell a task-specific not-found from a whole-upstream one. */
-    private void sendCanary(String taskId) {
-        outstanding++;
-        requests.fetch(taskId, (answer, latency) -> {
-            outstanding--;
-            guard.recordCanary(answer, latency);
-            metrics.poll(answer.metricTag(), latency);
+    private void sendCanary(Lane lane, String taskId) {
+        lane.outstanding++;
+        lane.requests.fetch(taskId, (answer, latency) -> {
+            lane.outstanding--;
+            lane.guard.recordCanary(answer, latency);
+            metrics.poll(lane.name, answer.metricTag(), latency);
         });
     }
 
     private void onAnswer(TrackedTask task, FetchResult result, long latencyNanos) {
-        outstanding--;
+        Lane lane = task.lane;
+        lane.outstanding--;
         task.outstanding = false;
-        boolean taskSpecificRefusal = guard.record(task.id, result, latencyNanos);
-        metrics.poll(result.metricTag(), latencyNanos);
+        boolean taskSpecificRefusal = lane.guard.record(task.id, result, latencyNanos);
+        metrics.poll(lane.name, result.metricTag(), latencyNanos);
         if (task.confirmAbsence && (result instanceof FetchResult.Found || result instanceof FetchResult.NotFound)) {
             task.confirmAbsence = false;
             if (result instanceof FetchResult.Found) {
-                batches.cappedAt(task.absentFromAnswerOf);
+                lane.batches.cappedAt(task.absentFromAnswerOf);
             }
         }
         if (!task.ended) {
@@ -329,14 +311,14 @@ public final class Tracker implements AutoCloseable {
         }
     }
 
-    private void onBatchAnswer(List<TrackedTask> tasks, BatchResult result, long latencyNanos) {
-        outstanding--;
-        guard.recordBatch(result, latencyNanos);
-        FetchResult required = batches.answered(result);
+    private void onBatchAnswer(Lane lane, List<TrackedTask> tasks, BatchResult result, long latencyNanos) {
+        lane.outstanding--;
+        lane.guard.recordBatch(result, latencyNanos);
+        FetchResult required = lane.batches.answered(result);
         if (required != null) {
-            guard.record(null, required, latencyNanos);
+            lane.guard.record(null, required, latencyNanos);
         }
-        metrics.batchRequest(result.metricTag());
+        metrics.batchRequest(lane.name, result.metricTag());
         long now = clock.millis();
         for (TrackedTask task : tasks) {
             task.outstanding = false;
@@ -396,7 +378,7 @@ public final class Tracker implements AutoCloseable {
         task.lastFoundAtMillis = now;
         task.lastFinishTime = fetched.finishTime();
         if (publishIfChanged(task, fetched, now) && previousPollSawIt) {
-            refresh.changeSeen(task.previousPolledAtMillis, task.lastPolledAtMillis);
+            task.lane.refresh.changeSeen(task.previousPolledAtMillis, task.lastPolledAtMillis);
         }
         TrackingPhase phase = fetched.status().phase();
         if (phase == TrackingPhase.FINISHED || phase == TrackingPhase.NEEDS_USER) {
@@ -429,8 +411,8 @@ public final class Tracker implements AutoCloseable {
         // Most polls go right after the upstream's next sync tick, where it has one; a few stay where the
         // cadence put them, so that the learner keeps seeing whether the tick still holds.
         long due = now + next.delayMillis();
-        if (++alignedPolls % RefreshLearner.EXPLORE_ONE_IN != 0) {
-            due = refresh.align(due, now);
+        if (++task.lane.alignedPolls % RefreshLearner.EXPLORE_ONE_IN != 0) {
+            due = task.lane.refresh.align(due, now);
         }
         reschedule(task, now, due, urgency);
     }
@@ -445,7 +427,7 @@ public final class Tracker implements AutoCloseable {
         task.lastStatus = canonical(status);
         task.lastProgress = canonical(progress);
         for (TaskRequest request : task.requests) {
-            statusSink.publish(request, StatusUpdate.of(task.id, fetched, now, task.polls, request.source(), request.metadata()));
+            statusSink.publish(request, StatusUpdate.of(task.id, task.lane.name, fetched, now, task.polls, request.source(), request.metadata()));
             metrics.statusPublished();
         }
         return true;
@@ -475,7 +457,7 @@ public final class Tracker implements AutoCloseable {
         // The grace counts from the request (or from the last time the task was seen), so restarts and
         // handovers do not restart it; a whole-upstream not-found (an incident, not an answer) ends nothing.
         long invisibleSince = Math.max(task.requestedAtMillis, task.lastFoundAtMillis);
-        if (task.notFoundStreak >= NOT_FOUND_CONFIRMATIONS && guard.notFoundTrusted()
+        if (task.notFoundStreak >= NOT_FOUND_CONFIRMATIONS && task.lane.guard.notFoundTrusted()
                 && now - invisibleSince >= settings.notFoundGrace().toMillis()) {
             end(task, Outcome.NOT_FOUND, message, now);
         } else {
@@ -491,7 +473,7 @@ public final class Tracker implements AutoCloseable {
             return;
         }
         if (task.retry == null) {
-            task.retry = guard.newRetryContext();
+            task.retry = task.lane.guard.newRetryContext();
         }
         long delay = task.retry.onError(UpstreamGuard.failureOf(failure));
         if (delay < 0) {
@@ -511,7 +493,7 @@ public final class Tracker implements AutoCloseable {
 
     private void reschedule(TrackedTask task, long now, long dueAtMillis, Urgency urgency) {
         if (!task.ended) {
-            dispatcher.schedule(task, now, dueAtMillis, urgency);
+            task.lane.dispatcher.schedule(task, now, dueAtMillis, urgency);
         }
     }
 
@@ -521,16 +503,16 @@ public final class Tracker implements AutoCloseable {
 
     private void end(TrackedTask task, Outcome outcome, String reason, long now, String taskJson) {
         task.ended = true;
-        dispatcher.forget(task);
-        tasks.remove(task.id);
-        trackedTasks = tasks.size();
+        Lane lane = task.lane;
+        lane.dispatcher.forget(task);
+        lane.tasks.remove(task.id);
         Long finishedUpstream = task.lastFinishTime;
         TrackingFacts facts = new TrackingFacts(task.requestedAtMillis, finishedUpstream, now, task.polls);
         for (TaskRequest request : task.requests) {
             completions.add(new Completion(request, FinalResult.of(
-                    task.id, outcome, reason, taskJson, facts, request.source(), request.metadata())));
+                    task.id, lane.name, outcome, reason, taskJson, facts, request.source(), request.metadata())));
         }
-        metrics.finished(outcome, now - task.requestedAtMillis);
+        metrics.finished(lane.name, outcome, now - task.requestedAtMillis);
     }
 
     /** Called by intake once a completion's result is committed (or discarded after a rebalance). */
@@ -547,6 +529,14 @@ public final class Tracker implements AutoCloseable {
         close(Duration.ofSeconds(10));
     }
 
+    private int outstandingRequests() {
+        int outstanding = 0;
+        for (Lane lane : lanes.values()) {
+            outstanding += lane.outstanding;
+        }
+        return outstanding;
+    }
+
     public void close(Duration timeout) {
         if (thread == null) {
             return;
@@ -560,7 +550,7 @@ public final class Tracker implements AutoCloseable {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         // The loop has stopped; finish draining answers to requests already sent on this thread.
-        while (outstanding > 0 && System.nanoTime() < deadline) {
+        while (outstandingRequests() > 0 && System.nanoTime() < deadline) {
             Runnable command = commands.poll();
             if (command == null) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));

@@ -22,6 +22,8 @@ public final class BatchSupport {
     static final int UNREADABLE_LIMIT = 3;
     private static final Logger LOG = LoggerFactory.getLogger(BatchSupport.class);
 
+    /** The upstream profile, named in every log line. */
+    private final String upstream;
     private final BatchMode mode;
     private final Clock clock;
     private int maxIds;
@@ -30,12 +32,13 @@ public final class BatchSupport {
     private int unreadableInARow;
     private int suspectedCap = -1;
 
-    public BatchSupport(BatchMode mode, int maxIds, Clock clock) {
+    public BatchSupport(String upstream, BatchMode mode, int maxIds, Clock clock) {
+        this.upstream = upstream;
         this.mode = mode;
         this.maxIds = mode == BatchMode.OFF ? 1 : maxIds;
         this.clock = clock;
         if (mode == BatchMode.OFF) {
-            LOG.info("polling with one request per task (MJ_API_BATCH=off)");
+            LOG.info("upstream '{}': polling with one request per task (batch mode off)", upstream);
         }
     }
 
@@ -49,7 +52,7 @@ public final class BatchSupport {
                 return 1;
             }
             singleUntilMillis = -1;
-            LOG.info("asking the upstream again whether it answers batch queries");
+            LOG.info("upstream '{}': asking again whether it answers batch queries", upstream);
         }
         return maxIds;
     }
@@ -66,13 +69,14 @@ public final class BatchSupport {
                 unreadableInARow = 0;
                 if (!confirmed) {
                     confirmed = true;
-                    LOG.info("polling in batches of up to {} tasks (the upstream answers {})", maxIds, HttpUpstreamClient.BATCH_PATH);
+                    LOG.info("upstream '{}': polling in batches of up to {} tasks (it answers {})", upstream, maxIds, HttpUpstreamClient.BATCH_PATH);
                 }
             }
             case BatchResult.Unsupported unsupported -> {
                 if (mode == BatchMode.ON) {
-                    return new FetchResult.Misconfigured("MJ_API_BATCH=on but the upstream has no batch route "
-                            + HttpUpstreamClient.BATCH_PATH + " (" + unsupported.message() + "); set MJ_API_BATCH=auto or off");
+                    return new FetchResult.Misconfigured("batch mode is on for upstream '" + upstream + "' (MJ_API_BATCH=on, or the "
+                            + "profile's batch=on) but it has no batch route " + HttpUpstreamClient.BATCH_PATH + " ("
+                            + unsupported.message() + "); set it to auto or off");
                 }
                 fallBack("the upstream has no batch route (" + unsupported.message() + ")");
             }
@@ -100,8 +104,8 @@ public final class BatchSupport {
         if (answered != suspectedCap) {
             suspectedCap = answered;
         } else {
-            LOG.warn("the upstream answered {} of more tasks asked and left out some that exist: batches now ask for {} at most",
-                    answered, answered);
+            LOG.warn("upstream '{}' answered {} of more tasks asked and left out some that exist: batches now ask for {} at most",
+                    upstream, answered, answered);
             maxIds = answered;
             suspectedCap = -1;
         }
@@ -111,6 +115,6 @@ public final class BatchSupport {
         unreadableInARow = 0;
         confirmed = false;
         singleUntilMillis = clock.millis() + RECHECK.toMillis();
-        LOG.warn("polling with one request per task: {}; asking again in {}", reason, RECHECK);
+        LOG.warn("upstream '{}': polling with one request per task: {}; asking again in {}", upstream, reason, RECHECK);
     }
 }

@@ -13,8 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -36,24 +34,28 @@ public final class HttpUpstreamClient implements UpstreamClient {
 
     private final UpstreamSettings settings;
     private final ResponseClassifier classifier;
-    private final ExecutorService executor;
     private final HttpClient http;
+    /** The transports this client made for itself and closes; null where they are shared and closed by their owner. */
+    private final HttpTransports own;
     private final String authValue;
     private final URI batchUri;
 
+    /** A client with transports of its own (a single upstream: tools, tests). */
     public HttpUpstreamClient(UpstreamSettings settings, ResponseClassifier classifier) {
+        this(settings, classifier, new HttpTransports(settings.egress()), true);
+    }
+
+    /** A client sending through {@code transports}, which its owner closes. */
+    public HttpUpstreamClient(UpstreamSettings settings, ResponseClassifier classifier, HttpTransports transports) {
+        this(settings, classifier, transports, false);
+    }
+
+    private HttpUpstreamClient(UpstreamSettings settings, ResponseClassifier classifier, HttpTransports transports,
+            boolean owned) {
         this.settings = settings;
         this.classifier = classifier;
-        // Completion handlers only classify and hand the result to the tracker's queue: two threads do.
-        this.executor = Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().name("upstream-http-", 0).factory());
-        this.http = Egress.clientBuilder(settings.egress()) // HTTPS_PROXY, NO_PROXY, MJ_API_CA_FILE
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(settings.connectTimeout())
-                // h2c upgrade attempts confuse some plain-http proxies; TLS negotiates HTTP/2 by ALPN.
-                .version("https".equalsIgnoreCase(settings.baseUrl().getScheme())
-                        ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
-                .executor(executor)
-                .build();
+        this.http = transports.clientFor(settings);
+        this.own = owned ? transports : null;
         String key = settings.apiKey().reveal();
         this.authValue = settings.bearerAuth() ? "Bearer " + key : key;
         this.batchUri = resolve(BATCH_PATH);
@@ -139,7 +141,8 @@ public final class HttpUpstreamClient implements UpstreamClient {
 
     @Override
     public void close() {
-        http.shutdownNow();
-        executor.shutdownNow();
+        if (own != null) {
+            own.close();
+        }
     }
 }

@@ -17,7 +17,7 @@ import java.util.function.LongSupplier;
  */
 record Pace(double ratePerSecond, RateLimiter limiter, long permitPeriodNanos, long minSpacingNanos) {
 
-    static Pace of(double ratePerSecond, LongSupplier nanoTime) {
+    static Pace of(String name, double ratePerSecond, LongSupplier nanoTime) {
         if (ratePerSecond <= 0) {
             return new Pace(0, null, 0, 0);
         }
@@ -31,7 +31,7 @@ record Pace(double ratePerSecond, RateLimiter limiter, long permitPeriodNanos, l
                 .limitRefreshPeriod(Duration.ofNanos(permitPeriodNanos))
                 .timeoutDuration(Duration.ofNanos(permitPeriodNanos * 2))
                 .build();
-        return new Pace(ratePerSecond, new AtomicRateLimiter(UpstreamGuard.NAME, config, nanoTime::getAsLong),
+        return new Pace(ratePerSecond, new AtomicRateLimiter(name, config, nanoTime::getAsLong),
                 permitPeriodNanos, permitsPerCycle == 1 ? permitPeriodNanos : 0);
     }
 

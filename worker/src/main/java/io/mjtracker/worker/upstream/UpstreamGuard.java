@@ -35,7 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class UpstreamGuard {
 
-    public static final String NAME = "upstream";
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamGuard.class);
     private static final long OPEN_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** How soon an instance whose share is 0 looks again whether it got one. */
@@ -44,6 +43,8 @@ public final class UpstreamGuard {
     /** Permits are spaced this much wider than {@code 1/rate}. */
     static final double HEADROOM = 1.03;
 
+    /** The upstream profile's name: the {@code name} tag of its Resilience4j meters. */
+    private final String name;
     private final Clock clock;
     private final LongSupplier nanoTime;
     private final RateLimiterRegistry rateLimiters;
@@ -73,21 +74,22 @@ public final class UpstreamGuard {
      * @param clock wall time for pauses and probes; the rate limiter itself runs on {@code System.nanoTime},
      *     as Resilience4j's registry-built limiters do
      */
-    public UpstreamGuard(ResilienceSettings settings, Clock clock) {
-        this(settings, clock, System::nanoTime);
+    public UpstreamGuard(String name, ResilienceSettings settings, Clock clock) {
+        this(name, settings, clock, System::nanoTime);
     }
 
     /** @param nanoTime the rate limiter's time source; tests drive a fake one */
-    UpstreamGuard(ResilienceSettings settings, Clock clock, LongSupplier nanoTime) {
+    UpstreamGuard(String name, ResilienceSettings settings, Clock clock, LongSupplier nanoTime) {
+        this.name = name;
         this.clock = clock;
         this.nanoTime = nanoTime;
         // As if the last send were long past: the first request never waits for spacing.
         this.lastSendNanos = nanoTime.getAsLong() - TimeUnit.DAYS.toNanos(365);
-        this.pace = Pace.of(settings.ratePerSecond(), nanoTime);
+        this.pace = Pace.of(name, settings.ratePerSecond(), nanoTime);
         // The registry only lists the limiter for the metrics; the one in use runs on the injected time source.
         this.rateLimiters = RateLimiterRegistry.of(pace.limiter().getRateLimiterConfig());
-        rateLimiters.rateLimiter(NAME);
-        rateLimiters.replace(NAME, pace.limiter());
+        rateLimiters.rateLimiter(name);
+        rateLimiters.replace(name, pace.limiter());
         this.circuitBreakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(settings.breakerWindow())
@@ -99,7 +101,7 @@ public final class UpstreamGuard {
                 .clock(clock)
                 .ignoreException(failure -> failure instanceof UpstreamFailure upstream && upstream.rateLimited())
                 .build());
-        this.circuitBreaker = circuitBreakers.circuitBreaker(NAME);
+        this.circuitBreaker = circuitBreakers.circuitBreaker(name);
         IntervalFunction backoff = IntervalFunction.ofExponentialRandomBackoff(
                 settings.retryInitialBackoff(), 2.0, 0.5, settings.retryMaxBackoff());
         IntervalBiFunction<FetchResult> interval = (attempt, outcome) -> {
@@ -115,7 +117,7 @@ public final class UpstreamGuard {
                 .retryOnException(failure -> failure instanceof UpstreamFailure)
                 .failAfterMaxAttempts(false)
                 .build());
-        this.retry = retries.retry(NAME);
+        this.retry = retries.retry(name);
         this.probeInterval = settings.breakerOpenDuration();
         this.maxRateLimitPause = settings.retryMaxBackoff();
         this.unavailability = new UnavailabilityClock(clock);
@@ -210,10 +212,10 @@ public final class UpstreamGuard {
      * {@link #HEADROOM}). Safe to call from another thread than the one asking for permits.
      */
     public void shareRate(double ratePerSecond) {
-        Pace next = Pace.of(ratePerSecond, nanoTime);
+        Pace next = Pace.of(name, ratePerSecond, nanoTime);
         pace = next;
         if (!next.idle()) {
-            rateLimiters.replace(NAME, next.limiter());
+            rateLimiters.replace(name, next.limiter());
         }
     }
 
@@ -364,6 +366,11 @@ public final class UpstreamGuard {
     }
 
     /** The registries holding this guard's instances, for resilience4j-micrometer's tagged metrics. */
+    /** The rate this instance may send at now: its share of the profile's group limit. */
+    public double ratePerSecond() {
+        return pace.ratePerSecond();
+    }
+
     public RateLimiterRegistry rateLimiters() {
         return rateLimiters;
     }

@@ -36,7 +36,7 @@ class OperationsSettingsTest {
         env.put("HTTPS_PROXY", "proxy.corp.example:3128");
         env.put("no_proxy", "localhost, .corp.example");
 
-        var egress = WorkerConfigLoader.load(env).upstream().egress();
+        var egress = WorkerConfigLoader.load(env).upstream("default").orElseThrow().upstream().egress();
 
         assertThat(egress.httpsProxy()).hasValueSatisfying(proxy -> assertThat(proxy.getHostString() + ":" + proxy.getPort())
                 .isEqualTo("proxy.corp.example:3128"));

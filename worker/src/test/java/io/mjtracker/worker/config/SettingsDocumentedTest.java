@@ -20,4 +20,14 @@ class SettingsDocumentedTest {
                     .contains("| `" + setting.name() + "` | " + defaultCell + " | " + setting.doc() + " |");
         }
     }
+
+    @Test
+    void readmeListsEveryProfileSettingWithTheVariableItStandsFor() throws IOException {
+        String readme = Files.readString(Path.of("..", "README.md"));
+
+        for (ProfileSetting setting : ProfileSetting.values()) {
+            String standsFor = setting.standsFor() == null ? "" : "`" + setting.standsFor().name() + "`";
+            assertThat(readme).as(setting.name()).contains("| `" + setting.fileKey() + "` | " + standsFor);
+        }
+    }
 }

@@ -27,14 +27,14 @@ class WorkerConfigLoaderTest {
 
         assertThat(config.kafka().groupId()).isEqualTo("mj-tracker");
         assertThat(config.kafka().topics()).isEqualTo(new TopicNames("mj.tasks", "mj.tasks.status", "mj.tasks.completed", "mj.tasks.dlq"));
-        assertThat(config.resilience().ratePerSecond()).isEqualTo(10.0);
+        assertThat(config.upstream("default").orElseThrow().resilience().ratePerSecond()).isEqualTo(10.0);
         assertThat(config.tracking().maxInFlight()).isEqualTo(10_000);
         assertThat(config.tracking().resumeInFlight()).isEqualTo(9_000);
         assertThat(config.tracking().maxTrackDuration()).isEqualTo(Duration.ofHours(1));
         assertThat(config.tracking().notFoundGrace()).isEqualTo(Duration.ofMinutes(2));
         assertThat(config.metricsPort()).isEqualTo(9464);
-        assertThat(config.upstream().baseUrl().toString()).isEqualTo("https://api.example.com");
-        assertThat(config.upstream().bearerAuth()).isTrue();
+        assertThat(config.upstream("default").orElseThrow().upstream().baseUrl().toString()).isEqualTo("https://api.example.com");
+        assertThat(config.upstream("default").orElseThrow().upstream().bearerAuth()).isTrue();
     }
 
     @Test
@@ -70,7 +70,7 @@ class WorkerConfigLoaderTest {
 
         WorkerConfig config = WorkerConfigLoader.load(env);
 
-        assertThat(config.upstream().apiKey().reveal()).isEqualTo("sk-from-file");
+        assertThat(config.upstream("default").orElseThrow().upstream().apiKey().reveal()).isEqualTo("sk-from-file");
         assertThat(config.toString()).doesNotContain("sk-from-file", "sk-secret-123");
     }
 
@@ -117,7 +117,7 @@ class WorkerConfigLoaderTest {
         Map<String, String> env = minimal();
         env.put("MJ_API_AUTH_HEADER", "mj-api-secret");
 
-        assertThat(WorkerConfigLoader.load(env).upstream().bearerAuth()).isFalse();
+        assertThat(WorkerConfigLoader.load(env).upstream("default").orElseThrow().upstream().bearerAuth()).isFalse();
     }
 
     @Test

@@ -23,10 +23,12 @@ class BudgetShareTest {
     private int counted;
 
     private BudgetShare budget() {
-        return new BudgetShare(LIMIT, () -> {
+        BudgetShare budget = new BudgetShare(() -> {
             counted++;
             return partitionCount;
-        }, applied::add, clock);
+        }, clock);
+        budget.follow(LIMIT, applied::add);
+        return budget;
     }
 
     private static List<TopicPartition> partitions(int... numbers) {
@@ -46,7 +48,7 @@ class BudgetShareTest {
         BudgetShare budget = budget();
 
         assertThat(applied).containsExactly(0.0);
-        assertThat(budget.rate()).isZero();
+        assertThat(budget.shareOf(LIMIT)).isZero();
     }
 
     @Test
@@ -59,22 +61,22 @@ class BudgetShareTest {
         two.taken(partitions(5, 6, 7, 8));
         three.taken(partitions(9, 10, 11));
 
-        assertThat(one.rate() + two.rate() + three.rate()).isCloseTo(LIMIT, within(1e-9));
-        assertThat(one.rate()).isCloseTo(12.5, within(1e-9));
+        assertThat(one.shareOf(LIMIT) + two.shareOf(LIMIT) + three.shareOf(LIMIT)).isCloseTo(LIMIT, within(1e-9));
+        assertThat(one.shareOf(LIMIT)).isCloseTo(12.5, within(1e-9));
     }
 
     @Test
     void givingPartitionsUpLowersTheShareAndTakingThemRaisesIt() {
         BudgetShare budget = budget();
         budget.taken(partitions(0, 1, 2, 3, 4, 5));
-        assertThat(budget.rate()).isEqualTo(15);
+        assertThat(budget.shareOf(LIMIT)).isEqualTo(15);
 
         budget.releasing(partitions(4, 5));
-        assertThat(budget.rate()).isEqualTo(10);
+        assertThat(budget.shareOf(LIMIT)).isEqualTo(10);
         budget.releasing(partitions(0, 1, 2, 3));
-        assertThat(budget.rate()).as("owning nothing, sending nothing").isZero();
+        assertThat(budget.shareOf(LIMIT)).as("owning nothing, sending nothing").isZero();
         budget.taken(partitions(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11));
-        assertThat(budget.rate()).isEqualTo(LIMIT);
+        assertThat(budget.shareOf(LIMIT)).isEqualTo(LIMIT);
         assertThat(applied).containsExactly(0.0, 15.0, 10.0, 0.0, LIMIT);
     }
 
@@ -87,7 +89,7 @@ class BudgetShareTest {
         budget.releasing(partitions(2));
 
         assertThat(counted).as("a revocation may not wait on metadata or be woken halfway").isEqualTo(before);
-        assertThat(budget.rate()).isEqualTo(5);
+        assertThat(budget.shareOf(LIMIT)).isEqualTo(5);
     }
 
     /** Owns 6 of 12 partitions, then the topic grows to 24 (nothing has noticed yet). */
@@ -104,7 +106,7 @@ class BudgetShareTest {
 
         budget.taken(List.of());
 
-        assertThat(budget.rate()).isEqualTo(7.5);
+        assertThat(budget.shareOf(LIMIT)).isEqualTo(7.5);
     }
 
     @Test
@@ -112,11 +114,23 @@ class BudgetShareTest {
         BudgetShare budget = halfOfATopicThatDoubles();
 
         budget.recheck();
-        assertThat(budget.rate()).as("counted a moment ago").isEqualTo(15);
+        assertThat(budget.shareOf(LIMIT)).as("counted a moment ago").isEqualTo(15);
         clock.advance(BudgetShare.RECOUNT_INTERVAL);
         budget.recheck();
 
-        assertThat(budget.rate()).isEqualTo(7.5);
+        assertThat(budget.shareOf(LIMIT)).isEqualTo(7.5);
+    }
+
+    @Test
+    void everyUpstreamGetsTheSameFractionOfItsOwnLimit() {
+        BudgetShare budget = budget();
+        List<Double> other = new ArrayList<>();
+        budget.follow(4, other::add);
+
+        budget.taken(partitions(0, 1, 2));
+
+        assertThat(applied).last().isEqualTo(7.5);
+        assertThat(other).containsExactly(0.0, 1.0);
     }
 
     @Test
@@ -127,7 +141,7 @@ class BudgetShareTest {
 
         budget.taken(partitions(3));
 
-        assertThat(budget.rate()).isEqualTo(10);
+        assertThat(budget.shareOf(LIMIT)).isEqualTo(10);
     }
 
     @Test
@@ -138,7 +152,7 @@ class BudgetShareTest {
 
         budget.taken(partitions(12, 13, 14, 15));
 
-        assertThat(budget.rate()).as("at least 16 partitions exist").isEqualTo(LIMIT * 6 / 16);
+        assertThat(budget.shareOf(LIMIT)).as("at least 16 partitions exist").isEqualTo(LIMIT * 6 / 16);
     }
 
     @Test
@@ -148,7 +162,7 @@ class BudgetShareTest {
 
         budget.taken(partitions(0, 3));
 
-        assertThat(budget.rate()).isEqualTo(LIMIT / 2);
+        assertThat(budget.shareOf(LIMIT)).isEqualTo(LIMIT / 2);
     }
 
     @Test

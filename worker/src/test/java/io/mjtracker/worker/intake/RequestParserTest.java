@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -71,6 +74,47 @@ class RequestParserTest {
         var rejected = (ParsedInput.Rejected) parse("bad\u0007id\u001b[31m");
 
         assertThat(rejected.detail()).doesNotContain("\u0007", "\u001b");
+    }
+
+    private final RequestParser routing = new RequestParser(new ObjectMapper(), Set.of("default", "comet", "self-hosted"));
+
+    private static Headers upstreamHeader(String name) {
+        return new RecordHeaders().add("mj-upstream", name.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theUpstreamComesFromTheFieldOrTheHeaderAndIsDefaultWithNeither() {
+        assertThat(routing.parse("{\"id\":\"1\",\"upstream\":\"comet\",\"user\":\"u7\"}".getBytes(StandardCharsets.UTF_8), null))
+                .isInstanceOfSatisfying(ParsedInput.Request.class, request -> {
+                    assertThat(request.upstream()).isEqualTo("comet");
+                    assertThat(request.metadata().toString()).as("said once, in the outputs' own field").isEqualTo("{\"user\":\"u7\"}");
+                });
+        assertThat(routing.parse("17".getBytes(StandardCharsets.UTF_8), upstreamHeader("self-hosted")))
+                .isInstanceOfSatisfying(ParsedInput.Request.class, request -> assertThat(request.upstream()).isEqualTo("self-hosted"));
+        assertThat(routing.parse("{\"id\":\"1\",\"upstream\":\"comet\"}".getBytes(StandardCharsets.UTF_8), upstreamHeader("comet")))
+                .isInstanceOfSatisfying(ParsedInput.Request.class, request -> assertThat(request.upstream()).isEqualTo("comet"));
+        assertThat(routing.parse("17".getBytes(StandardCharsets.UTF_8), new RecordHeaders()))
+                .isInstanceOfSatisfying(ParsedInput.Request.class, request -> assertThat(request.upstream()).isEqualTo("default"));
+    }
+
+    @Test
+    void anUnknownAbsentOrContradictedUpstreamIsDeadLetteredNotGuessed() {
+        var unknown = (ParsedInput.Rejected) routing.parse("{\"id\":\"1\",\"upstream\":\"Comet\"}".getBytes(StandardCharsets.UTF_8), null);
+        assertThat(unknown.reason()).isEqualTo(DeadLetterReason.UNKNOWN_UPSTREAM);
+        assertThat(unknown.detail()).contains("'Comet'");
+
+        var disagree = (ParsedInput.Rejected) routing.parse("{\"id\":\"1\",\"upstream\":\"comet\"}".getBytes(StandardCharsets.UTF_8),
+                upstreamHeader("self-hosted"));
+        assertThat(disagree.reason()).isEqualTo(DeadLetterReason.UNKNOWN_UPSTREAM);
+        assertThat(disagree.detail()).contains("disagree");
+
+        assertThat(((ParsedInput.Rejected) routing.parse("{\"id\":\"1\",\"upstream\":7}".getBytes(StandardCharsets.UTF_8), null))
+                .reason()).isEqualTo(DeadLetterReason.UNKNOWN_UPSTREAM);
+
+        RequestParser noDefault = new RequestParser(new ObjectMapper(), Set.of("comet"));
+        var unnamed = (ParsedInput.Rejected) noDefault.parse("17".getBytes(StandardCharsets.UTF_8), null);
+        assertThat(unnamed.reason()).isEqualTo(DeadLetterReason.UNKNOWN_UPSTREAM);
+        assertThat(unnamed.detail()).contains("names none");
     }
 
     private DeadLetterReason reason(byte[] value) {

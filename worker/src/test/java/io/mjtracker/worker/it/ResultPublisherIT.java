@@ -61,9 +61,9 @@ class ResultPublisherIT {
     private static Completion hugeResult(String taskId) {
         String task = "{\"id\":\"" + taskId + "\",\"status\":\"SUCCESS\",\"imageUrl\":\"https://cdn.example/x.png\","
                 + "\"prompt\":\"" + "p".repeat(200_000) + "\",\"properties\":{\"finalPrompt\":\"" + "q".repeat(50_000) + "\"}}";
-        TaskRequest request = new TaskRequest(taskId, new RequestRef("in", 0, 7), new Header[0],
+        TaskRequest request = new TaskRequest(taskId, "default", new RequestRef("in", 0, 7), new Header[0],
                 JsonNodeFactory.instance.objectNode().put("user", "u-1"), 1L, 0, 0, 1);
-        return new Completion(request, FinalResult.of(taskId, Outcome.SUCCEEDED, null, task,
+        return new Completion(request, FinalResult.of(taskId, "default", Outcome.SUCCEEDED, null, task,
                 new TrackingFacts(1L, 2L, 3L, 4), request.source(), request.metadata()));
     }
 

@@ -15,7 +15,7 @@ class DispatcherTest {
     private final Dispatcher dispatcher = new Dispatcher(GAP);
 
     private static TrackedTask task(String id, long firstSeen) {
-        TrackedTask task = new TrackedTask(new TaskRequest(id, new RequestRef("in", 0, 0), new Header[0],
+        TrackedTask task = new TrackedTask(null, new TaskRequest(id, "default", new RequestRef("in", 0, 0), new Header[0],
                 JsonNodeFactory.instance.objectNode(), firstSeen, 0, 0, 1), firstSeen);
         task.lastPolledAtMillis = firstSeen;
         return task;

@@ -79,17 +79,18 @@ class TrackerClockTest {
                 @Override
                 public void close() {}
             };
-            UpstreamGuard guard = new UpstreamGuard(new ResilienceSettings(100_000, 3, Duration.ofMillis(10),
+            UpstreamGuard guard = new UpstreamGuard("default", new ResilienceSettings(100_000, 3, Duration.ofMillis(10),
                     Duration.ofSeconds(1), 50, 20, Duration.ofSeconds(15)), clock);
-            tracker = new Tracker(new TrackingSettings(1000, 900, 64, MAX_TRACK, GRACE, 5, 1.0, MAX_POLL_GAP), client, guard,
-                    new BatchSupport(batchMode, 100, clock), new PollCadence(new Random(1)), true, (request, update) -> statusSink.publish(request, update),
+            Lane lane = new Lane("default", client, guard, new BatchSupport("default", batchMode, 100, clock), true, MAX_POLL_GAP);
+            tracker = new Tracker(new TrackingSettings(1000, 900, 64, MAX_TRACK, GRACE, 5, 1.0, MAX_POLL_GAP), List.of(lane),
+                    new PollCadence(new Random(1)), (request, update) -> statusSink.publish(request, update),
                     new TrackerMetrics(new SimpleMeterRegistry(), List.of()), clock);
         }
         return tracker;
     }
 
     private static TaskRequest request(String id, long requestedAt, long unavailableCredit) {
-        return new TaskRequest(id, new RequestRef("in", 0, id.hashCode() & 0xffff), new Header[0],
+        return new TaskRequest(id, "default", new RequestRef("in", 0, id.hashCode() & 0xffff), new Header[0],
                 JsonNodeFactory.instance.objectNode(), requestedAt, unavailableCredit, 0, 1);
     }
 

@@ -24,7 +24,7 @@ class BatchSupportTest {
 
     @Test
     void autoFallsBackToSingleFetchesWithoutTheRouteAndAsksAgainTenMinutesLater() {
-        BatchSupport support = new BatchSupport(BatchMode.AUTO, 100, clock);
+        BatchSupport support = new BatchSupport("default", BatchMode.AUTO, 100, clock);
         assertThat(support.idsPerRequest()).isEqualTo(100);
 
         assertThat(support.answered(new BatchResult.Unsupported("HTTP 404 with an HTML page"))).isNull();
@@ -37,7 +37,7 @@ class BatchSupportTest {
 
     @Test
     void outagesChangeNothingButUnreadableAnswersInARowDo() {
-        BatchSupport support = new BatchSupport(BatchMode.AUTO, 100, clock);
+        BatchSupport support = new BatchSupport("default", BatchMode.AUTO, 100, clock);
         for (int i = 0; i < 10; i++) {
             support.answered(new BatchResult.Failed(new FetchResult.ServerError(503, "HTTP 503")));
         }
@@ -56,23 +56,23 @@ class BatchSupportTest {
 
     @Test
     void onMakesAMissingRouteAConfigurationError() {
-        BatchSupport support = new BatchSupport(BatchMode.ON, 100, clock);
+        BatchSupport support = new BatchSupport("default", BatchMode.ON, 100, clock);
 
         FetchResult failure = support.answered(new BatchResult.Unsupported("HTTP 405"));
 
         assertThat(failure).isInstanceOf(FetchResult.Misconfigured.class);
-        assertThat(((FetchResult.Misconfigured) failure).message()).contains("MJ_API_BATCH=on");
+        assertThat(((FetchResult.Misconfigured) failure).message()).contains("MJ_API_BATCH=on").contains("'default'");
         assertThat(support.idsPerRequest()).isEqualTo(100);
     }
 
     @Test
     void offNeverBatches() {
-        assertThat(new BatchSupport(BatchMode.OFF, 100, clock).idsPerRequest()).isEqualTo(1);
+        assertThat(new BatchSupport("default", BatchMode.OFF, 100, clock).idsPerRequest()).isEqualTo(1);
     }
 
     @Test
     void theBatchSizeFollowsACapSeenTwiceButNotAOneOff() {
-        BatchSupport support = new BatchSupport(BatchMode.AUTO, 100, clock);
+        BatchSupport support = new BatchSupport("default", BatchMode.AUTO, 100, clock);
 
         support.cappedAt(99);
         support.cappedAt(37);

@@ -104,7 +104,7 @@ class ProxyIT {
 
     /** One fetch with the client exactly as the worker builds it from these variables. */
     private static FetchResult fetch(Map<String, String> env, String id) throws Exception {
-        UpstreamSettings settings = WorkerConfigLoader.load(env).upstream();
+        UpstreamSettings settings = WorkerConfigLoader.load(env).upstream("default").orElseThrow().upstream();
         try (HttpUpstreamClient client = new HttpUpstreamClient(settings,
                 new ResponseClassifier(new TaskCodec(), settings.apiKey(), Clock.systemUTC()))) {
             return client.fetch(id).get(30, TimeUnit.SECONDS);

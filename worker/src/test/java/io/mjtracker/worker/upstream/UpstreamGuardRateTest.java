@@ -23,7 +23,7 @@ class UpstreamGuardRateTest {
     private long nanos = 1_000_000_000_000L;
 
     private UpstreamGuard guard(double rate) {
-        return new UpstreamGuard(new ResilienceSettings(rate, 4, Duration.ofMillis(500), Duration.ofSeconds(30), 50, 20,
+        return new UpstreamGuard("default", new ResilienceSettings(rate, 4, Duration.ofMillis(500), Duration.ofSeconds(30), 50, 20,
                 Duration.ofSeconds(15)), clock, () -> nanos);
     }
 
@@ -100,7 +100,7 @@ class UpstreamGuardRateTest {
 
         guard.shareRate(20);
 
-        assertThat(guard.rateLimiters().rateLimiter(UpstreamGuard.NAME).getRateLimiterConfig().getLimitRefreshPeriod())
+        assertThat(guard.rateLimiters().rateLimiter("default").getRateLimiterConfig().getLimitRefreshPeriod())
                 .isEqualTo(Duration.ofNanos(period(20)));
     }
 

@@ -21,7 +21,7 @@ class UpstreamGuardTest {
     private static final long LATENCY = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
-    private final UpstreamGuard guard = new UpstreamGuard(new ResilienceSettings(100_000, 4, Duration.ofMillis(500),
+    private final UpstreamGuard guard = new UpstreamGuard("default", new ResilienceSettings(100_000, 4, Duration.ofMillis(500),
             Duration.ofSeconds(30), 50, 20, PROBE_INTERVAL), clock);
 
     @Test

@@ -1,0 +1,14 @@
+package io.mjtracker.worker.config;
+
+/**
+ * One upstream the worker tracks tasks on: where and with which key it asks, its own budget (the key's
+ * limit, shared by the group), retry and circuit breaker. Requests name it by {@link #name()}; the
+ * profile {@value #DEFAULT} takes requests that name none.
+ *
+ * @param metricsTag the {@code upstream} tag of its metrics: its name, unless profiles are grouped under
+ *     one tag to keep the number of series bounded
+ */
+public record UpstreamProfile(String name, UpstreamSettings upstream, ResilienceSettings resilience, String metricsTag) {
+
+    public static final String DEFAULT = "default";
+}

@@ -80,18 +80,18 @@ final class BatchRoute implements HttpHandler {
                 simulator.send(exchange, arrival, null, 400, error.toString().getBytes(StandardCharsets.UTF_8));
                 return;
             }
-            simulator.send(exchange, arrival, null, 200, answer(query.ids()));
+            simulator.send(exchange, arrival, null, 200, answer(query.ids(), exchange));
         }
     }
 
-    private byte[] answer(List<String> ids) {
+    private byte[] answer(List<String> ids, HttpExchange exchange) {
         List<byte[]> tasks = new ArrayList<>();
         // Each task once, as the proxies query their store with "id in (...)"; the cap counts known ids in the order asked.
         for (String id : new LinkedHashSet<>(ids)) {
             if (config.batchCap() > 0 && tasks.size() == config.batchCap()) {
                 break;
             }
-            byte[] task = simulator.visibleTask(id);
+            byte[] task = simulator.visibleTask(id, exchange);
             if (task != null) {
                 tasks.add(task);
             }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -34,6 +35,9 @@ public final class SimulatorStats {
     private final LongAdder total = new LongAdder();
     private final LongAdder batches = new LongAdder();
     private final LongAdder idsAsked = new LongAdder();
+    /** For tasks that have an owner: which keys asked for them, each as the credential sent. */
+    private final Map<String, Set<String>> keysAsking = new ConcurrentHashMap<>();
+    private final LongAdder foreignKeyAsks = new LongAdder();
 
     void record(long arrivalNanos, String taskId, int status) {
         total.increment();
@@ -46,6 +50,24 @@ public final class SimulatorStats {
             arrivals[slot] = arrivalNanos;
             statuses[slot] = status;
         }
+    }
+
+    /** A task with an owner key was asked for (alone or in a batch) with {@code credential}. */
+    void askedWith(String taskId, String credential, boolean owner) {
+        keysAsking.computeIfAbsent(taskId, id -> ConcurrentHashMap.newKeySet()).add(credential == null ? "" : credential);
+        if (!owner) {
+            foreignKeyAsks.increment();
+        }
+    }
+
+    /** The credentials (the auth header's value) a task with an owner key was asked for with. */
+    public Set<String> keysAsking(String taskId) {
+        return Set.copyOf(keysAsking.getOrDefault(taskId, Set.of()));
+    }
+
+    /** Asks for a task with an owner key made with another key: what a worker mixing up its profiles does. */
+    public long foreignKeyAsks() {
+        return foreignKeyAsks.sum();
     }
 
     /** Counts a fault as served, under a name such as {@code SLOW} or {@code quota}. */
@@ -144,6 +166,8 @@ public final class SimulatorStats {
         byStatus.clear();
         faultsServed.clear();
         fetchesById.clear();
+        keysAsking.clear();
+        foreignKeyAsks.reset();
         total.reset();
         batches.reset();
         idsAsked.reset();

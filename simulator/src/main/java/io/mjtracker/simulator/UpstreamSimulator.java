@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -43,7 +44,8 @@ public final class UpstreamSimulator implements AutoCloseable {
             "<!DOCTYPE html><html><head><title>Welcome</title></head><body><h1>It works</h1></body></html>"
                     .getBytes(StandardCharsets.UTF_8);
 
-    private record Registered(TaskScript script, long createdAt) {}
+    /** @param owner the credential (auth header value) of the key that created it, or null: any accepted key sees it */
+    private record Registered(TaskScript script, long createdAt, String owner) {}
 
     /** How a 429 states its {@code Retry-After} (RFC 9110 allows both). */
     public enum RetryAfterFormat {
@@ -69,6 +71,8 @@ public final class UpstreamSimulator implements AutoCloseable {
     private final AtomicLong lastId = new AtomicLong();
     private final TaskRenderer renderer;
     private final AtomicReference<String> expectedAuth = new AtomicReference<>();
+    /** Further keys accepted beside {@link #expectedAuth}, as credentials: a gateway serving several customers. */
+    private final Set<String> otherKeys = ConcurrentHashMap.newKeySet();
     /** Where the sync tick counts from. */
     private final long startedAt;
     private final AtomicReference<Quota> quota = new AtomicReference<>();
@@ -146,13 +150,34 @@ public final class UpstreamSimulator implements AutoCloseable {
 
     /** Creates (or replaces) the task {@code id}; its clock starts now. */
     public void createTask(String id, TaskScript script) {
-        tasks.put(id, new Registered(script, config.clock().millis()));
+        tasks.put(id, new Registered(script, config.clock().millis(), null));
+    }
+
+    /**
+     * Creates a task owned by {@code key}, as a new-api gateway records which key submitted it: it answers
+     * the task to that key alone, and to any other key as unknown ({@code task_no_found}, left out of a
+     * batch). The key is accepted from now on. Returns the id.
+     */
+    public String createTaskOwnedBy(String key, TaskScript script) {
+        String credential = credential(key);
+        otherKeys.add(credential);
+        String id = newId();
+        tasks.put(id, new Registered(script, config.clock().millis(), credential));
+        return id;
+    }
+
+    private String credential(String key) {
+        return config.authHeader().equalsIgnoreCase("Authorization") ? "Bearer " + key : key;
+    }
+
+    /** Stops accepting a key given to {@link #createTaskOwnedBy}, as a gateway does with a revoked customer key (401). */
+    public void revokeKey(String key) {
+        otherKeys.remove(credential(key));
     }
 
     /** Changes the key requests must carry (null: any), as when a key is rotated or revoked upstream. */
     public void requireKey(String key) {
-        expectedAuth.set(key == null ? null
-                : config.authHeader().equalsIgnoreCase("Authorization") ? "Bearer " + key : key);
+        expectedAuth.set(key == null ? null : credential(key));
     }
 
     /**
@@ -224,6 +249,10 @@ public final class UpstreamSimulator implements AutoCloseable {
                 send(exchange, arrival, id, 404, NOT_FOUND_JSON);
                 return;
             }
+            if (!ownerAsks(task, id, exchange)) {
+                notFound(exchange, arrival, id, NotFoundStyle.TASK_NO_FOUND_400);
+                return;
+            }
             TaskState state = stateOf(task);
             if (!state.visible()) {
                 notFound(exchange, arrival, id, task.script().notFoundStyle());
@@ -286,9 +315,29 @@ public final class UpstreamSimulator implements AutoCloseable {
         return false;
     }
 
-    /** The task's JSON as its fetch would answer now, or null when the task is unknown or not yet visible. */
-    byte[] visibleTask(String id) {
+    /**
+     * Whether the request may see the task: any request where the task has no owner, else only its
+     * owner's; records which key asked for an owned task.
+     */
+    private boolean ownerAsks(Registered task, String id, HttpExchange exchange) {
+        if (task.owner() == null) {
+            return true;
+        }
+        String credential = exchange.getRequestHeaders().getFirst(config.authHeader());
+        boolean owner = task.owner().equals(credential);
+        stats.askedWith(id, credential, owner);
+        return owner;
+    }
+
+    /**
+     * The task's JSON as its fetch would answer now to this request, or null when the task is unknown, not
+     * yet visible, or another key's.
+     */
+    byte[] visibleTask(String id, HttpExchange exchange) {
         Registered task = lookup(id);
+        if (task != null && !ownerAsks(task, id, exchange)) {
+            return null;
+        }
         TaskState state = task == null ? null : stateOf(task);
         return state != null && state.visible() ? renderer.render(id, task.script(), state) : null;
     }
@@ -297,7 +346,7 @@ public final class UpstreamSimulator implements AutoCloseable {
     private Registered lookup(String id) {
         Registered task = tasks.get(id);
         if (task == null && config.autoCreate()) {
-            task = tasks.computeIfAbsent(id, key -> new Registered(config.mix().scriptFor(key), config.clock().millis()));
+            task = tasks.computeIfAbsent(id, key -> new Registered(config.mix().scriptFor(key), config.clock().millis(), null));
         }
         return task;
     }
@@ -316,7 +365,8 @@ public final class UpstreamSimulator implements AutoCloseable {
 
     private boolean authorized(HttpExchange exchange) {
         String expected = expectedAuth.get();
-        return expected == null || expected.equals(exchange.getRequestHeaders().getFirst(config.authHeader()));
+        String given = exchange.getRequestHeaders().getFirst(config.authHeader());
+        return expected == null && otherKeys.isEmpty() || Objects.equals(expected, given) || otherKeys.contains(given);
     }
 
     private boolean hostile(HttpExchange exchange, long arrival, String id, Faults.Hostile hostile) throws IOException {

@@ -93,6 +93,11 @@ final class TestTopics {
     }
 
     private void produce(List<byte[]> values, boolean keyed) {
+        produceRecords(values.stream().map(value -> new ProducerRecord<>(input, keyed ? value : null, value)).toList());
+    }
+
+    /** Produces these records (to the input topic, with headers where given) and waits for every one. */
+    void produceRecords(List<ProducerRecord<byte[], byte[]>> records) {
         try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all",
@@ -101,8 +106,8 @@ final class TestTopics {
                 // makes its retry an out-of-order sequence, retried until the delivery timeout.
                 ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1), new ByteArraySerializer(), new ByteArraySerializer())) {
             List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
-            for (byte[] value : values) {
-                sent.add(producer.send(new ProducerRecord<>(input, keyed ? value : null, value)));
+            for (var record : records) {
+                sent.add(producer.send(record));
             }
             for (var future : sent) {
                 future.get();

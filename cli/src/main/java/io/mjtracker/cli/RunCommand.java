@@ -1,5 +1,6 @@
 package io.mjtracker.cli;
 
+import io.mjtracker.simulator.Dialect;
 import io.mjtracker.simulator.SimulatorConfig;
 import io.mjtracker.simulator.TaskMix;
 import io.mjtracker.simulator.UpstreamSimulator;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -27,14 +29,17 @@ import picocli.CommandLine.Option;
 /**
  * The one-command run. With {@code KAFKA_BOOTSTRAP_SERVERS} and {@code MJ_API_BASE_URL} set it is the
  * plain worker. Otherwise it starts what is missing in this JVM: a real KRaft broker and, without an
- * API, the upstream simulator; it feeds sample tasks (simulator only), shows their progress live and
+ * API, two simulated upstreams tracked as two profiles (a CometAPI-like reseller as {@code default} and a
+ * self-hosted midjourney-proxy with its own key header, a sync tick and no batch route as
+ * {@code self-hosted}); it feeds sample tasks to both (simulator only), shows their progress live and
  * prints a summary. Ctrl-C stops everything cleanly.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         // The command list shows the header; the description's first line alone was cut mid-sentence.
         header = "Run the worker (with a local broker, simulator and sample tasks where none is configured).",
         description = {"Run the worker. Without KAFKA_BOOTSTRAP_SERVERS it starts an embedded Kafka broker;",
-                "without MJ_API_BASE_URL the local upstream simulator, and feeds it sample tasks.",
+                "without MJ_API_BASE_URL two simulated upstreams (profiles default and self-hosted),",
+                "and feeds them sample tasks.",
                 "Every worker variable (README) applies."})
 final class RunCommand implements Callable<Integer> {
 
@@ -46,6 +51,13 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--keep-running", description = "Keep running after the sample tasks finished, until Ctrl-C.")
     boolean keepRunning;
+
+    private static final Duration SELF_HOSTED_TICK = Duration.ofSeconds(2);
+    private static final String SELF_HOSTED_ENV = "MJ_UPSTREAM_SELF_HOSTED_";
+    /** The quick mix in the dialect with string button types, as the self-hosted proxy's docs show. */
+    private static final TaskMix SELF_HOSTED_MIX = new TaskMix(TaskMix.QUICK.queueMin(), TaskMix.QUICK.queueMax(),
+            TaskMix.QUICK.runMin(), TaskMix.QUICK.runMax(), TaskMix.QUICK.failureShare(), TaskMix.QUICK.modalShare(),
+            TaskMix.QUICK.cancelShare(), Dialect.APIDOC);
 
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -93,6 +105,7 @@ final class RunCommand implements Callable<Integer> {
             System.out.println("  Kafka: " + broker.bootstrapServers());
         }
         UpstreamSimulator simulator = null;
+        UpstreamSimulator selfHosted = null;
         if (ownUpstream) {
             String key = "local-demo-key";
             simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(false).withMix(TaskMix.QUICK)
@@ -101,7 +114,17 @@ final class RunCommand implements Callable<Integer> {
             env.put("MJ_API_BASE_URL", simulator.baseUrl().toString());
             env.put("MJ_API_KEY", key);
             env.putIfAbsent("TRACKER_CADENCE_SCALE", "0.1");
-            System.out.println("  upstream simulator: " + simulator.baseUrl() + " (tasks take 3-13 s)");
+            System.out.println("  upstream 'default': simulated reseller at " + simulator.baseUrl() + " (tasks take 3-13 s)");
+            String secret = "local-self-hosted-secret";
+            selfHosted = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(false).withMix(SELF_HOSTED_MIX)
+                    .withApiKey(secret, "mj-api-secret").withBatch(false, 0).withRefresh(SELF_HOSTED_TICK));
+            started.add(selfHosted);
+            env.put(SELF_HOSTED_ENV + "BASE_URL", selfHosted.baseUrl().toString());
+            env.put(SELF_HOSTED_ENV + "KEY", secret);
+            env.put(SELF_HOSTED_ENV + "AUTH_HEADER", "mj-api-secret");
+            env.putIfAbsent(SELF_HOSTED_ENV + "RATE_LIMIT_PER_SECOND", "5");
+            System.out.println("  upstream 'self-hosted': simulated midjourney-proxy at " + selfHosted.baseUrl()
+                    + " (key in mj-api-secret, " + SELF_HOSTED_TICK.toSeconds() + " s sync tick, no batch route)");
         }
         env.putIfAbsent("METRICS_PORT", "0");
         env.putIfAbsent("TRACKER_TOPIC_PARTITIONS", "4");
@@ -116,14 +139,25 @@ final class RunCommand implements Callable<Integer> {
         started.add(worker);
         String bootstrap = config.kafka().bootstrapServers();
         System.out.printf("  worker: metrics at http://localhost:%d/metrics%n", worker.metricsPort());
-        System.out.printf("  submit more with: ./mj-tracker submit --bootstrap %s <task-id>...%n", bootstrap);
+        System.out.printf("  submit more with: ./mj-tracker submit --bootstrap %s [--upstream self-hosted] <task-id>...%n", bootstrap);
         List<String> ids = new ArrayList<>();
         if (simulator != null) {
+            // Every other task goes to the self-hosted upstream, named in the request; its ids get a prefix
+            // of their own, since both simulators number tasks by the clock.
+            Map<String, String> values = new LinkedHashMap<>();
             for (int i = 0; i < sampleTasks; i++) {
-                ids.add(simulator.submit());
+                if (i % 2 == 0) {
+                    String id = simulator.submit();
+                    values.put(id, id);
+                } else {
+                    String id = "sh-" + System.currentTimeMillis() + "-" + i;
+                    selfHosted.createTask(id, SELF_HOSTED_MIX.scriptFor(id));
+                    values.put(id, "{\"id\":\"" + id + "\",\"upstream\":\"self-hosted\"}");
+                }
             }
-            submit(clientConfig(config), config.kafka().topics().input(), ids);
-            System.out.println("  fed " + ids.size() + " sample tasks; Ctrl-C stops\n");
+            ids.addAll(values.keySet());
+            submit(clientConfig(config), config.kafka().topics().input(), values);
+            System.out.println("  fed " + ids.size() + " sample tasks to the two upstreams; Ctrl-C stops\n");
         } else {
             System.out.println("  tracking tasks from " + config.kafka().topics().input() + "; Ctrl-C stops\n");
         }
@@ -148,10 +182,11 @@ final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void submit(Map<String, Object> clientConfig, String topic, List<String> ids) throws Exception {
+    /** @param values each request's value by task id, the key of its record */
+    private static void submit(Map<String, Object> clientConfig, String topic, Map<String, String> values) throws Exception {
         try (var producer = new KafkaProducer<>(clientConfig, new StringSerializer(), new StringSerializer())) {
-            for (String id : ids) {
-                producer.send(new ProducerRecord<>(topic, id, id)).get();
+            for (var entry : values.entrySet()) {
+                producer.send(new ProducerRecord<>(topic, entry.getKey(), entry.getValue())).get();
             }
         }
     }

@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import io.mjtracker.common.record.RecordHeaders;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -47,14 +48,19 @@ final class SubmitCommand implements Callable<Integer> {
             description = "JSON object passed through to the status updates and results, e.g. '{\"user\":\"u-7\"}'.")
     String metadata;
 
+    @Option(names = {"-u", "--upstream"}, paramLabel = "PROFILE",
+            description = "Upstream profile to track the tasks on, sent in the header mj-upstream (default: the profile default).")
+    String upstream;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode extra = null;
         if (metadata != null) {
             var parsed = mapper.readTree(metadata);
-            if (!(parsed instanceof ObjectNode object) || object.has("id")) {
-                throw new IllegalArgumentException("--metadata must be a JSON object without an \"id\" field");
+            if (!(parsed instanceof ObjectNode object) || object.has("id") || object.has("upstream")) {
+                throw new IllegalArgumentException("--metadata must be a JSON object without an \"id\" or \"upstream\" field"
+                        + " (name the upstream with --upstream)");
             }
             extra = object;
         }
@@ -90,7 +96,11 @@ final class SubmitCommand implements Callable<Integer> {
                     request.setAll(extra);
                     value = request.toString();
                 }
-                sent.add(producer.send(new ProducerRecord<>(kafka.inputTopic, id, value)));
+                ProducerRecord<String, String> record = new ProducerRecord<>(kafka.inputTopic, id, value);
+                if (upstream != null) {
+                    record.headers().add(RecordHeaders.UPSTREAM, upstream.getBytes(StandardCharsets.UTF_8));
+                }
+                sent.add(producer.send(record));
             }
             for (Future<RecordMetadata> future : sent) {
                 future.get(30, TimeUnit.SECONDS);

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * {@code bench <efficiency|throughput|scale|ratelimit|crash|crash-backlog|shared-budget|all>}: prints the figures of
+ * {@code bench <efficiency|throughput|scale|ratelimit|capacity|capacity-refresh|crash|crash-backlog|shared-budget|multi-upstream|all>}: prints the figures of
  * BENCHMARKS.md. The crash tests exit with status 1 when exactly one result per request did not hold.
  */
 public final class Bench {
@@ -23,6 +23,7 @@ public final class Bench {
             case "crash" -> exitOnViolation(CrashTest.run(args.length > 1 ? Integer.parseInt(args[1]) : 5000));
             case "crash-backlog" -> exitOnViolation(CrashTest.runBacklog(args.length > 1 ? Integer.parseInt(args[1]) : 1500));
             case "shared-budget" -> SharedBudget.run(args.length > 1 ? Integer.parseInt(args[1]) : 3);
+            case "multi-upstream" -> MultiUpstream.run(args.length > 1 ? Integer.parseInt(args[1]) : 2_000, Duration.ofMinutes(10));
             case "all" -> {
                 Efficiency.run(10_000);
                 LiveBenchmarks.rateLimitUse();
@@ -31,7 +32,7 @@ public final class Bench {
             }
             default -> {
                 System.err.println("usage: bench <efficiency|throughput|scale|ratelimit|capacity [n,...]|capacity-refresh [n,...]"
-                        + "|crash|crash-backlog|shared-budget|all>");
+                        + "|crash|crash-backlog|shared-budget|multi-upstream [n]|all>");
                 System.exit(2);
             }
         }

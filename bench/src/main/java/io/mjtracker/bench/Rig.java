@@ -69,10 +69,16 @@ final class Rig implements AutoCloseable {
             simulator = UpstreamSimulator.start(simulatorConfig);
             baseUrl = simulator.baseUrl().toString();
         }
-        String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 6);
-        env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
+        env.putAll(kafkaEnv(broker, "bench"));
         env.put("MJ_API_BASE_URL", baseUrl);
         env.put("MJ_API_KEY", "bench");
+    }
+
+    /** Worker settings for fresh topics and a fresh group on {@code broker}, 8 partitions, no metrics server. */
+    static Map<String, String> kafkaEnv(EmbeddedKafkaBroker broker, String name) {
+        String prefix = name + "-" + UUID.randomUUID().toString().substring(0, 6);
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
         env.put("TRACKER_GROUP_ID", prefix);
         env.put("TRACKER_INPUT_TOPIC", prefix + ".tasks");
         env.put("TRACKER_STATUS_TOPIC", prefix + ".status");
@@ -80,6 +86,7 @@ final class Rig implements AutoCloseable {
         env.put("TRACKER_DLQ_TOPIC", prefix + ".dlq");
         env.put("TRACKER_TOPIC_PARTITIONS", "8");
         env.put("METRICS_PORT", "-1");
+        return env;
     }
 
     Worker start() {

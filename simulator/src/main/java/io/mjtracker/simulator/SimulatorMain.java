@@ -2,10 +2,17 @@ package io.mjtracker.simulator;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 
-/** Runs the simulator on its own: {@code java -jar mj-tracker-simulator.jar --port 8080 --auto-create}. */
+/**
+ * Runs the simulator on its own: {@code java -jar mj-tracker-simulator.jar --port 8080 --auto-create}.
+ * Several providers at once, each on its own port with its own key, dialect, batch route and sync tick,
+ * are sections separated by {@code --and}.
+ */
 public final class SimulatorMain {
 
     private static final String USAGE = """
@@ -26,6 +33,10 @@ public final class SimulatorMain {
                                   proxy that pages (default: no cap)
               --refresh D         show task changes only on a sync tick every D since start, e.g. 15s, as a
                                   gateway that syncs unfinished tasks periodically (default: at once)
+              --dialect NAME      fields of created tasks: comet, apidoc (string button types), newapi, fork
+              --and               starts the options of another provider, served at the same time on its
+                                  own port, e.g. --port 8080 --api-key a --and --port 8081 --api-key b
+                                  --auth-header mj-api-secret --no-batch --refresh 2s --dialect apidoc
               --help              this text
             Faults can be changed at runtime: curl -X POST 'http://HOST:PORT/sim/faults?outage=true'
             """;
@@ -33,6 +44,43 @@ public final class SimulatorMain {
     private SimulatorMain() {}
 
     public static void main(String[] args) throws InterruptedException {
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            System.out.print(USAGE);
+            return;
+        }
+        List<UpstreamSimulator> simulators = startAll(args);
+        if (simulators == null) {
+            System.exit(2);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            simulators.forEach(UpstreamSimulator::close);
+            stopped.countDown();
+        }));
+        stopped.await();
+    }
+
+    /** Starts one provider per section of {@code args} ({@code --and} between them); null where one cannot start. */
+    static List<UpstreamSimulator> startAll(String[] args) {
+        List<UpstreamSimulator> simulators = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i <= args.length; i++) {
+            if (i == args.length || args[i].equals("--and")) {
+                UpstreamSimulator simulator = startProvider(Arrays.copyOfRange(args, start, i));
+                start = i + 1;
+                if (simulator == null) {
+                    simulators.forEach(UpstreamSimulator::close);
+                    return null;
+                }
+                simulators.add(simulator);
+            }
+        }
+        return simulators;
+    }
+
+    /** Starts one provider from its options; null (after printing why) where they are wrong. */
+    private static UpstreamSimulator startProvider(String[] args) {
         SimulatorConfig config;
         boolean bindAll = false;
         try {
@@ -41,10 +89,6 @@ public final class SimulatorMain {
             for (int i = 0; i < args.length; i++) {
                 String flag = args[i];
                 switch (flag) {
-                    case "--help", "-h" -> {
-                        System.out.print(USAGE);
-                        return;
-                    }
                     case "--auto-create" -> config = config.withAutoCreate(true);
                     case "--bind-all" -> bindAll = true;
                     case "--port" -> config = config.withPort(Integer.parseInt(value(args, ++i, flag)));
@@ -68,23 +112,25 @@ public final class SimulatorMain {
                     case "--no-batch" -> config = config.withBatch(false, config.batchCap());
                     case "--batch-cap" -> config = config.withBatch(config.batchRoute(), Integer.parseInt(value(args, ++i, flag)));
                     case "--refresh" -> config = config.withRefresh(duration(value(args, ++i, flag), flag));
+                    case "--dialect" -> {
+                        String name = value(args, ++i, flag);
+                        Dialect dialect = Arrays.stream(Dialect.values()).filter(d -> d.name().equalsIgnoreCase(name)).findFirst()
+                                .orElseThrow(() -> new IllegalArgumentException("--dialect must be one of "
+                                        + Arrays.toString(Dialect.values()).toLowerCase(Locale.ROOT) + ", not '" + name + "'"));
+                        mix = new TaskMix(mix.queueMin(), mix.queueMax(), mix.runMin(), mix.runMax(), mix.failureShare(),
+                                mix.modalShare(), mix.cancelShare(), dialect);
+                    }
                     default -> throw new IllegalArgumentException("unknown option '" + flag + "'");
                 }
             }
             config = config.withMix(mix).withClock(Clock.systemUTC());
         } catch (IllegalArgumentException e) {
             System.err.println("simulator: " + e.getMessage() + "\n" + USAGE);
-            System.exit(2);
-            return;
+            return null;
         }
         UpstreamSimulator simulator = bindAll ? UpstreamSimulator.startOnAllInterfaces(config) : UpstreamSimulator.start(config);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            simulator.close();
-            stopped.countDown();
-        }));
         System.out.println("simulator listening at " + simulator.baseUrl() + (config.autoCreate() ? " (auto-create)" : ""));
-        stopped.await();
+        return simulator;
     }
 
     private static String value(String[] args, int index, String flag) {

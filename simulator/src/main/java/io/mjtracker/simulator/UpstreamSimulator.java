@@ -366,7 +366,7 @@ public final class UpstreamSimulator implements AutoCloseable {
     private boolean authorized(HttpExchange exchange) {
         String expected = expectedAuth.get();
         String given = exchange.getRequestHeaders().getFirst(config.authHeader());
-        return expected == null && otherKeys.isEmpty() || Objects.equals(expected, given) || otherKeys.contains(given);
+        return expected == null && otherKeys.isEmpty() || Objects.equals(expected, given) || given != null && otherKeys.contains(given);
     }
 
     private boolean hostile(HttpExchange exchange, long arrival, String id, Faults.Hostile hostile) throws IOException {

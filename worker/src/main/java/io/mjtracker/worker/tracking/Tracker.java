@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * only says how long it waits; the others go on. HTTP runs asynchronously; at most one request per task
  * is outstanding. A batch answer is read per task exactly as a single fetch would be, except that a
  * task it leaves out is asked for alone before its silence counts for anything. The loop survives any
- * error of one task (logged with its id, the task polled again later); only an {@link Error} ends the thread, and then
- * {@link #alive()} turns false so the worker reports itself not live.
+ * error of one task (logged with its id, the task polled again later); only an {@link Error} ends the
+ * thread, and then {@link #alive()} turns false so the worker reports itself not live.
  */
 public final class Tracker implements AutoCloseable {
 

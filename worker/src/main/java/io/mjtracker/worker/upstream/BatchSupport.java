@@ -114,7 +114,11 @@ public final class BatchSupport {
     private void fallBack(String reason) {
         unreadableInARow = 0;
         confirmed = false;
+        // Batches already in flight when the first refusal came back say the same again: logged once.
+        boolean alreadySingle = singleUntilMillis >= 0 && clock.millis() < singleUntilMillis;
         singleUntilMillis = clock.millis() + RECHECK.toMillis();
-        LOG.warn("upstream '{}': polling with one request per task: {}; asking again in {}", upstream, reason, RECHECK);
+        if (!alreadySingle) {
+            LOG.warn("upstream '{}': polling with one request per task: {}; asking again in {}", upstream, reason, RECHECK);
+        }
     }
 }

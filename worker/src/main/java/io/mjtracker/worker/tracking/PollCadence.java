@@ -26,6 +26,10 @@ public final class PollCadence {
     static final long MAX_MS = 20_000;
     /** Poll this long after the predicted finish, so that one poll usually sees the result. */
     static final long ETA_MARGIN_MS = 500;
+    /** How much shorter than predicted the rest of a run may turn out: progress reported in steps reads low. */
+    static final double ETA_DOUBT = 0.25;
+    /** Furthest a running task's next poll goes, in sync ticks, however far its predicted finish: predictions drift. */
+    static final int MAX_TICKS_AHEAD = 3;
 
     private final RandomGenerator random;
     private final double scale;
@@ -73,7 +77,7 @@ public final class PollCadence {
      */
     public long afterUnfinished(boolean queued, int percent, Long upstreamStartTime, long nowMillis,
             int previousPercent, long previousPercentAtMillis) {
-        return next(queued, percent, upstreamStartTime, nowMillis, previousPercent, previousPercentAtMillis).delayMillis();
+        return next(queued, percent, upstreamStartTime, nowMillis, previousPercent, previousPercentAtMillis, null).delayMillis();
     }
 
     /**
@@ -85,8 +89,34 @@ public final class PollCadence {
      */
     public record Next(long delayMillis, boolean finishing) {}
 
-    /** {@link #afterUnfinished}, with whether the task is predicted to be finishing; arguments as there. */
-    public Next next(boolean queued, int percent, Long upstreamStartTime, long nowMillis,
+    /**
+     * {@link #afterUnfinished}, with whether the task is predicted to be finishing (arguments as there),
+     * against a gateway that shows tasks as of its last sync {@code tick} (null: none known).
+     * A poll then only ever sees whole ticks, so each one goes just after a tick, and ticks at which nothing
+     * worth seeing can have happened are skipped: a queued task is looked at about as often as without a
+     * tick, a running one first at the tick by which it may at the earliest have finished (the ETA less
+     * {@link #ETA_DOUBT}: progress comes in steps and reads low), and every tick once that is past. A
+     * prediction far off is not trusted further than {@link #MAX_TICKS_AHEAD} ticks.
+     */
+    Next next(boolean queued, int percent, Long upstreamStartTime, long nowMillis,
+            int previousPercent, long previousPercentAtMillis, RefreshLearner.Tick tick) {
+        if (tick == null) {
+            return untimed(queued, percent, upstreamStartTime, nowMillis, previousPercent, previousPercentAtMillis);
+        }
+        if (queued) {
+            return new Next(tick.pollSeeing(nowMillis + afterQueued()) - nowMillis, false);
+        }
+        // The answer shows the task as of the last tick: progress is measured to then, not to now.
+        long shown = tick.atOrBefore(nowMillis);
+        ProgressObservation progress = observe(percent, upstreamStartTime, shown, previousPercent, previousPercentAtMillis);
+        long eta = progress.millisToFinish();
+        long nextTick = shown + tick.periodMillis();
+        long earliestFinish = eta < 0 ? nextTick : shown + Math.round(eta * (1 - ETA_DOUBT));
+        long look = Math.clamp(earliestFinish, nextTick, shown + MAX_TICKS_AHEAD * tick.periodMillis());
+        return new Next(tick.pollSeeing(look) - nowMillis, eta >= 0 && shown + eta <= nextTick);
+    }
+
+    private Next untimed(boolean queued, int percent, Long upstreamStartTime, long nowMillis,
             int previousPercent, long previousPercentAtMillis) {
         if (queued) {
             return new Next(afterQueued(), false);

@@ -9,13 +9,19 @@ import java.util.Arrays;
  *
  * <p>Evidence: each observed change of a task (status or progress) happened between the poll before
  * and the poll that saw it, a window {@code (p, c]}. Under a tick of period {@code P} and phase
- * {@code φ}, every such window holds a tick {@code φ + kP}. The learner looks for the longest period
- * (from {@link #MAX_PERIOD_MS} down to {@link #MIN_PERIOD_MS}) at which one phase lies in at least
- * {@link #AGREEMENT} of the recent windows at most two thirds of the period wide (at least {@link #MIN_WINDOWS}); a smaller period that divides
- * the tick agrees as well, a longer one does not. Wider windows say too little: nearly any phase fits
- * them. So a tick is learnt only where enough polls come well within it, which is also the only
- * case where knowing it saves requests. An upstream whose tasks change at any moment agrees with
- * no period, and nothing changes for it. The windows kept are the last {@link #WINDOWS}.
+ * {@code φ}, every such window holds a tick {@code φ + kP}. Most polls of a running task, whose
+ * progress moves at every tick, that see no change show the opposite: no tick in their window. The
+ * learner looks for the longest period (from {@link #MAX_PERIOD_MS} down to {@link #MIN_PERIOD_MS}) at
+ * which one phase lies in at least {@link #AGREEMENT} of the recent change windows at most two thirds of
+ * the period wide and outside all but a twentieth of the unchanged ones (progress can stall); a smaller
+ * period that divides the tick agrees as well, a longer one does not. A window fits a random phase by
+ * chance as often as it is wide (a change window) or narrow (an unchanged one) against the period, so
+ * the fitting windows must also add up to {@link #MIN_EVIDENCE_BITS} of evidence: a dozen narrow change
+ * windows settle a tick, many more are needed where polls are sparse. So a tick is learnt only where
+ * enough polls come well within it, which is also the only case where knowing it saves requests. An
+ * upstream whose tasks change at any moment agrees with no period, and nothing changes for it. The
+ * windows kept are the last {@link #WINDOWS} of each kind, so a tick that stops holding is dropped as
+ * soon as more than a twentieth of them disagree.
  *
  * <p>Polls aligned with the tick only ever see whole tick intervals, which cannot tell a period that
  * has stopped being right; the tracker therefore leaves a share of polls unaligned
@@ -28,11 +34,16 @@ final class RefreshLearner {
     static final long STEP_MS = 250;
     static final int WINDOWS = 1024;
     /** A period is judged only on evidence spanning this many of its cycles: a few ticks fit many grids. */
-    static final int CYCLES_SPANNED = 4;
+    static final int CYCLES_SPANNED = 2;
     /** Windows this close to the one before count once: tasks polled together see the same change. */
     static final long SAME_WINDOW_MS = 100;
-    static final int MIN_WINDOWS = 60;
+    static final int MIN_WINDOWS = 12;
     static final double AGREEMENT = 0.95;
+    /**
+     * Evidence a tick needs, in bits: the (period, phase) pairs tried number some 2^16, so that chance
+     * agreement with any of them stays near 2^-8.
+     */
+    static final double MIN_EVIDENCE_BITS = 24;
     /** Polls go this long after the learned tick: a gateway's sync loop takes a moment to go through its tasks. */
     static final long MARGIN_MS = 1_000;
     static final long RECOMPUTE_EVERY_MS = 5_000;
@@ -40,12 +51,10 @@ final class RefreshLearner {
     static final int REFINE_STEPS = 4;
 
     private final boolean enabled;
-    private final long[] starts = new long[WINDOWS];
-    private final long[] ends = new long[WINDOWS];
-    private int count;
-    private int next;
-    private long lastStart = -1;
-    private long lastEnd = -1;
+    /** Windows in which a task was seen to change: each holds a tick. */
+    private final Windows changed = new Windows();
+    /** Windows in which a running task was seen not to change: none should hold a tick. */
+    private final Windows unchanged = new Windows();
     private long recomputedAtMillis = Long.MIN_VALUE / 2;
     private boolean dirty;
     private long periodMillis;
@@ -58,20 +67,19 @@ final class RefreshLearner {
 
     /** A change was seen by the poll sent at {@code seenAtMillis}; the poll before it was sent at {@code previousPollMillis}. */
     void changeSeen(long previousPollMillis, long seenAtMillis) {
-        if (!enabled || previousPollMillis < 0 || seenAtMillis <= previousPollMillis || seenAtMillis - previousPollMillis > MAX_PERIOD_MS) {
-            return;
+        if (enabled && changed.add(previousPollMillis, seenAtMillis)) {
+            dirty = true;
         }
-        // Tasks polled together (a batch, or tasks taken in together) report one window many times over.
-        if (Math.abs(previousPollMillis - lastStart) < SAME_WINDOW_MS && Math.abs(seenAtMillis - lastEnd) < SAME_WINDOW_MS) {
-            return;
+    }
+
+    /**
+     * A task that changes at every tick (a running one whose progress moves) was seen unchanged by the
+     * poll sent at {@code seenAtMillis}; the poll before it was sent at {@code previousPollMillis}.
+     */
+    void unchangedSeen(long previousPollMillis, long seenAtMillis) {
+        if (enabled && unchanged.add(previousPollMillis, seenAtMillis)) {
+            dirty = true;
         }
-        lastStart = previousPollMillis;
-        lastEnd = seenAtMillis;
-        starts[next] = previousPollMillis;
-        ends[next] = seenAtMillis;
-        next = (next + 1) % WINDOWS;
-        count = Math.min(count + 1, WINDOWS);
-        dirty = true;
     }
 
     /** The learned period in milliseconds, or 0 where the upstream shows none. */
@@ -80,20 +88,24 @@ final class RefreshLearner {
         return periodMillis;
     }
 
-    /**
-     * When to poll a task the cadence wants polled at {@code dueMillis}: with a learned tick, at the last
-     * poll point (tick plus margin) not after the due time, but never before the first one after now, which
-     * sees nothing a poll now would not. Without one, the due time as it is.
-     */
-    long align(long dueMillis, long nowMillis) {
+    /** The learned tick, or null where the upstream shows none. */
+    Tick tick(long nowMillis) {
         refresh(nowMillis);
-        if (periodMillis == 0) {
-            return dueMillis;
+        return periodMillis == 0 ? null : new Tick(periodMillis, phaseMillis);
+    }
+
+    /** A sync tick: the gateway refreshes its copies at {@code phase + k * period}. */
+    record Tick(long periodMillis, long phaseMillis) {
+
+        /** The last tick at or before {@code millis}: the moment a poll then shows the task as of. */
+        long atOrBefore(long millis) {
+            return millis - Math.floorMod(millis - phaseMillis, periodMillis);
         }
-        long offset = phaseMillis + MARGIN_MS;
-        long atOrBeforeDue = dueMillis - Math.floorMod(dueMillis - offset, periodMillis);
-        long afterNow = nowMillis - Math.floorMod(nowMillis - offset, periodMillis) + periodMillis;
-        return Math.max(atOrBeforeDue, afterNow);
+
+        /** When to poll to see a task as of the first tick at or after {@code millis}: just after that tick. */
+        long pollSeeing(long millis) {
+            return atOrBefore(millis - 1) + periodMillis + MARGIN_MS;
+        }
     }
 
     private void refresh(long nowMillis) {
@@ -122,54 +134,145 @@ final class RefreshLearner {
 
     private record Agreement(long period, long phase, double share) {}
 
-    /** The phase most windows up to two thirds of {@code period} wide agree on, or null where too few do or too few are narrow. */
+    /** Sweep events: where, at one point, an arc opens or closes; openings of agreeing arcs sort first. */
+    private static final int OPENS_CHANGED = 0;
+    private static final int CLOSES_UNCHANGED = 1;
+    private static final int OPENS_UNCHANGED = 2;
+    private static final int CLOSES_CHANGED = 3;
+
+    /**
+     * The phase that most change windows up to two thirds of {@code period} wide agree on and fewest
+     * unchanged windows rule out, or null where too few agree, too many rule it out or the evidence is thin.
+     */
     private Agreement agreement(long period) {
-        // Each window (p, c] covers the phases (p mod P, p mod P + width]; a sweep finds the most covered one.
-        long[] events = new long[2 * count];
-        int windows = 0;
+        // Each window (p, c] covers the phases (p mod P, p mod P + width]; a sweep finds the best covered one.
+        long[] events = new long[2 * (changed.count + unchanged.count)];
+        int size = 0;
+        int agreeable = 0;
         long earliest = Long.MAX_VALUE;
         long latest = Long.MIN_VALUE;
-        for (int i = 0; i < count; i++) {
-            long width = ends[i] - starts[i];
+        for (int i = 0; i < changed.count; i++) {
+            long width = changed.width(i);
             if (width > period * 2 / 3) {
                 continue;
             }
-            earliest = Math.min(earliest, starts[i]);
-            latest = Math.max(latest, ends[i]);
-            long from = Math.floorMod(starts[i], period);
-            long to = from + width;
-            // Encoded as position * 2 (+1 for an end) so that one sort orders starts before ends at a point.
-            events[2 * windows] = from * 2;
-            events[2 * windows + 1] = to * 2 + 1;
-            windows++;
+            agreeable++;
+            earliest = Math.min(earliest, changed.starts[i]);
+            latest = Math.max(latest, changed.ends[i]);
+            long from = Math.floorMod(changed.starts[i], period);
+            events[size++] = from * 4 + OPENS_CHANGED;
+            events[size++] = (from + width) * 4 + CLOSES_CHANGED;
         }
-        if (windows < MIN_WINDOWS || latest - earliest < CYCLES_SPANNED * period) {
+        // An unchanged window as long as the period would hold a tick at any phase: it rules out every one.
+        int againstAll = 0;
+        for (int i = 0; i < unchanged.count; i++) {
+            long width = unchanged.width(i);
+            earliest = Math.min(earliest, unchanged.starts[i]);
+            latest = Math.max(latest, unchanged.ends[i]);
+            if (width >= period) {
+                againstAll++;
+                continue;
+            }
+            long from = Math.floorMod(unchanged.starts[i], period);
+            events[size++] = from * 4 + OPENS_UNCHANGED;
+            events[size++] = (from + width) * 4 + CLOSES_UNCHANGED;
+        }
+        if (agreeable < MIN_WINDOWS || latest - earliest < CYCLES_SPANNED * period) {
             return null;
         }
         // Wrapping arcs are handled by sweeping two turns: an arc past the end reappears at the start.
-        long[] sweep = new long[4 * windows];
-        for (int i = 0; i < 2 * windows; i++) {
+        long[] sweep = new long[2 * size];
+        for (int i = 0; i < size; i++) {
             sweep[i] = events[i];
-            sweep[2 * windows + i] = events[i] + 2 * period;
+            sweep[size + i] = events[i] + 4 * period;
         }
         Arrays.sort(sweep);
-        int open = 0;
-        int best = 0;
+        int agreeing = 0;
+        int against = 0;
+        int best = Integer.MIN_VALUE;
         int bestIndex = -1;
+        int bestAgreeing = 0;
+        int bestAgainst = 0;
         for (int i = 0; i < sweep.length; i++) {
-            if ((sweep[i] & 1) == 0) {
-                if (++open > best) {
-                    best = open;
-                    bestIndex = i;
-                }
-            } else {
-                open--;
+            switch ((int) (sweep[i] & 3)) {
+                case OPENS_CHANGED -> agreeing++;
+                case CLOSES_CHANGED -> agreeing--;
+                case OPENS_UNCHANGED -> against++;
+                default -> against--;
+            }
+            if (agreeing - against > best) {
+                best = agreeing - against;
+                bestIndex = i;
+                bestAgreeing = agreeing;
+                bestAgainst = against;
             }
         }
-        if (best < AGREEMENT * windows) {
+        // Unchanged windows are looser evidence than changes (a task's progress can stall), so a few may disagree.
+        if (bestAgreeing < AGREEMENT * agreeable || bestAgainst + againstAll > (1 - AGREEMENT) * unchanged.count) {
             return null;
         }
-        // The agreeing windows all hold the tick, so it comes no later than where the first of them ends.
-        return new Agreement(period, Math.floorMod(sweep[bestIndex + 1] / 2, period), (double) best / windows);
+        // The tick lies where the best-covered stretch ends: no later than the first agreeing window ends.
+        long phase = Math.floorMod(sweep[bestIndex + 1] / 4, period);
+        return evidenceBits(period, phase) < MIN_EVIDENCE_BITS ? null : new Agreement(period, phase, (double) bestAgreeing / agreeable);
+    }
+
+    /**
+     * How unlikely it is that the windows fit {@code phase} by chance: a change window a fraction {@code f}
+     * of the period wide holds a random phase with probability {@code f}, an unchanged one misses it with
+     * probability {@code 1 - f}, and each fit weighs {@code -log2} of its probability. A few narrow change
+     * windows or wide unchanged ones say as much as many others.
+     */
+    private double evidenceBits(long period, long phase) {
+        double bits = 0;
+        for (int i = 0; i < changed.count; i++) {
+            long width = changed.width(i);
+            if (width <= period * 2 / 3 && Math.floorMod(phase - changed.starts[i], period) <= width) {
+                bits += log2((double) period / Math.max(width, STEP_MS));
+            }
+        }
+        for (int i = 0; i < unchanged.count; i++) {
+            long width = unchanged.width(i);
+            if (width < period && Math.floorMod(phase - unchanged.starts[i], period) > width) {
+                bits += log2((double) period / Math.max(period - width, STEP_MS));
+            }
+        }
+        return bits;
+    }
+
+    private static double log2(double value) {
+        return Math.log(value) / Math.log(2);
+    }
+
+    /** The last {@link #WINDOWS} windows of one kind, the oldest overwritten first. */
+    private static final class Windows {
+
+        private final long[] starts = new long[WINDOWS];
+        private final long[] ends = new long[WINDOWS];
+        private int count;
+        private int next;
+        private long lastStart = -1;
+        private long lastEnd = -1;
+
+        /** Keeps the window {@code (start, end]}; false where it is no evidence or the one just kept again. */
+        boolean add(long start, long end) {
+            if (start < 0 || end <= start || end - start > MAX_PERIOD_MS) {
+                return false;
+            }
+            // Tasks polled together (a batch, or tasks taken in together) report one window many times over.
+            if (Math.abs(start - lastStart) < SAME_WINDOW_MS && Math.abs(end - lastEnd) < SAME_WINDOW_MS) {
+                return false;
+            }
+            lastStart = start;
+            lastEnd = end;
+            starts[next] = start;
+            ends[next] = end;
+            next = (next + 1) % WINDOWS;
+            count = Math.min(count + 1, WINDOWS);
+            return true;
+        }
+
+        long width(int i) {
+            return ends[i] - starts[i];
+        }
     }
 }

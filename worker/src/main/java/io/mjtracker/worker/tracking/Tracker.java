@@ -377,10 +377,16 @@ public final class Tracker implements AutoCloseable {
         task.notFoundStreak = 0;
         task.lastFoundAtMillis = now;
         task.lastFinishTime = fetched.finishTime();
-        if (publishIfChanged(task, fetched, now) && previousPollSawIt) {
-            task.lane.refresh.changeSeen(task.previousPolledAtMillis, task.lastPolledAtMillis);
-        }
+        boolean changed = publishIfChanged(task, fetched, now);
         TrackingPhase phase = fetched.status().phase();
+        RefreshLearner refresh = task.lane.refresh;
+        if (previousPollSawIt && changed) {
+            refresh.changeSeen(task.previousPolledAtMillis, task.lastPolledAtMillis);
+        } else if (previousPollSawIt && phase == TrackingPhase.RUNNING && !fetched.status().isQueued()
+                && fetched.progress().percent() > 0) {
+            // A running task's progress moves at every tick, once it has begun to: so no tick passed unseen.
+            refresh.unchangedSeen(task.previousPolledAtMillis, task.lastPolledAtMillis);
+        }
         if (phase == TrackingPhase.FINISHED || phase == TrackingPhase.NEEDS_USER) {
             end(task, Outcome.of(fetched.status()).orElseThrow(), fetched.failReason(), now, fetched.json());
             return;
@@ -402,19 +408,16 @@ public final class Tracker implements AutoCloseable {
     private void scheduleUnfinished(TrackedTask task, Task fetched, long now) {
         int percent = fetched.progress().percent();
         boolean queued = fetched.status().isQueued();
-        PollCadence.Next next = cadence.next(queued, percent, fetched.startTime(), now, task.lastPercent, task.lastPercentAtMillis);
+        // Most polls follow the upstream's sync tick, where it has one; a few do not, so that the learner
+        // keeps seeing whether the tick still holds.
+        PollCadence.Next next = cadence.next(queued, percent, fetched.startTime(), now, task.lastPercent, task.lastPercentAtMillis,
+                ++task.lane.alignedPolls % RefreshLearner.EXPLORE_ONE_IN != 0 ? task.lane.refresh.tick(now) : null);
         Urgency urgency = queued ? Urgency.WAITING : next.finishing() ? Urgency.FINISHING : Urgency.RUNNING;
         if (percent != task.lastPercent) {
             task.lastPercent = percent;
             task.lastPercentAtMillis = now;
         }
-        // Most polls go right after the upstream's next sync tick, where it has one; a few stay where the
-        // cadence put them, so that the learner keeps seeing whether the tick still holds.
-        long due = now + next.delayMillis();
-        if (++task.lane.alignedPolls % RefreshLearner.EXPLORE_ONE_IN != 0) {
-            due = task.lane.refresh.align(due, now);
-        }
-        reschedule(task, now, due, urgency);
+        reschedule(task, now, now + next.delayMillis(), urgency);
     }
 
     /** Publishes a status update where status or progress changed since the last poll; returns whether they did. */

@@ -149,7 +149,7 @@ public final class UpstreamGuard {
             if (now < probeAtMillis) {
                 return TimeUnit.MILLISECONDS.toNanos(probeAtMillis - now);
             }
-            LOG.info("probing the upstream once to see whether its configuration was fixed");
+            LOG.info("upstream '{}': probing once to see whether its configuration was fixed", name);
             circuitBreaker.transitionToHalfOpenState();
             probing = true;
         }
@@ -256,7 +256,7 @@ public final class UpstreamGuard {
                 return true;
             }
             case FetchResult.Unauthorized unauthorized -> forceOpen(unauthorized.message()
-                    + ": the upstream rejects MJ_API_KEY (or MJ_API_AUTH_HEADER is wrong)");
+                    + ": the upstream rejects the key (" + settingsNamed() + ")");
             case FetchResult.Misconfigured misconfigured -> forceOpen(misconfigured.message());
             default -> circuitBreaker.onError(latencyNanos, TimeUnit.NANOSECONDS, new UpstreamFailure(result));
         }
@@ -272,7 +272,7 @@ public final class UpstreamGuard {
         switch (result) {
             case BatchResult.Failed failed when failed.failure() instanceof FetchResult.Unauthorized unauthorized -> {
                 probeOutstanding = false;
-                forceOpen(unauthorized.message() + ": the upstream rejects MJ_API_KEY (or MJ_API_AUTH_HEADER is wrong)");
+                forceOpen(unauthorized.message() + ": the upstream rejects the key (" + settingsNamed() + ")");
             }
             case BatchResult.Failed failed -> record(null, failed.failure(), latencyNanos);
             case BatchResult.Answered answered -> {
@@ -291,7 +291,7 @@ public final class UpstreamGuard {
     private void found(String taskId) {
         lastAnswerFound = true;
         if (notFoundWatch.found(taskId)) {
-            LOG.info("tasks are found again; not-found answers count again");
+            LOG.info("upstream '{}': tasks are found again; not-found answers count again", name);
         }
     }
 
@@ -322,7 +322,7 @@ public final class UpstreamGuard {
         }
         forceOpen("every task answers not-found (" + notFoundWatch.runLength() + " different tasks in a row"
                 + (notFoundWatch.canary() == null ? "" : ", task " + notFoundWatch.canary() + " too, which was found before")
-                + "): MJ_API_BASE_URL may carry a wrong path prefix, or the upstream lost its tasks; "
+                + "): the base URL may carry a wrong path prefix, or the upstream lost its tasks; "
                 + "no task ends as NOT_FOUND until tasks are found again");
     }
 
@@ -336,14 +336,15 @@ public final class UpstreamGuard {
         probing = false;
         if (misconfigurationReported) {
             misconfigurationReported = false;
-            LOG.info("the upstream accepts requests again; polling resumes");
+            LOG.info("upstream '{}' accepts requests again; its polling resumes", name);
         }
     }
 
     private void forceOpen(String reason) {
         if (!misconfigurationReported) {
             misconfigurationReported = true;
-            LOG.error("stopping all polling, tasks are kept: {}. One probe every {} until it is fixed.", reason, probeInterval);
+            LOG.error("upstream '{}': stopping its polling (other upstreams go on), its tasks are kept: {}. One probe every {} until it is fixed.",
+                    name, reason, probeInterval);
         }
         circuitBreaker.transitionToForcedOpenState();
         probeAtMillis = clock.millis() + probeInterval.toMillis();
@@ -366,6 +367,12 @@ public final class UpstreamGuard {
     }
 
     /** The registries holding this guard's instances, for resilience4j-micrometer's tagged metrics. */
+    /** Which settings hold this upstream's key and header, for messages that tell what to fix. */
+    private String settingsNamed() {
+        return name.equals("default") ? "MJ_API_KEY, or MJ_API_AUTH_HEADER is wrong"
+                : "upstream '" + name + "': its key, or its auth-header is wrong";
+    }
+
     /** The rate this instance may send at now: its share of the profile's group limit. */
     public double ratePerSecond() {
         return pace.ratePerSecond();

@@ -66,12 +66,54 @@ class PollCadenceTest {
     @Test
     void aTaskIsFinishingOnlyWhereItsPredictedFinishComesBeforeTheLongestRunningInterval() {
         // Started at 10 s, 90% at 40 s: about 3 s to go.
-        assertThat(cadence.next(false, 90, 10_000L, 40_000, -1, -1).finishing()).isTrue();
+        assertThat(cadence.next(false, 90, 10_000L, 40_000, -1, -1, null).finishing()).isTrue();
         // 5% after 30 s: ten minutes to go.
-        assertThat(cadence.next(false, 5, 10_000L, 40_000, -1, -1).finishing()).isFalse();
+        assertThat(cadence.next(false, 5, 10_000L, 40_000, -1, -1, null).finishing()).isFalse();
         // No rate known yet, and a queued task: nothing predicted.
-        assertThat(cadence.next(false, 40, null, 40_000, -1, -1).finishing()).isFalse();
-        assertThat(cadence.next(true, -1, null, 40_000, -1, -1).finishing()).isFalse();
+        assertThat(cadence.next(false, 40, null, 40_000, -1, -1, null).finishing()).isFalse();
+        assertThat(cadence.next(true, -1, null, 40_000, -1, -1, null).finishing()).isFalse();
     }
 
+    /** A gateway syncing every 15 s, on the minute: what a poll shows is as of the last multiple of 15 s. */
+    private static final RefreshLearner.Tick TICK = new RefreshLearner.Tick(15_000, 0);
+
+    private long pollAt(PollCadence.Next next, long now) {
+        return now + next.delayMillis();
+    }
+
+    @Test
+    void withATickAQueuedTaskIsPolledJustAfterATickAboutAsOftenAsWithout() {
+        long now = 31_200;
+
+        assertThat(pollAt(cadence.next(true, -1, null, now, -1, -1, TICK), now)).isEqualTo(60_000 + RefreshLearner.MARGIN_MS);
+    }
+
+    @Test
+    void withATickARunningTaskFarFromItsFinishSkipsTicksButNoMoreThanTheCap() {
+        // Started at 1 s, 10% as of the tick at 15 s: two minutes to go, but predictions drift.
+        long now = 16_100;
+        PollCadence.Next next = cadence.next(false, 10, 1_000L, now, -1, -1, TICK);
+
+        assertThat(pollAt(next, now)).isEqualTo(15_000 + PollCadence.MAX_TICKS_AHEAD * 15_000 + RefreshLearner.MARGIN_MS);
+        assertThat(next.finishing()).isFalse();
+    }
+
+    @Test
+    void withATickARunningTaskIsPolledFirstAtTheTickByWhichItMayHaveFinished() {
+        // 40% as of the tick at 30 s, 29 s after the start (measured to the tick, not to the poll): about 44 s
+        // to go, at least 33 s.
+        long now = 31_900;
+
+        assertThat(pollAt(cadence.next(false, 40, 1_000L, now, -1, -1, TICK), now)).isEqualTo(75_000 + RefreshLearner.MARGIN_MS);
+    }
+
+    @Test
+    void withATickATaskFinishingOrWithoutARateIsPolledRightAfterTheNextTick() {
+        long now = 60_800;
+        PollCadence.Next finishing = cadence.next(false, 90, 1_000L, now, -1, -1, TICK);
+
+        assertThat(pollAt(finishing, now)).isEqualTo(75_000 + RefreshLearner.MARGIN_MS);
+        assertThat(finishing.finishing()).isTrue();
+        assertThat(pollAt(cadence.next(false, 0, 1_000L, now, -1, -1, TICK), now)).isEqualTo(75_000 + RefreshLearner.MARGIN_MS);
+    }
 }

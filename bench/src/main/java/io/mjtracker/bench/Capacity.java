@@ -34,6 +34,8 @@ final class Capacity {
      * the worker sent them 103 ms apart.
      */
     private static final int BURST = 2;
+    /** From this many tasks on, the default 100 ids per request cannot cover the cadence: batches of 1000 are measured too. */
+    private static final int LARGE = 20_000;
 
     private Capacity() {}
 
@@ -46,6 +48,9 @@ final class Capacity {
         for (int tasks : sizes) {
             if (refresh.isZero()) {
                 once(tasks, "batch", Map.of("MJ_API_BATCH", "on"), refresh, cap);
+                if (tasks >= LARGE) {
+                    once(tasks, "batch 1000 ids", Map.of("MJ_API_BATCH", "on", "MJ_API_BATCH_MAX_IDS", "1000"), refresh, cap);
+                }
                 once(tasks, "single", Map.of("MJ_API_BATCH", "off"), refresh, cap);
             } else {
                 once(tasks, "single+refresh", Map.of("MJ_API_BATCH", "off", "MJ_API_REFRESH", "auto"), refresh, cap);

@@ -2,8 +2,8 @@ package io.mjtracker.worker.intake;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.OptionalInt;

@@ -3,19 +3,19 @@ package io.mjtracker.worker.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.mjtracker.common.record.Outcome;
 import java.time.Duration;
-import io.micrometer.core.instrument.Tags;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.TreeMap;
-import java.util.function.ToDoubleFunction;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * All of mj-tracker's own meters, defined in one place (docs/metrics.md lists them). Tags are

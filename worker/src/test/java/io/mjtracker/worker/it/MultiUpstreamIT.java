@@ -155,9 +155,13 @@ class MultiUpstreamIT {
             for (UpstreamSimulator simulator : simulators) {
                 assertThat(simulator.stats().count(401)).as("requests refused at %s", simulator.baseUrl()).isZero();
             }
-            assertThat(comet.stats().batchRequests()).as("comet answers batches").isPositive();
-            assertThat(gateway.stats().batchRequests()).as("the gateway answers batches").isPositive();
+            // Whether polls of a handful of tasks fall due together, and so go out as a batch at all, is a matter
+            // of timing (BatchPollingIT covers batching); what is certain is that the upstream without the route
+            // was asked at most while its absence was being found out, and is polled alone since.
             assertThat(selfHosted.stats().batchRequests()).as("self-hosted: the route was found missing at once").isLessThanOrEqualTo(4);
+            if (selfHosted.stats().batchRequests() > 0) {
+                assertThat(worker.registry().get("mjtracker.batch.size").tag("upstream", "self-hosted").gauge().value()).isEqualTo(1);
+            }
             assertThat(worker.registry().find("mjtracker.tasks.finished").tag("upstream", "gateway").counters().stream()
                     .mapToDouble(counter -> counter.count()).sum())
                     .as("both customer profiles count under their shared metrics tag").isEqualTo(12.0);

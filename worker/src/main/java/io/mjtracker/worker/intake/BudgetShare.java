@@ -96,11 +96,6 @@ public final class BudgetShare {
         }
     }
 
-    /** This instance's share of {@code groupLimit} now, requests per second. */
-    public double shareOf(double groupLimit) {
-        return share(groupLimit, sharedOwned, sharedTotal);
-    }
-
     private void recount() {
         lastCountMillis = clock.millis();
         partitionCount.get().ifPresent(count -> knownTotal = count);

@@ -54,11 +54,6 @@ public final class TrackerMetrics {
             Map<Outcome, Counter> finished, Timer requestDuration, Counter taskPolls, DistributionSummary batchFill,
             Timer detectionLag) {}
 
-    /** A single upstream profile, {@code default}, tagged as such (tests, tools). */
-    public TrackerMetrics(MeterRegistry registry, java.util.Collection<String> deadLetterReasons) {
-        this(registry, deadLetterReasons, Map.of("default", "default"));
-    }
-
     /**
      * @param deadLetterReasons every {@code reason} tag of the dead-letter counter
      * @param tagOfProfile every upstream profile's metrics tag, by profile name

@@ -7,7 +7,9 @@ import io.mjtracker.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.TopicPartition;
@@ -19,6 +21,7 @@ class BudgetShareTest {
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
     private final List<Double> applied = new ArrayList<>();
+    private final Map<BudgetShare, Double> lastApplied = new IdentityHashMap<>();
     private OptionalInt partitionCount = OptionalInt.of(12);
     private int counted;
 
@@ -27,8 +30,16 @@ class BudgetShareTest {
             counted++;
             return partitionCount;
         }, clock);
-        budget.follow(LIMIT, applied::add);
+        budget.follow(LIMIT, rate -> {
+            applied.add(rate);
+            lastApplied.put(budget, rate);
+        });
         return budget;
+    }
+
+    /** The rate {@code budget} last applied to its guard. */
+    private double rate(BudgetShare budget) {
+        return lastApplied.get(budget);
     }
 
     private static List<TopicPartition> partitions(int... numbers) {
@@ -48,7 +59,7 @@ class BudgetShareTest {
         BudgetShare budget = budget();
 
         assertThat(applied).containsExactly(0.0);
-        assertThat(budget.shareOf(LIMIT)).isZero();
+        assertThat(rate(budget)).isZero();
     }
 
     @Test
@@ -61,22 +72,22 @@ class BudgetShareTest {
         two.taken(partitions(5, 6, 7, 8));
         three.taken(partitions(9, 10, 11));
 
-        assertThat(one.shareOf(LIMIT) + two.shareOf(LIMIT) + three.shareOf(LIMIT)).isCloseTo(LIMIT, within(1e-9));
-        assertThat(one.shareOf(LIMIT)).isCloseTo(12.5, within(1e-9));
+        assertThat(rate(one) + rate(two) + rate(three)).isCloseTo(LIMIT, within(1e-9));
+        assertThat(rate(one)).isCloseTo(12.5, within(1e-9));
     }
 
     @Test
     void givingPartitionsUpLowersTheShareAndTakingThemRaisesIt() {
         BudgetShare budget = budget();
         budget.taken(partitions(0, 1, 2, 3, 4, 5));
-        assertThat(budget.shareOf(LIMIT)).isEqualTo(15);
+        assertThat(rate(budget)).isEqualTo(15);
 
         budget.releasing(partitions(4, 5));
-        assertThat(budget.shareOf(LIMIT)).isEqualTo(10);
+        assertThat(rate(budget)).isEqualTo(10);
         budget.releasing(partitions(0, 1, 2, 3));
-        assertThat(budget.shareOf(LIMIT)).as("owning nothing, sending nothing").isZero();
+        assertThat(rate(budget)).as("owning nothing, sending nothing").isZero();
         budget.taken(partitions(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11));
-        assertThat(budget.shareOf(LIMIT)).isEqualTo(LIMIT);
+        assertThat(rate(budget)).isEqualTo(LIMIT);
         assertThat(applied).containsExactly(0.0, 15.0, 10.0, 0.0, LIMIT);
     }
 
@@ -89,7 +100,7 @@ class BudgetShareTest {
         budget.releasing(partitions(2));
 
         assertThat(counted).as("a revocation may not wait on metadata or be woken halfway").isEqualTo(before);
-        assertThat(budget.shareOf(LIMIT)).isEqualTo(5);
+        assertThat(rate(budget)).isEqualTo(5);
     }
 
     /** Owns 6 of 12 partitions, then the topic grows to 24 (nothing has noticed yet). */
@@ -106,7 +117,7 @@ class BudgetShareTest {
 
         budget.taken(List.of());
 
-        assertThat(budget.shareOf(LIMIT)).isEqualTo(7.5);
+        assertThat(rate(budget)).isEqualTo(7.5);
     }
 
     @Test
@@ -114,11 +125,11 @@ class BudgetShareTest {
         BudgetShare budget = halfOfATopicThatDoubles();
 
         budget.recheck();
-        assertThat(budget.shareOf(LIMIT)).as("counted a moment ago").isEqualTo(15);
+        assertThat(rate(budget)).as("counted a moment ago").isEqualTo(15);
         clock.advance(BudgetShare.RECOUNT_INTERVAL);
         budget.recheck();
 
-        assertThat(budget.shareOf(LIMIT)).isEqualTo(7.5);
+        assertThat(rate(budget)).isEqualTo(7.5);
     }
 
     @Test
@@ -141,7 +152,7 @@ class BudgetShareTest {
 
         budget.taken(partitions(3));
 
-        assertThat(budget.shareOf(LIMIT)).isEqualTo(10);
+        assertThat(rate(budget)).isEqualTo(10);
     }
 
     @Test
@@ -152,7 +163,7 @@ class BudgetShareTest {
 
         budget.taken(partitions(12, 13, 14, 15));
 
-        assertThat(budget.shareOf(LIMIT)).as("at least 16 partitions exist").isEqualTo(LIMIT * 6 / 16);
+        assertThat(rate(budget)).as("at least 16 partitions exist").isEqualTo(LIMIT * 6 / 16);
     }
 
     @Test
@@ -162,7 +173,7 @@ class BudgetShareTest {
 
         budget.taken(partitions(0, 3));
 
-        assertThat(budget.shareOf(LIMIT)).isEqualTo(LIMIT / 2);
+        assertThat(rate(budget)).isEqualTo(LIMIT / 2);
     }
 
     @Test

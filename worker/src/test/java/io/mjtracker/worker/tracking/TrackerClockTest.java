@@ -84,7 +84,7 @@ class TrackerClockTest {
             Lane lane = new Lane("default", client, guard, new BatchSupport("default", batchMode, 100, clock), true, MAX_POLL_GAP);
             tracker = new Tracker(new TrackingSettings(1000, 900, 64, MAX_TRACK, GRACE, 5, 1.0, MAX_POLL_GAP), List.of(lane),
                     new PollCadence(new Random(1)), (request, update) -> statusSink.publish(request, update),
-                    new TrackerMetrics(new SimpleMeterRegistry(), List.of()), clock);
+                    new TrackerMetrics(new SimpleMeterRegistry(), List.of(), Map.of()), clock);
         }
         return tracker;
     }

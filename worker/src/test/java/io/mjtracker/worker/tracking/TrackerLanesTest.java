@@ -74,7 +74,7 @@ class TrackerLanesTest {
         List<Lane> lanes = new ArrayList<>();
         clients.forEach((name, client) -> lanes.add(lane(name, client)));
         return new Tracker(new TrackingSettings(1000, 900, 64, HOUR, Duration.ofMinutes(2), 5, 1.0, Duration.ofMinutes(2)),
-                lanes, new PollCadence(new Random(1)), (request, update) -> { }, new TrackerMetrics(new SimpleMeterRegistry(), List.of()),
+                lanes, new PollCadence(new Random(1)), (request, update) -> { }, new TrackerMetrics(new SimpleMeterRegistry(), List.of(), Map.of()),
                 clock);
     }
 

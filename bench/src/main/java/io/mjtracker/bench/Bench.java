@@ -18,8 +18,8 @@ public final class Bench {
             case "throughput" -> LiveBenchmarks.throughput(args.length > 1 ? Integer.parseInt(args[1]) : 5);
             case "scale" -> LiveBenchmarks.scale(args.length > 1 ? Integer.parseInt(args[1]) : 100_000);
             case "ratelimit" -> LiveBenchmarks.rateLimitUse();
-            case "capacity" -> Capacity.run(sizes(args, List.of(200, 2_000, 20_000, 100_000)), Duration.ZERO, Duration.ofMinutes(10));
-            case "capacity-refresh" -> Capacity.run(sizes(args, List.of(200)), Duration.ofSeconds(15), Duration.ofMinutes(10));
+            case "capacity" -> Capacity.run(sizes(args, List.of(200, 2_000, 20_000, 100_000)), Duration.ZERO, Duration.ofMinutes(10), modes(args));
+            case "capacity-refresh" -> Capacity.run(sizes(args, List.of(200)), Duration.ofSeconds(15), Duration.ofMinutes(10), modes(args));
             case "crash" -> exitOnViolation(CrashTest.run(args.length > 1 ? Integer.parseInt(args[1]) : 5000));
             case "crash-backlog" -> exitOnViolation(CrashTest.runBacklog(args.length > 1 ? Integer.parseInt(args[1]) : 1500));
             case "shared-budget" -> SharedBudget.run(args.length > 1 ? Integer.parseInt(args[1]) : 3);
@@ -41,6 +41,11 @@ public final class Bench {
     /** Task counts given as {@code 200,2000}, or the default ones. */
     private static List<Integer> sizes(String[] args, List<Integer> defaults) {
         return args.length > 1 ? java.util.Arrays.stream(args[1].split(",")).map(Integer::parseInt).toList() : defaults;
+    }
+
+    /** The modes given as {@code batch,single} after the sizes, or none: all of them. */
+    private static java.util.Set<String> modes(String[] args) {
+        return args.length > 2 ? java.util.Set.of(args[2].split(",")) : java.util.Set.of();
     }
 
     private static void exitOnViolation(boolean held) {

@@ -39,23 +39,58 @@ final class Capacity {
 
     private Capacity() {}
 
-    /** @param refresh a sync tick for the simulator (0: none); with one, each size runs with learning on and off */
-    static void run(List<Integer> sizes, Duration refresh, Duration cap) throws Exception {
+    /**
+     * @param refresh a sync tick for the simulator (0: none); with one, each size runs with learning on and off
+     * @param modes the modes to run ({@code batch}, {@code batch-1000}, {@code single}; {@code refresh}, {@code
+     *     single} with a tick), or empty for all of them
+     */
+    static void run(List<Integer> sizes, Duration refresh, Duration cap, Set<String> modes) throws Exception {
         System.out.printf("capacity: limit %.0f req/s (simulator bucket %.1f/s, burst %d), realistic mix, all submitted at once%s; "
                 + "runs end when every result is in or after %s%n", LIMIT, LIMIT * 1.05, BURST,
                 refresh.isZero() ? "" : ", gateway sync tick " + refresh.toSeconds() + " s", cap);
         System.out.println("  tasks  mode            done   lag p50   lag p95   lag max  req/task   429s  wall");
         for (int tasks : sizes) {
             if (refresh.isZero()) {
-                once(tasks, "batch", Map.of("MJ_API_BATCH", "on"), refresh, cap);
-                if (tasks >= LARGE) {
+                if (modes.isEmpty() || modes.contains("batch")) {
+                    once(tasks, "batch", Map.of("MJ_API_BATCH", "on"), refresh, cap);
+                }
+                if (tasks >= LARGE && (modes.isEmpty() || modes.contains("batch-1000"))) {
                     once(tasks, "batch 1000 ids", Map.of("MJ_API_BATCH", "on", "MJ_API_BATCH_MAX_IDS", "1000"), refresh, cap);
                 }
-                once(tasks, "single", Map.of("MJ_API_BATCH", "off"), refresh, cap);
+                if (modes.isEmpty() || modes.contains("single")) {
+                    once(tasks, "single", Map.of("MJ_API_BATCH", "off"), refresh, cap);
+                }
             } else {
-                once(tasks, "single+refresh", Map.of("MJ_API_BATCH", "off", "MJ_API_REFRESH", "auto"), refresh, cap);
-                once(tasks, "single", Map.of("MJ_API_BATCH", "off", "MJ_API_REFRESH", "off"), refresh, cap);
+                if (modes.isEmpty() || modes.contains("refresh")) {
+                    once(tasks, "single+refresh", Map.of("MJ_API_BATCH", "off", "MJ_API_REFRESH", "auto"), refresh, cap);
+                }
+                if (modes.isEmpty() || modes.contains("single")) {
+                    once(tasks, "single", Map.of("MJ_API_BATCH", "off", "MJ_API_REFRESH", "off"), refresh, cap);
+                }
             }
+        }
+    }
+
+    /** Every 10 s on stderr, what the worker wants and gets: the figures behind a lag that grows. */
+    private static void showProgress(Rig rig, long started) {
+        long lastPolls = 0;
+        long lastRequests = 0;
+        try {
+            while (true) {
+                Thread.sleep(10_000);
+                long polls = (long) rig.counter("mjtracker.task.polls");
+                long requests = rig.simulator.stats().totalRequests();
+                System.err.printf("  %4.0f s: tracked %6.0f, finished %6.0f, polls wanted %7.0f/s, budget %6.0f/s, sent %6.0f/s"
+                        + " in %4.1f req/s, overdue %6.0f, status updates %8.0f%n",
+                        (System.nanoTime() - started) / 1e9, rig.gauge("mjtracker.tasks.inflight"),
+                        rig.counter("mjtracker.tasks.finished"), rig.gauge("mjtracker.polls.wanted"),
+                        rig.gauge("mjtracker.polls.budget"), (polls - lastPolls) / 10.0, (requests - lastRequests) / 10.0,
+                        rig.gauge("mjtracker.polls.overdue"), rig.counter("mjtracker.status.updates.published"));
+                lastPolls = polls;
+                lastRequests = requests;
+            }
+        } catch (InterruptedException stopped) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -79,6 +114,7 @@ final class Capacity {
                     producer.send(new ProducerRecord<>(rig.env.get("TRACKER_INPUT_TOPIC"), id, id));
                 }
             }
+            Thread progress = Thread.ofPlatform().daemon().start(() -> showProgress(rig, started));
             List<Long> lags = new ArrayList<>(tasks);
             Set<String> seen = new HashSet<>();
             RecordCodec codec = new RecordCodec();
@@ -98,6 +134,7 @@ final class Capacity {
                     }
                 }
             }
+            progress.interrupt();
             double wall = (System.nanoTime() - started) / 1e9;
             long requests = rig.simulator.stats().totalRequests();
             Percentiles lag = new Percentiles(lags.stream().mapToLong(Long::longValue).toArray());

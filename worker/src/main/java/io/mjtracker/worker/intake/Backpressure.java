@@ -23,6 +23,8 @@ final class Backpressure {
     private final Consumer<?, ?> consumer;
     private final TrackingSettings tracking;
     private final Set<TopicPartition> paused = new HashSet<>();
+    /** Partitions paused because their window is full, logged once per episode: a sign of too few partitions for the load. */
+    private final Set<TopicPartition> windowFull = new HashSet<>();
     private boolean capPaused;
 
     Backpressure(Consumer<?, ?> consumer, TrackingSettings tracking) {
@@ -39,6 +41,7 @@ final class Backpressure {
     /** The partitions are no longer assigned; the consumer forgets their pause itself. */
     void forget(Collection<TopicPartition> partitions) {
         paused.removeAll(partitions);
+        windowFull.removeAll(partitions);
     }
 
     int pausedCount() {
@@ -63,6 +66,13 @@ final class Backpressure {
             owned.forEach((partition, state) -> {
                 if (state.progress.windowFull()) {
                     wanted.add(partition);
+                    if (windowFull.add(partition)) {
+                        LOG.info("{} paused: {} requests in progress across {} offsets fill the window its commit can describe;"
+                                + " it reads on as the oldest finish (more input partitions hold more requests at once)",
+                                partition, state.progress.pendingCount(), state.progress.readSpan());
+                    }
+                } else {
+                    windowFull.remove(partition);
                 }
             });
         }

@@ -15,7 +15,9 @@ import java.util.Optional;
  * before its checkpoint record was read). Every other offset is to do. The dense part covers at most
  * {@link #MAX_DENSE_SPAN} offsets and the sparse part at most {@link #MAX_SPARSE} entries, so an
  * encoding is at most {@link #MAX_LENGTH} characters: well under the broker's default
- * {@code offset.metadata.max.bytes} of 4096, by construction. The older {@code mjt1:} form (dense only)
+ * {@code offset.metadata.max.bytes} of 4096, by construction. (Earlier builds allowed the dense
+ * part 8,192 offsets; such a reader takes a wider window as "nothing done above the commit", which
+ * during a rolling upgrade can repeat a result, never lose one.) The older {@code mjt1:} form (dense only)
  * is still read. Anything else (another tool's metadata) reads as "nothing done above the commit",
  * which can only cause a result to be published again, never lost.
  */
@@ -24,8 +26,12 @@ public final class OffsetMetadataCodec {
     private static final String PREFIX = "mjt2:";
     private static final String LEGACY_PREFIX = "mjt1:";
     private static final int LEGACY_MAX_SPAN = 16_000;
-    /** Offsets the dense part may describe above the committed one. */
-    public static final int MAX_DENSE_SPAN = 8_192;
+    /**
+     * Offsets the dense part may describe above the committed one. It bounds the requests one partition
+     * holds in progress (they pause it when their window is full), so it is as wide as the broker's
+     * 4,096 characters allow with the sparse part at its largest: 3,640 characters in all.
+     */
+    public static final int MAX_DENSE_SPAN = 16_384;
     /** Done offsets the sparse part may list past the dense part. */
     public static final int MAX_SPARSE = 64;
     /** Longest encoding: prefix, span, base64 of the dense bits, and the sparse deltas of up to 13 digits each. */

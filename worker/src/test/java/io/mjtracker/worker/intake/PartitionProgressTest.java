@@ -185,7 +185,7 @@ class PartitionProgressTest {
 
         var fits = progress.committableWith(farDone);
         assertThat(fits).isPresent();
-        assertThat(fits.get().metadata().length()).isLessThanOrEqualTo(OffsetMetadataCodec.MAX_LENGTH).isLessThan(3_000);
+        assertThat(fits.get().metadata().length()).isLessThanOrEqualTo(OffsetMetadataCodec.MAX_LENGTH).isLessThan(4_096);
 
         List<Long> oneMore = new ArrayList<>(farDone);
         oneMore.add(Long.MAX_VALUE / 4);

@@ -50,7 +50,8 @@ class BacklogIT {
         Map<String, String> env = topics.workerEnv(simulator);
         env.put("TRACKER_TOPIC_PARTITIONS", "1");
         env.put("TRACKER_RATE_LIMIT_PER_SECOND", "1000");
-        int fast = 6_000;
+        // Enough to carry the read position well past the checkpoint line while the slow request pins offset 0.
+        int fast = PartitionProgress.CHECKPOINT_SPAN * 3 / 2;
         String slow = simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, Duration.ofSeconds(40)));
         List<String> fastIds = new ArrayList<>();
         for (int i = 0; i < fast; i++) {
@@ -86,6 +87,42 @@ class BacklogIT {
             assertThat(bySlow).as("the slow task's one result").hasSize(1);
             assertThat(bySlow.get(slow).request().offset()).as("it names the original request").isZero();
             assertExactlyOnePerRequest(all, fast + 1);
+        }
+    }
+
+    @Test
+    void onePartitionHoldsTwelveThousandRequestsInProgressAndHandsTheirWindowOver(UpstreamSimulator simulator) throws Exception {
+        TestTopics topics = new TestTopics(broker);
+        Map<String, String> env = topics.workerEnv(simulator);
+        env.put("TRACKER_TOPIC_PARTITIONS", "1");
+        env.put("TRACKER_MAX_IN_FLIGHT", "20000");
+        env.put("TRACKER_RATE_LIMIT_PER_SECOND", "1000");
+        env.put("MJ_API_BATCH", "on");
+        int requests = 12_000;
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            // Every other task finishes early; the rest run on, so the committed window is wide and ragged.
+            Duration running = i % 2 == 0 ? Duration.ofSeconds(6) : Duration.ofSeconds(25);
+            ids.add(simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, running)));
+        }
+        topics.create(1);
+        topics.produceIds(ids);
+
+        try (Worker first = Worker.start(WorkerConfigLoader.load(env))) {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+                    assertThat(gauge(first, "mjtracker.tasks.inflight")).as("all of them in progress at once").isEqualTo(requests));
+            topics.read(topics.completed, requests / 2, Duration.ofSeconds(60), Duration.ZERO);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(committed(topics).metadata())
+                    .as("the commit names the early half done, above the first long-running request").isNotEmpty());
+        }
+        OffsetAndMetadata handedOver = committed(topics);
+        assertThat(handedOver.metadata().length()).isLessThanOrEqualTo(OffsetMetadataCodec.MAX_LENGTH);
+        assertThat(OffsetMetadataCodec.decode(handedOver.offset(), handedOver.metadata()).span())
+                .as("the window the broker took is wider than 8,192 offsets").isGreaterThan(8_192);
+
+        try (Worker second = Worker.start(WorkerConfigLoader.load(env))) {
+            var results = topics.read(topics.completed, requests, Duration.ofSeconds(90), Duration.ofSeconds(3));
+            assertExactlyOnePerRequest(results, requests);
         }
     }
 
@@ -190,6 +227,11 @@ class BacklogIT {
             return admin.listConsumerGroupOffsets(topics.group).partitionsToOffsetAndMetadata().get()
                     .get(new TopicPartition(topics.input, 0));
         }
+    }
+
+    private static double gauge(Worker worker, String name) {
+        var gauge = worker.registry().find(name).gauge();
+        return gauge == null ? 0 : gauge.value();
     }
 
     private static double counter(Worker worker, String name) {

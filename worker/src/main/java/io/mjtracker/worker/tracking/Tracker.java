@@ -302,8 +302,8 @@ public final class Tracker implements AutoCloseable {
         metrics.poll(lane.name, result.metricTag(), latencyNanos);
         if (task.confirmAbsence && (result instanceof FetchResult.Found || result instanceof FetchResult.NotFound)) {
             task.confirmAbsence = false;
-            if (result instanceof FetchResult.Found) {
-                lane.batches.cappedAt(task.absentFromAnswerOf);
+            if (result instanceof FetchResult.Found && lane.batches.cappedAt(task.absentFromAnswerOf)) {
+                releaseConfirmations(lane, task.absentFromAnswerOf);
             }
         }
         if (!task.ended) {
@@ -330,6 +330,9 @@ public final class Tracker implements AutoCloseable {
                     FetchResult answer = answered.byId().get(task.id);
                     if (answer != null) {
                         apply(task, answer, false, false, now);
+                    } else if (answered.elements() == answered.byId().size()
+                            && lane.batches.explainedByCap(answered.elements(), tasks.size())) {
+                        reschedule(task, now, now, task.urgency);
                     } else {
                         // Absence proves nothing (a proxy may cap or page its answer): ask for the task alone.
                         task.confirmAbsence = true;
@@ -341,6 +344,19 @@ public final class Tracker implements AutoCloseable {
                 // The route is missing: the same tasks go out again at once, as single fetches from now on.
                 case BatchResult.Unsupported unsupported -> reschedule(task, now, now, task.urgency);
                 case BatchResult.Failed failed -> apply(task, failed.failure(), false, true, now);
+            }
+        }
+    }
+
+    /**
+     * The upstream was just found to cap its batch answers at {@code cap}: tasks left out of an answer of
+     * that many were left out for the cap, not because they are missing, so they go back into batches
+     * rather than costing a single fetch each (a batch of 1000 against a cap of 100 leaves out 900).
+     */
+    private void releaseConfirmations(Lane lane, int cap) {
+        for (TrackedTask waiting : lane.tasks.values()) {
+            if (waiting.confirmAbsence && waiting.absentFromAnswerOf == cap) {
+                waiting.confirmAbsence = false;
             }
         }
     }

@@ -31,6 +31,8 @@ public final class BatchSupport {
     private long singleUntilMillis = -1;
     private int unreadableInARow;
     private int suspectedCap = -1;
+    /** The most tasks the upstream answers per batch, once seen: -1 until then. */
+    private int learntCap = -1;
 
     public BatchSupport(String upstream, BatchMode mode, int maxIds, Clock clock) {
         this.upstream = upstream;
@@ -96,19 +98,32 @@ public final class BatchSupport {
      * A task left out of a clean batch answer of {@code answered} tasks turned out to exist. The second
      * time for the same count the upstream is taken to cap its answers there (once could be a task created
      * between the batch and the single fetch).
+     *
+     * @return true when this call took the cap as known
      */
-    public void cappedAt(int answered) {
+    public boolean cappedAt(int answered) {
         if (answered < 1 || answered >= maxIds) {
-            return;
+            return false;
         }
         if (answered != suspectedCap) {
             suspectedCap = answered;
-        } else {
-            LOG.warn("upstream '{}' answered {} of more tasks asked and left out some that exist: batches now ask for {} at most",
-                    upstream, answered, answered);
-            maxIds = answered;
-            suspectedCap = -1;
+            return false;
         }
+        LOG.warn("upstream '{}' answered {} of more tasks asked and left out some that exist: batches now ask for {} at most",
+                upstream, answered, answered);
+        maxIds = answered;
+        learntCap = answered;
+        suspectedCap = -1;
+        return true;
+    }
+
+    /**
+     * True where a clean answer of {@code answered} tasks to a batch of {@code asked} ids leaves tasks out
+     * only because it stopped at the cap already learnt (a batch sent before the cap was known): those
+     * tasks go into the next batch, with no single fetch to confirm them.
+     */
+    public boolean explainedByCap(int answered, int asked) {
+        return learntCap > 0 && answered >= learntCap && asked > answered;
     }
 
     private void fallBack(String reason) {

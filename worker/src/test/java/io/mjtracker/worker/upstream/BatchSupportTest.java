@@ -74,11 +74,15 @@ class BatchSupportTest {
     void theBatchSizeFollowsACapSeenTwiceButNotAOneOff() {
         BatchSupport support = new BatchSupport("default", BatchMode.AUTO, 100, clock);
 
-        support.cappedAt(99);
-        support.cappedAt(37);
+        assertThat(support.cappedAt(99)).isFalse();
+        assertThat(support.cappedAt(37)).isFalse();
         assertThat(support.idsPerRequest()).as("two different counts: tasks created in between, not a cap").isEqualTo(100);
-        support.cappedAt(37);
+        assertThat(support.explainedByCap(37, 100)).as("no cap known yet").isFalse();
+        assertThat(support.cappedAt(37)).isTrue();
         assertThat(support.idsPerRequest()).isEqualTo(37);
+        assertThat(support.explainedByCap(37, 100)).as("a batch sent before the cap was known").isTrue();
+        assertThat(support.explainedByCap(37, 37)).as("everything asked was answered").isFalse();
+        assertThat(support.explainedByCap(20, 37)).as("fewer than the cap: absence to confirm").isFalse();
         support.cappedAt(-1);
         support.cappedAt(50);
         assertThat(support.idsPerRequest()).as("never raised by a larger count").isEqualTo(37);

@@ -34,14 +34,14 @@ final class Capacity {
      * the worker sent them 103 ms apart.
      */
     private static final int BURST = 2;
-    /** From this many tasks on, the default 100 ids per request cannot cover the cadence: batches of 1000 are measured too. */
+    /** From this many tasks on, batches held at 100 ids cannot cover the cadence: that is measured too, against the growing default. */
     private static final int LARGE = 20_000;
 
     private Capacity() {}
 
     /**
      * @param refresh a sync tick for the simulator (0: none); with one, each size runs with learning on and off
-     * @param modes the modes to run ({@code batch}, {@code batch-1000}, {@code single}; {@code refresh}, {@code
+     * @param modes the modes to run ({@code batch}, {@code batch-100}, {@code single}; {@code refresh}, {@code
      *     single} with a tick), or empty for all of them
      */
     static void run(List<Integer> sizes, Duration refresh, Duration cap, Set<String> modes) throws Exception {
@@ -54,8 +54,8 @@ final class Capacity {
                 if (modes.isEmpty() || modes.contains("batch")) {
                     once(tasks, "batch", Map.of("MJ_API_BATCH", "on"), refresh, cap);
                 }
-                if (tasks >= LARGE && (modes.isEmpty() || modes.contains("batch-1000"))) {
-                    once(tasks, "batch 1000 ids", Map.of("MJ_API_BATCH", "on", "MJ_API_BATCH_MAX_IDS", "1000"), refresh, cap);
+                if (tasks >= LARGE && (modes.isEmpty() || modes.contains("batch-100"))) {
+                    once(tasks, "batch, 100 ids", Map.of("MJ_API_BATCH", "on", "MJ_API_BATCH_MAX_IDS", "100"), refresh, cap);
                 }
                 if (modes.isEmpty() || modes.contains("single")) {
                     once(tasks, "single", Map.of("MJ_API_BATCH", "off"), refresh, cap);
@@ -81,10 +81,10 @@ final class Capacity {
                 long polls = (long) rig.counter("mjtracker.task.polls");
                 long requests = rig.simulator.stats().totalRequests();
                 System.err.printf("  %4.0f s: tracked %6.0f, finished %6.0f, polls wanted %7.0f/s, budget %6.0f/s, sent %6.0f/s"
-                        + " in %4.1f req/s, overdue %6.0f, status updates %8.0f%n",
+                        + " in %4.1f req/s of up to %4.0f ids, overdue %6.0f, status updates %8.0f%n",
                         (System.nanoTime() - started) / 1e9, rig.gauge("mjtracker.tasks.inflight"),
                         rig.counter("mjtracker.tasks.finished"), rig.gauge("mjtracker.polls.wanted"),
-                        rig.gauge("mjtracker.polls.budget"), (polls - lastPolls) / 10.0, (requests - lastRequests) / 10.0,
+                        rig.gauge("mjtracker.polls.budget"), (polls - lastPolls) / 10.0, (requests - lastRequests) / 10.0, rig.gauge("mjtracker.batch.size"),
                         rig.gauge("mjtracker.polls.overdue"), rig.counter("mjtracker.status.updates.published"));
                 lastPolls = polls;
                 lastRequests = requests;

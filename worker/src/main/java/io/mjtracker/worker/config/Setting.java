@@ -14,7 +14,7 @@ public enum Setting {
     MJ_API_CONNECT_TIMEOUT("5s", "TCP/TLS connect timeout, 100ms..1m."),
     MJ_API_MAX_BODY_BYTES("1048576", "Largest response body read; a larger one is a malformed answer, 1024..67108864."),
     MJ_API_BATCH("auto", "Poll many tasks per request with `POST /mj/task/list-by-condition`: `auto` uses it where the upstream answers it (single fetches otherwise, asked again every 10 min), `on` requires it, `off` never uses it."),
-    MJ_API_BATCH_MAX_IDS("100", "Most task ids in one batch request, 2..1000; lowered by itself where the upstream silently answers fewer."),
+    MJ_API_BATCH_MAX_IDS("1000", "Most task ids in one batch request, 2..1000. Batches start at 100 and double while full ones leave due polls waiting for the budget; lowered by itself where the upstream silently answers fewer or fails a larger batch."),
     MJ_API_REFRESH("auto", "`auto` learns a gateway's sync tick (it refreshes its tasks every so many seconds) from the answers and polls no task faster than the tick, right after it; `off` polls on the cadence alone."),
     MJ_UPSTREAMS_DIR(null, "Directory of one file per further upstream profile, `<name>.properties` holding `base-url=`, `key=` and the other profile settings (e.g. mounted secrets); see \"Several upstreams\"."),
     HTTPS_PROXY(null, "Forward proxy for an https:// upstream, `http://host:port` (CONNECT tunnel); `https_proxy` too. Default: direct."),

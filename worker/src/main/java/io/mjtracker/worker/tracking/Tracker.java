@@ -243,7 +243,7 @@ public final class Tracker implements AutoCloseable {
             if (picked.size() == 1) {
                 send(picked.getFirst(), now);
             } else {
-                sendBatch(lane, picked, now);
+                sendBatch(lane, picked, lane.dispatcher.overdue() > 0, now);
             }
         }
     }
@@ -272,7 +272,8 @@ public final class Tracker implements AutoCloseable {
         lane.requests.fetch(task.id, (answer, latency) -> onAnswer(task, answer, latency));
     }
 
-    private void sendBatch(Lane lane, List<TrackedTask> tasks, long now) {
+    /** @param moreWaiting whether due polls stay behind it, waiting for the budget */
+    private void sendBatch(Lane lane, List<TrackedTask> tasks, boolean moreWaiting, long now) {
         lane.outstanding++;
         List<String> ids = new ArrayList<>(tasks.size());
         for (TrackedTask task : tasks) {
@@ -281,7 +282,7 @@ public final class Tracker implements AutoCloseable {
         }
         metrics.taskPolls(lane.name, ids.size());
         metrics.batchFill(lane.name, ids.size(), lane.batches.idsPerRequest());
-        lane.requests.fetchBatch(ids, (answer, latency) -> onBatchAnswer(lane, tasks, answer, latency));
+        lane.requests.fetchBatch(ids, (answer, latency) -> onBatchAnswer(lane, tasks, moreWaiting, answer, latency));
     }
 
     /** Asks for a task known to exist, to tell a task-specific not-found from a whole-upstream one. */
@@ -311,10 +312,10 @@ public final class Tracker implements AutoCloseable {
         }
     }
 
-    private void onBatchAnswer(Lane lane, List<TrackedTask> tasks, BatchResult result, long latencyNanos) {
+    private void onBatchAnswer(Lane lane, List<TrackedTask> tasks, boolean moreWaiting, BatchResult result, long latencyNanos) {
         lane.outstanding--;
         lane.guard.recordBatch(result, latencyNanos);
-        FetchResult required = lane.batches.answered(result);
+        FetchResult required = lane.batches.answered(result, tasks.size(), moreWaiting);
         if (required != null) {
             lane.guard.record(null, required, latencyNanos);
         }

@@ -15,18 +15,33 @@ import org.slf4j.LoggerFactory;
  * row while single fetches still work. Outages (429, 5xx, timeouts) change nothing: single fetches would
  * meet them too. A proxy that silently answers fewer tasks than asked is caught by the caller (the
  * missing tasks turn out to exist) and the batch size follows it down ({@link #cappedAt}).
+ *
+ * <p>Batches start at {@link #START_IDS} ids and double, up to the configured most, each time a full one
+ * is answered while more polls were waiting for the budget: a key with a few hundred tasks never sends
+ * a thousand-id query, one with a hundred thousand gets the ids per request it needs. A larger batch
+ * that fails where smaller ones were answered (a gateway whose query cannot take that many ids) takes
+ * the size back to the largest answered, and it stays there for {@link #RECHECK}.
  */
 public final class BatchSupport {
 
     static final Duration RECHECK = Duration.ofMinutes(10);
     static final int UNREADABLE_LIMIT = 3;
+    /** Ids in the first batches; the size grows from here under pressure. */
+    static final int START_IDS = 100;
     private static final Logger LOG = LoggerFactory.getLogger(BatchSupport.class);
 
     /** The upstream profile, named in every log line. */
     private final String upstream;
     private final BatchMode mode;
     private final Clock clock;
+    /** The most ids per request: as configured, or the cap the upstream was seen to answer. */
     private int maxIds;
+    /** Ids per request now, at most {@link #maxIds}. */
+    private int size;
+    /** The largest batch answered cleanly so far (0: none). */
+    private int largestAnswered;
+    /** Until then batches do not grow: a larger one failed where a smaller one was answered. */
+    private long noGrowthUntilMillis;
     private boolean confirmed;
     private long singleUntilMillis = -1;
     private int unreadableInARow;
@@ -38,6 +53,7 @@ public final class BatchSupport {
         this.upstream = upstream;
         this.mode = mode;
         this.maxIds = mode == BatchMode.OFF ? 1 : maxIds;
+        this.size = Math.min(this.maxIds, START_IDS);
         this.clock = clock;
         if (mode == BatchMode.OFF) {
             LOG.info("upstream '{}': polling with one request per task (batch mode off)", upstream);
@@ -56,22 +72,30 @@ public final class BatchSupport {
             singleUntilMillis = -1;
             LOG.info("upstream '{}': asking again whether it answers batch queries", upstream);
         }
-        return maxIds;
+        return size;
     }
 
     /**
      * Takes the outcome of a batch request.
      *
+     * @param asked the ids the batch asked for
+     * @param moreWaiting whether polls that were due stayed behind when it went out (the budget binds)
      * @return a failure to record against the upstream for a missing route where batching is required
      *     ({@code MJ_API_BATCH=on}), or null
      */
-    public FetchResult answered(BatchResult result) {
+    public FetchResult answered(BatchResult result, int asked, boolean moreWaiting) {
         switch (result) {
             case BatchResult.Answered answered -> {
                 unreadableInARow = 0;
                 if (!confirmed) {
                     confirmed = true;
-                    LOG.info("upstream '{}': polling in batches of up to {} tasks (it answers {})", upstream, maxIds, HttpUpstreamClient.BATCH_PATH);
+                    LOG.info("upstream '{}': polling in batches of {} tasks, up to {} while polls wait for the budget (it answers {})",
+                            upstream, size, maxIds, HttpUpstreamClient.BATCH_PATH);
+                }
+                largestAnswered = Math.max(largestAnswered, asked);
+                // Only an answer with every id asked: one that left some out may be a cap not yet learnt.
+                if (asked >= size && moreWaiting && answered.byId().size() >= asked) {
+                    grow();
                 }
             }
             case BatchResult.Unsupported unsupported -> {
@@ -88,7 +112,14 @@ public final class BatchSupport {
                 }
             }
             case BatchResult.Failed failed -> {
-                // An outage or a 429: single fetches would meet it too, so the mode stays.
+                // An outage or a 429: single fetches would meet it too, so the mode stays. A size never
+                // answered before may be what failed, though: back to the largest that was.
+                if (largestAnswered > 0 && asked > largestAnswered && size > largestAnswered) {
+                    LOG.warn("upstream '{}': a batch of {} ids failed ({}) where {} were answered: batches ask for {} at most for {}",
+                            upstream, asked, failed.failure().getClass().getSimpleName(), largestAnswered, largestAnswered, RECHECK);
+                    size = largestAnswered;
+                    noGrowthUntilMillis = clock.millis() + RECHECK.toMillis();
+                }
             }
         }
         return null;
@@ -112,6 +143,7 @@ public final class BatchSupport {
         LOG.warn("upstream '{}' answered {} of more tasks asked and left out some that exist: batches now ask for {} at most",
                 upstream, answered, answered);
         maxIds = answered;
+        size = Math.min(size, maxIds);
         learntCap = answered;
         suspectedCap = -1;
         return true;
@@ -124,6 +156,17 @@ public final class BatchSupport {
      */
     public boolean explainedByCap(int answered, int asked) {
         return learntCap > 0 && answered >= learntCap && asked > answered;
+    }
+
+    private void grow() {
+        if (clock.millis() < noGrowthUntilMillis) {
+            return;
+        }
+        int grown = Math.min(maxIds, size * 2);
+        if (grown > size) {
+            size = grown;
+            LOG.info("upstream '{}': polls wait for the budget, batches now ask for up to {} ids", upstream, size);
+        }
     }
 
     private void fallBack(String reason) {

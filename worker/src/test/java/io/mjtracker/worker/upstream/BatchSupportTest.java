@@ -27,7 +27,7 @@ class BatchSupportTest {
         BatchSupport support = new BatchSupport("default", BatchMode.AUTO, 100, clock);
         assertThat(support.idsPerRequest()).isEqualTo(100);
 
-        assertThat(support.answered(new BatchResult.Unsupported("HTTP 404 with an HTML page"))).isNull();
+        assertThat(support.answered(new BatchResult.Unsupported("HTTP 404 with an HTML page"), 100, false)).isNull();
         assertThat(support.idsPerRequest()).isEqualTo(1);
         clock.advance(BatchSupport.RECHECK.minusSeconds(1));
         assertThat(support.idsPerRequest()).isEqualTo(1);
@@ -39,26 +39,63 @@ class BatchSupportTest {
     void outagesChangeNothingButUnreadableAnswersInARowDo() {
         BatchSupport support = new BatchSupport("default", BatchMode.AUTO, 100, clock);
         for (int i = 0; i < 10; i++) {
-            support.answered(new BatchResult.Failed(new FetchResult.ServerError(503, "HTTP 503")));
+            support.answered(new BatchResult.Failed(new FetchResult.ServerError(503, "HTTP 503")), 100, false);
         }
         assertThat(support.idsPerRequest()).isEqualTo(100);
 
         BatchResult unreadable = new BatchResult.Failed(new FetchResult.Malformed("not a list"));
-        support.answered(unreadable);
-        support.answered(unreadable);
-        support.answered(answered(3));
-        support.answered(unreadable);
-        support.answered(unreadable);
+        support.answered(unreadable, 100, false);
+        support.answered(unreadable, 100, false);
+        support.answered(answered(3), 3, false);
+        support.answered(unreadable, 100, false);
+        support.answered(unreadable, 100, false);
         assertThat(support.idsPerRequest()).as("a readable answer in between starts the count again").isEqualTo(100);
-        support.answered(unreadable);
+        support.answered(unreadable, 100, false);
         assertThat(support.idsPerRequest()).isEqualTo(1);
+    }
+
+    @Test
+    void batchesDoubleOnlyWhileFullOnesLeavePollsWaitingAndEveryIdAskedIsAnswered() {
+        BatchSupport support = new BatchSupport("default", BatchMode.AUTO, 1000, clock);
+        assertThat(support.idsPerRequest()).as("a key with a few tasks never sends a thousand ids").isEqualTo(100);
+
+        support.answered(answered(100), 100, false);
+        assertThat(support.idsPerRequest()).as("nothing was waiting").isEqualTo(100);
+        support.answered(answered(60), 60, true);
+        assertThat(support.idsPerRequest()).as("not a full batch").isEqualTo(100);
+        support.answered(answered(70), 100, true);
+        assertThat(support.idsPerRequest()).as("30 ids left out: perhaps a cap not learnt yet").isEqualTo(100);
+
+        for (int expected : new int[] {200, 400, 800, 1000, 1000}) {
+            support.answered(answered(support.idsPerRequest()), support.idsPerRequest(), true);
+            assertThat(support.idsPerRequest()).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void aLargerBatchThatFailsWhereSmallerOnesWereAnsweredTakesTheSizeBackForTenMinutes() {
+        BatchSupport support = new BatchSupport("default", BatchMode.AUTO, 1000, clock);
+        support.answered(answered(100), 100, true);
+        support.answered(answered(200), 200, true);
+        assertThat(support.idsPerRequest()).isEqualTo(400);
+
+        support.answered(new BatchResult.Failed(new FetchResult.ServerError(500, "HTTP 500")), 400, true);
+        assertThat(support.idsPerRequest()).as("the largest batch answered").isEqualTo(200);
+        support.answered(answered(200), 200, true);
+        assertThat(support.idsPerRequest()).isEqualTo(200);
+        support.answered(new BatchResult.Failed(new FetchResult.ServerError(503, "HTTP 503")), 200, true);
+        assertThat(support.idsPerRequest()).as("a size answered before failed: an outage, not the size").isEqualTo(200);
+
+        clock.advance(BatchSupport.RECHECK);
+        support.answered(answered(200), 200, true);
+        assertThat(support.idsPerRequest()).as("tried again after ten minutes").isEqualTo(400);
     }
 
     @Test
     void onMakesAMissingRouteAConfigurationError() {
         BatchSupport support = new BatchSupport("default", BatchMode.ON, 100, clock);
 
-        FetchResult failure = support.answered(new BatchResult.Unsupported("HTTP 405"));
+        FetchResult failure = support.answered(new BatchResult.Unsupported("HTTP 405"), 100, false);
 
         assertThat(failure).isInstanceOf(FetchResult.Misconfigured.class);
         assertThat(((FetchResult.Misconfigured) failure).message()).contains("MJ_API_BATCH=on").contains("'default'");

@@ -113,8 +113,10 @@ public final class BatchSupport {
             }
             case BatchResult.Failed failed -> {
                 // An outage or a 429: single fetches would meet it too, so the mode stays. A size never
-                // answered before may be what failed, though: back to the largest that was.
-                if (largestAnswered > 0 && asked > largestAnswered && size > largestAnswered) {
+                // answered before may be what failed, though (an error or a timeout, not a 429 or a
+                // refused key): back to the largest that was.
+                if (largestAnswered > 0 && asked > largestAnswered && size > largestAnswered
+                        && !(failed.failure() instanceof FetchResult.RateLimited) && !(failed.failure() instanceof FetchResult.Unauthorized)) {
                     LOG.warn("upstream '{}': a batch of {} ids failed ({}) where {} were answered: batches ask for {} at most for {}",
                             upstream, asked, failed.failure().getClass().getSimpleName(), largestAnswered, largestAnswered, RECHECK);
                     size = largestAnswered;

@@ -79,6 +79,8 @@ class BatchSupportTest {
         support.answered(answered(200), 200, true);
         assertThat(support.idsPerRequest()).isEqualTo(400);
 
+        support.answered(new BatchResult.Failed(new FetchResult.RateLimited(Duration.ofSeconds(1))), 400, true);
+        assertThat(support.idsPerRequest()).as("a 429 says nothing about the size").isEqualTo(400);
         support.answered(new BatchResult.Failed(new FetchResult.ServerError(500, "HTTP 500")), 400, true);
         assertThat(support.idsPerRequest()).as("the largest batch answered").isEqualTo(200);
         support.answered(answered(200), 200, true);

@@ -30,7 +30,7 @@ public enum Setting {
     TRACKER_TOPIC_PARTITIONS("12", "Partitions of topics the worker creates where missing, 1..10000."),
     TRACKER_TOPIC_REPLICATION(null, "Replication factor of topics the worker creates, 1..32. Default: the broker's default."),
     TRACKER_RATE_LIMIT_PER_SECOND("10", "Most requests per second the whole consumer group sends to the upstream (the API key's limit), 0.1..100000 (fractions allowed). Each instance sends its share: this × the input partitions it owns / all of them."),
-    TRACKER_MAX_IN_FLIGHT("10000", "Most tasks tracked at once, all upstreams together; intake pauses at this cap, 1..1000000. Each input partition holds at most 15,884 in progress besides (docs/progress.md): own at least cap / 15,884 partitions."),
+    TRACKER_MAX_IN_FLIGHT("10000", "Most tasks tracked at once, all upstreams together; intake pauses at this cap, 1..1000000. Each input partition also pauses once 15,884 requests on it are in progress (docs/progress.md): own at least cap / 15,884 partitions."),
     TRACKER_RESUME_IN_FLIGHT(null, "Intake resumes when tracked tasks fall below this, 1..1000000. Default: 90% of `TRACKER_MAX_IN_FLIGHT` (at least 1)."),
     TRACKER_MAX_CONCURRENT_REQUESTS("64", "Most requests outstanding at once to each upstream profile, 1..10000."),
     TRACKER_MAX_TRACK_DURATION("1h", "A task still unfinished after this ends as TIMED_OUT, 1s..30d."),

@@ -23,7 +23,11 @@ final class Backpressure {
     private final Consumer<?, ?> consumer;
     private final TrackingSettings tracking;
     private final Set<TopicPartition> paused = new HashSet<>();
-    /** Partitions paused because their window is full, logged once per episode: a sign of too few partitions for the load. */
+    /**
+     * Partitions paused because their window is full, logged once per episode: a sign of too few partitions
+     * for the load. An episode ends only when the window is half empty, so a partition that resumes for one
+     * poll and fills again at once is not logged every time.
+     */
     private final Set<TopicPartition> windowFull = new HashSet<>();
     private boolean capPaused;
 
@@ -71,7 +75,7 @@ final class Backpressure {
                                 + " it reads on as the oldest finish (more input partitions hold more requests at once)",
                                 partition, state.progress.pendingCount(), state.progress.readSpan());
                     }
-                } else {
+                } else if (state.progress.readSpan() < OffsetMetadataCodec.MAX_DENSE_SPAN / 2) {
                     windowFull.remove(partition);
                 }
             });

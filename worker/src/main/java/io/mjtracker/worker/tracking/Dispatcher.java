@@ -116,7 +116,8 @@ final class Dispatcher {
         return demandMicros / 1e6;
     }
 
-    private boolean hasReady() {
+    /** Whether a live task is due and waiting for a request. */
+    boolean hasReady() {
         for (PriorityQueue<TrackedTask> queue : ready.values()) {
             if (live(queue) != null) {
                 return true;

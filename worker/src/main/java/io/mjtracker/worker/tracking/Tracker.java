@@ -243,7 +243,7 @@ public final class Tracker implements AutoCloseable {
             if (picked.size() == 1) {
                 send(picked.getFirst(), now);
             } else {
-                sendBatch(lane, picked, lane.dispatcher.overdue() > 0, now);
+                sendBatch(lane, picked, lane.dispatcher.hasReady(), now);
             }
         }
     }
@@ -282,7 +282,7 @@ public final class Tracker implements AutoCloseable {
         }
         metrics.taskPolls(lane.name, ids.size());
         metrics.batchFill(lane.name, ids.size(), lane.batches.idsPerRequest());
-        lane.requests.fetchBatch(ids, (answer, latency) -> onBatchAnswer(lane, tasks, moreWaiting, answer, latency));
+        lane.requests.fetchBatch(ids, (answer, latency) -> onBatchAnswer(lane, tasks, ids, moreWaiting, answer, latency));
     }
 
     /** Asks for a task known to exist, to tell a task-specific not-found from a whole-upstream one. */
@@ -312,10 +312,11 @@ public final class Tracker implements AutoCloseable {
         }
     }
 
-    private void onBatchAnswer(Lane lane, List<TrackedTask> tasks, boolean moreWaiting, BatchResult result, long latencyNanos) {
+    private void onBatchAnswer(Lane lane, List<TrackedTask> tasks, List<String> ids, boolean moreWaiting, BatchResult result,
+            long latencyNanos) {
         lane.outstanding--;
         lane.guard.recordBatch(result, latencyNanos);
-        FetchResult required = lane.batches.answered(result, tasks.size(), moreWaiting);
+        FetchResult required = lane.batches.answered(result, ids, moreWaiting);
         if (required != null) {
             lane.guard.record(null, required, latencyNanos);
         }

@@ -3,6 +3,7 @@ package io.mjtracker.worker.upstream;
 import io.mjtracker.worker.config.BatchMode;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * is answered while more polls were waiting for the budget: a key with a few hundred tasks never sends
  * a thousand-id query, one with a hundred thousand gets the ids per request it needs. A larger batch
  * that fails where smaller ones were answered (a gateway whose query cannot take that many ids) takes
- * the size back to the largest answered, and it stays there for {@link #RECHECK}.
+ * the size back to the largest answered, and it stays there for {@link #RECHECK} ({@link #sizeFailed}).
  */
 public final class BatchSupport {
 
@@ -28,6 +29,10 @@ public final class BatchSupport {
     static final int UNREADABLE_LIMIT = 3;
     /** Ids in the first batches; the size grows from here under pressure. */
     static final int START_IDS = 100;
+    /** Batches in a row failing with an error or a timeout after which the size is halved. */
+    static final int SIZE_FAILURE_LIMIT = 3;
+    /** How long a size halved for failures in a row holds before growing again. */
+    static final Duration SHORT_HOLD = Duration.ofMinutes(1);
     private static final Logger LOG = LoggerFactory.getLogger(BatchSupport.class);
 
     /** The upstream profile, named in every log line. */
@@ -42,6 +47,8 @@ public final class BatchSupport {
     private int largestAnswered;
     /** Until then batches do not grow: a larger one failed where a smaller one was answered. */
     private long noGrowthUntilMillis;
+    /** Batches in a row that failed with an error or a timeout since the last answer. */
+    private int sizeFailuresInARow;
     private boolean confirmed;
     private long singleUntilMillis = -1;
     private int unreadableInARow;
@@ -83,7 +90,14 @@ public final class BatchSupport {
      * @return a failure to record against the upstream for a missing route where batching is required
      *     ({@code MJ_API_BATCH=on}), or null
      */
-    public FetchResult answered(BatchResult result, int asked, boolean moreWaiting) {
+    public FetchResult answered(BatchResult result, List<String> asked, boolean moreWaiting) {
+        if (!(result instanceof BatchResult.Answered)) {
+            if (sizeFailed(result, asked.size())) {
+                return null;
+            }
+        } else {
+            sizeFailuresInARow = 0;
+        }
         switch (result) {
             case BatchResult.Answered answered -> {
                 unreadableInARow = 0;
@@ -92,10 +106,12 @@ public final class BatchSupport {
                     LOG.info("upstream '{}': polling in batches of {} tasks, up to {} while polls wait for the budget (it answers {})",
                             upstream, size, maxIds, HttpUpstreamClient.BATCH_PATH);
                 }
-                largestAnswered = Math.max(largestAnswered, asked);
-                // Only an answer with every id asked: one that left some out may be a cap not yet learnt.
-                if (asked >= size && moreWaiting && answered.byId().size() >= asked) {
-                    grow();
+                // Only an answer with every id asked proves the size: one that left some out may be a cap not yet learnt.
+                if (answersAll(answered, asked)) {
+                    largestAnswered = Math.max(largestAnswered, asked.size());
+                    if (asked.size() >= size && moreWaiting) {
+                        grow();
+                    }
                 }
             }
             case BatchResult.Unsupported unsupported -> {
@@ -112,19 +128,62 @@ public final class BatchSupport {
                 }
             }
             case BatchResult.Failed failed -> {
-                // An outage or a 429: single fetches would meet it too, so the mode stays. A size never
-                // answered before may be what failed, though (an error or a timeout, not a 429 or a
-                // refused key): back to the largest that was.
-                if (largestAnswered > 0 && asked > largestAnswered && size > largestAnswered
-                        && !(failed.failure() instanceof FetchResult.RateLimited) && !(failed.failure() instanceof FetchResult.Unauthorized)) {
-                    LOG.warn("upstream '{}': a batch of {} ids failed ({}) where {} were answered: batches ask for {} at most for {}",
-                            upstream, asked, failed.failure().getClass().getSimpleName(), largestAnswered, largestAnswered, RECHECK);
-                    size = largestAnswered;
-                    noGrowthUntilMillis = clock.millis() + RECHECK.toMillis();
-                }
+                // An outage or a 429: single fetches would meet it too, so the mode stays.
             }
         }
         return null;
+    }
+
+    private static boolean answersAll(BatchResult.Answered answered, List<String> asked) {
+        for (String id : asked) {
+            if (!answered.byId().containsKey(id)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether a failed batch is taken as too large, and the size lowered: a size larger than any answered
+     * that fails with an error, a timeout, a refusal or an unreadable answer (a gateway whose query or
+     * request line cannot take that many ids) goes back to the largest answered and holds there for
+     * {@link #RECHECK}; a size that fails with an error or a timeout {@link #SIZE_FAILURE_LIMIT} times in
+     * a row is halved (not below {@link #START_IDS}) and holds for {@link #SHORT_HOLD}, since an outage
+     * fails every size alike. A 429, a refused key or an IO failure says nothing about the size.
+     */
+    private boolean sizeFailed(BatchResult result, int asked) {
+        FetchResult failure = result instanceof BatchResult.Failed failed ? failed.failure() : null;
+        boolean sizeMayMatter = failure == null || failure instanceof FetchResult.Malformed
+                || failure instanceof FetchResult.ServerError || failure instanceof FetchResult.Timeout;
+        if (!sizeMayMatter || asked <= START_IDS || mode == BatchMode.OFF) {
+            return false;
+        }
+        if (largestAnswered > 0 && asked > largestAnswered) {
+            LOG.warn("upstream '{}': a batch of {} ids failed ({}) where {} were answered: batches ask for {} at most for {}",
+                    upstream, asked, describe(result), largestAnswered, largestAnswered, RECHECK);
+            size = Math.min(size, largestAnswered);
+            noGrowthUntilMillis = clock.millis() + RECHECK.toMillis();
+            return true;
+        }
+        if (failure instanceof FetchResult.ServerError || failure instanceof FetchResult.Timeout) {
+            if (++sizeFailuresInARow >= SIZE_FAILURE_LIMIT && size > START_IDS) {
+                sizeFailuresInARow = 0;
+                size = Math.max(START_IDS, size / 2);
+                largestAnswered = Math.min(largestAnswered, size);
+                noGrowthUntilMillis = clock.millis() + SHORT_HOLD.toMillis();
+                LOG.warn("upstream '{}': {} batches in a row failed ({}): batches ask for {} at most for {}",
+                        upstream, SIZE_FAILURE_LIMIT, describe(result), size, SHORT_HOLD);
+            }
+        }
+        return false;
+    }
+
+    private static String describe(BatchResult result) {
+        return switch (result) {
+            case BatchResult.Failed failed -> failed.failure().getClass().getSimpleName();
+            case BatchResult.Unsupported unsupported -> unsupported.message();
+            case BatchResult.Answered answered -> "answered";
+        };
     }
 
     /**

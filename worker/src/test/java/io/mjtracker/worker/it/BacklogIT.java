@@ -101,8 +101,9 @@ class BacklogIT {
         int requests = 12_000;
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < requests; i++) {
-            // Every other task finishes early; the rest run on, so the committed window is wide and ragged.
-            Duration running = i % 2 == 0 ? Duration.ofSeconds(6) : Duration.ofSeconds(25);
+            // Every other task finishes early; the rest run on, so the committed window is wide and ragged. The
+            // clocks start now, so the early ones leave time to see all 12,000 in progress on a loaded machine.
+            Duration running = i % 2 == 0 ? Duration.ofSeconds(15) : Duration.ofSeconds(35);
             ids.add(simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, running)));
         }
         topics.create(1);

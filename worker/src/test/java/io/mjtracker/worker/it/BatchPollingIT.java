@@ -119,9 +119,11 @@ class BatchPollingIT {
         assertThat(tracked.results().values()).hasSize(ids.size())
                 .allSatisfy(result -> assertThat(result.outcome()).as(result.taskId()).isEqualTo(Outcome.SUCCEEDED));
         assertThat(tracked.batchSize()).as("ids per request once the cap was noticed").isEqualTo(5);
-        // 55 tasks were left out of answers at first; once two confirmations show the cap, the rest go back into batches.
+        // Without the release about 50 single fetches confirm the left-out tasks (47 measured). With it, those
+        // that batches sent before the second confirmation came back still go (up to 21 seen), the rest go back
+        // into batches.
         assertThat(simulator.stats().totalRequests() - simulator.stats().batchRequests())
-                .as("single fetches confirming left-out tasks").isLessThan(20);
+                .as("single fetches confirming left-out tasks").isLessThan(30);
     }
 
     @Test

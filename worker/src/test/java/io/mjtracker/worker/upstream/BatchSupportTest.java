@@ -6,6 +6,7 @@ import io.mjtracker.testkit.MutableClock;
 import io.mjtracker.worker.config.BatchMode;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -13,6 +14,11 @@ import org.junit.jupiter.api.Test;
 class BatchSupportTest {
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T12:00:00Z"));
+
+    /** The ids t0..t(n-1): what a batch of {@code n} asked for. */
+    private static List<String> ids(int n) {
+        return java.util.stream.IntStream.range(0, n).mapToObj(i -> "t" + i).toList();
+    }
 
     private static BatchResult answered(int tasks) {
         Map<String, FetchResult> byId = new java.util.HashMap<>();
@@ -27,7 +33,7 @@ class BatchSupportTest {
         BatchSupport support = new BatchSupport("default", BatchMode.AUTO, 100, clock);
         assertThat(support.idsPerRequest()).isEqualTo(100);
 
-        assertThat(support.answered(new BatchResult.Unsupported("HTTP 404 with an HTML page"), 100, false)).isNull();
+        assertThat(support.answered(new BatchResult.Unsupported("HTTP 404 with an HTML page"), ids(100), false)).isNull();
         assertThat(support.idsPerRequest()).isEqualTo(1);
         clock.advance(BatchSupport.RECHECK.minusSeconds(1));
         assertThat(support.idsPerRequest()).isEqualTo(1);
@@ -39,18 +45,18 @@ class BatchSupportTest {
     void outagesChangeNothingButUnreadableAnswersInARowDo() {
         BatchSupport support = new BatchSupport("default", BatchMode.AUTO, 100, clock);
         for (int i = 0; i < 10; i++) {
-            support.answered(new BatchResult.Failed(new FetchResult.ServerError(503, "HTTP 503")), 100, false);
+            support.answered(new BatchResult.Failed(new FetchResult.ServerError(503, "HTTP 503")), ids(100), false);
         }
         assertThat(support.idsPerRequest()).isEqualTo(100);
 
         BatchResult unreadable = new BatchResult.Failed(new FetchResult.Malformed("not a list"));
-        support.answered(unreadable, 100, false);
-        support.answered(unreadable, 100, false);
-        support.answered(answered(3), 3, false);
-        support.answered(unreadable, 100, false);
-        support.answered(unreadable, 100, false);
+        support.answered(unreadable, ids(100), false);
+        support.answered(unreadable, ids(100), false);
+        support.answered(answered(3), ids(3), false);
+        support.answered(unreadable, ids(100), false);
+        support.answered(unreadable, ids(100), false);
         assertThat(support.idsPerRequest()).as("a readable answer in between starts the count again").isEqualTo(100);
-        support.answered(unreadable, 100, false);
+        support.answered(unreadable, ids(100), false);
         assertThat(support.idsPerRequest()).isEqualTo(1);
     }
 
@@ -59,15 +65,15 @@ class BatchSupportTest {
         BatchSupport support = new BatchSupport("default", BatchMode.AUTO, 1000, clock);
         assertThat(support.idsPerRequest()).as("a key with a few tasks never sends a thousand ids").isEqualTo(100);
 
-        support.answered(answered(100), 100, false);
+        support.answered(answered(100), ids(100), false);
         assertThat(support.idsPerRequest()).as("nothing was waiting").isEqualTo(100);
-        support.answered(answered(60), 60, true);
+        support.answered(answered(60), ids(60), true);
         assertThat(support.idsPerRequest()).as("not a full batch").isEqualTo(100);
-        support.answered(answered(70), 100, true);
+        support.answered(answered(70), ids(100), true);
         assertThat(support.idsPerRequest()).as("30 ids left out: perhaps a cap not learnt yet").isEqualTo(100);
 
         for (int expected : new int[] {200, 400, 800, 1000, 1000}) {
-            support.answered(answered(support.idsPerRequest()), support.idsPerRequest(), true);
+            support.answered(answered(support.idsPerRequest()), ids(support.idsPerRequest()), true);
             assertThat(support.idsPerRequest()).isEqualTo(expected);
         }
     }
@@ -75,29 +81,71 @@ class BatchSupportTest {
     @Test
     void aLargerBatchThatFailsWhereSmallerOnesWereAnsweredTakesTheSizeBackForTenMinutes() {
         BatchSupport support = new BatchSupport("default", BatchMode.AUTO, 1000, clock);
-        support.answered(answered(100), 100, true);
-        support.answered(answered(200), 200, true);
+        support.answered(answered(100), ids(100), true);
+        support.answered(answered(200), ids(200), true);
         assertThat(support.idsPerRequest()).isEqualTo(400);
 
-        support.answered(new BatchResult.Failed(new FetchResult.RateLimited(Duration.ofSeconds(1))), 400, true);
+        support.answered(new BatchResult.Failed(new FetchResult.RateLimited(Duration.ofSeconds(1))), ids(400), true);
         assertThat(support.idsPerRequest()).as("a 429 says nothing about the size").isEqualTo(400);
-        support.answered(new BatchResult.Failed(new FetchResult.ServerError(500, "HTTP 500")), 400, true);
+        support.answered(new BatchResult.Failed(new FetchResult.ServerError(500, "HTTP 500")), ids(400), true);
         assertThat(support.idsPerRequest()).as("the largest batch answered").isEqualTo(200);
-        support.answered(answered(200), 200, true);
+        support.answered(answered(200), ids(200), true);
         assertThat(support.idsPerRequest()).isEqualTo(200);
-        support.answered(new BatchResult.Failed(new FetchResult.ServerError(503, "HTTP 503")), 200, true);
+        support.answered(new BatchResult.Failed(new FetchResult.ServerError(503, "HTTP 503")), ids(200), true);
         assertThat(support.idsPerRequest()).as("a size answered before failed: an outage, not the size").isEqualTo(200);
 
         clock.advance(BatchSupport.RECHECK);
-        support.answered(answered(200), 200, true);
+        support.answered(answered(200), ids(200), true);
         assertThat(support.idsPerRequest()).as("tried again after ten minutes").isEqualTo(400);
+    }
+
+    @Test
+    void aGrownBatchRefusedOrUnreadableShrinksInsteadOfLosingTheRoute() {
+        for (BatchMode mode : List.of(BatchMode.AUTO, BatchMode.ON)) {
+            BatchSupport support = new BatchSupport("default", mode, 1000, clock);
+            support.answered(answered(100), ids(100), true);
+            assertThat(support.idsPerRequest()).isEqualTo(200);
+
+            assertThat(support.answered(new BatchResult.Unsupported("HTTP 400"), ids(200), true))
+                    .as("%s: a size refused, not a missing route", mode).isNull();
+            assertThat(support.idsPerRequest()).as("%s", mode).isEqualTo(100);
+        }
+        BatchSupport support = new BatchSupport("default", BatchMode.AUTO, 1000, clock);
+        support.answered(answered(100), ids(100), true);
+        for (int i = 0; i < BatchSupport.UNREADABLE_LIMIT; i++) {
+            support.answered(new BatchResult.Failed(new FetchResult.Malformed("body larger than allowed")), ids(200), true);
+        }
+        assertThat(support.idsPerRequest()).as("back to 100 ids, still batching").isEqualTo(100);
+    }
+
+    @Test
+    void aSizeThatFailsThreeTimesInARowIsHalvedForAMinuteEvenIfItWasAnsweredBefore() {
+        BatchSupport support = new BatchSupport("default", BatchMode.AUTO, 1000, clock);
+        support.answered(answered(100), ids(100), true);
+        support.answered(answered(200), ids(200), true);
+        support.answered(answered(400), ids(400), false);
+        assertThat(support.idsPerRequest()).isEqualTo(400);
+
+        FetchResult timeout = new FetchResult.Timeout("no answer in 30 s");
+        support.answered(new BatchResult.Failed(timeout), ids(400), true);
+        support.answered(new BatchResult.Failed(new FetchResult.IoFailure("connection reset")), ids(400), true);
+        support.answered(new BatchResult.Failed(timeout), ids(400), true);
+        assertThat(support.idsPerRequest()).as("an IO failure neither counts nor breaks the run").isEqualTo(400);
+        support.answered(new BatchResult.Failed(timeout), ids(400), true);
+        assertThat(support.idsPerRequest()).isEqualTo(200);
+
+        support.answered(answered(200), ids(200), true);
+        assertThat(support.idsPerRequest()).as("held").isEqualTo(200);
+        clock.advance(BatchSupport.SHORT_HOLD);
+        support.answered(answered(200), ids(200), true);
+        assertThat(support.idsPerRequest()).isEqualTo(400);
     }
 
     @Test
     void onMakesAMissingRouteAConfigurationError() {
         BatchSupport support = new BatchSupport("default", BatchMode.ON, 100, clock);
 
-        FetchResult failure = support.answered(new BatchResult.Unsupported("HTTP 405"), 100, false);
+        FetchResult failure = support.answered(new BatchResult.Unsupported("HTTP 405"), ids(100), false);
 
         assertThat(failure).isInstanceOf(FetchResult.Misconfigured.class);
         assertThat(((FetchResult.Misconfigured) failure).message()).contains("MJ_API_BATCH=on").contains("'default'");

@@ -103,7 +103,7 @@ class BacklogIT {
         for (int i = 0; i < requests; i++) {
             // Every other task finishes early; the rest run on, so the committed window is wide and ragged. The
             // clocks start now, so the early ones leave time to see all 12,000 in progress on a loaded machine.
-            Duration running = i % 2 == 0 ? Duration.ofSeconds(15) : Duration.ofSeconds(35);
+            Duration running = i % 2 == 0 ? Duration.ofSeconds(12) : Duration.ofSeconds(25);
             ids.add(simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, running)));
         }
         topics.create(1);

@@ -332,14 +332,13 @@ public final class Tracker implements AutoCloseable {
                     FetchResult answer = answered.byId().get(task.id);
                     if (answer != null) {
                         apply(task, answer, false, false, now);
-                    } else if (answered.elements() == answered.byId().size()
-                            && lane.batches.explainedByCap(answered.elements(), tasks.size())) {
+                    } else if (lane.batches.explainedByCap(answered, tasks.size())) {
                         reschedule(task, now, now, task.urgency);
                     } else {
                         // Absence proves nothing (a proxy may cap or page its answer): ask for the task alone.
                         task.confirmAbsence = true;
                         // Only an answer of tasks alone can show a cap; one with junk in it shows nothing.
-                        task.absentFromAnswerOf = answered.elements() == answered.byId().size() ? answered.elements() : -1;
+                        task.absentFromAnswerOf = answered.clean() ? answered.elements() : -1;
                         reschedule(task, now, now, task.urgency);
                     }
                 }

@@ -19,6 +19,11 @@ public sealed interface BatchResult {
      */
     record Answered(Map<String, FetchResult> byId, int elements) implements BatchResult {
         public String metricTag() { return "ok"; }
+
+        /** Every element named a distinct task: only such an answer's length can show a cap. */
+        public boolean clean() {
+            return elements == byId.size();
+        }
     }
 
     /** The upstream has no batch route (404, 405, 501, an HTML page, or JSON that is not a list). */

@@ -211,12 +211,12 @@ public final class BatchSupport {
     }
 
     /**
-     * True where a clean answer of {@code answered} tasks to a batch of {@code asked} ids leaves tasks out
-     * only because it stopped at the cap already learnt (a batch sent before the cap was known): those
-     * tasks go into the next batch, with no single fetch to confirm them.
+     * True where a clean answer to a batch of {@code asked} ids leaves tasks out only because it stopped at
+     * the cap already learnt (a batch sent before the cap was known): those tasks go into the next batch,
+     * with no single fetch to confirm them.
      */
-    public boolean explainedByCap(int answered, int asked) {
-        return learntCap > 0 && answered >= learntCap && asked > answered;
+    public boolean explainedByCap(BatchResult.Answered answer, int asked) {
+        return learntCap > 0 && answer.clean() && answer.elements() >= learntCap && asked > answer.elements();
     }
 
     private void grow() {

@@ -20,7 +20,7 @@ class BatchSupportTest {
         return java.util.stream.IntStream.range(0, n).mapToObj(i -> "t" + i).toList();
     }
 
-    private static BatchResult answered(int tasks) {
+    private static BatchResult.Answered answered(int tasks) {
         Map<String, FetchResult> byId = new java.util.HashMap<>();
         for (int i = 0; i < tasks; i++) {
             byId.put("t" + i, new FetchResult.NotFound("placeholder"));
@@ -164,12 +164,14 @@ class BatchSupportTest {
         assertThat(support.cappedAt(99)).isFalse();
         assertThat(support.cappedAt(37)).isFalse();
         assertThat(support.idsPerRequest()).as("two different counts: tasks created in between, not a cap").isEqualTo(100);
-        assertThat(support.explainedByCap(37, 100)).as("no cap known yet").isFalse();
+        assertThat(support.explainedByCap(answered(37), 100)).as("no cap known yet").isFalse();
         assertThat(support.cappedAt(37)).isTrue();
         assertThat(support.idsPerRequest()).isEqualTo(37);
-        assertThat(support.explainedByCap(37, 100)).as("a batch sent before the cap was known").isTrue();
-        assertThat(support.explainedByCap(37, 37)).as("everything asked was answered").isFalse();
-        assertThat(support.explainedByCap(20, 37)).as("fewer than the cap: absence to confirm").isFalse();
+        assertThat(support.explainedByCap(answered(37), 100)).as("a batch sent before the cap was known").isTrue();
+        assertThat(support.explainedByCap(answered(37), 37)).as("everything asked was answered").isFalse();
+        assertThat(support.explainedByCap(answered(20), 37)).as("fewer than the cap: absence to confirm").isFalse();
+        assertThat(support.explainedByCap(new BatchResult.Answered(Map.of(), 37), 100))
+                .as("37 elements that were not tasks show no cap").isFalse();
         support.cappedAt(-1);
         support.cappedAt(50);
         assertThat(support.idsPerRequest()).as("never raised by a larger count").isEqualTo(37);

@@ -110,8 +110,7 @@ public final class Worker implements AutoCloseable {
         resources.push(results);
         results.start(Duration.ofMinutes(5));
 
-        // Every profile goes out through the worker's one egress (proxies, extra CAs), read once for all.
-        HttpTransports transports = new HttpTransports(config.upstreams().getFirst().upstream().egress());
+        HttpTransports transports = new HttpTransports(config.egress());
         resources.push(transports);
         List<Lane> lanes = new ArrayList<>();
         // Resilience4j tags its meters by profile name: bound only for profiles not grouped under a shared tag.

@@ -1,5 +1,7 @@
 package io.mjtracker.worker.config;
 
+import io.mjtracker.common.record.RecordCodec;
+
 /**
  * One upstream the worker tracks tasks on: where and with which key it asks, its own budget (the key's
  * limit, shared by the group), retry and circuit breaker. Requests name it by {@link #name()}; the
@@ -10,5 +12,6 @@ package io.mjtracker.worker.config;
  */
 public record UpstreamProfile(String name, UpstreamSettings upstream, ResilienceSettings resilience, String metricsTag) {
 
-    public static final String DEFAULT = "default";
+    /** The name records without one are read as: the same word in requests and in results. */
+    public static final String DEFAULT = RecordCodec.DEFAULT_UPSTREAM;
 }

@@ -9,11 +9,13 @@ import java.util.Optional;
  * passed to the components that need a part of it.
  *
  * @param upstreams the upstream profiles, {@code default} first where it is configured
+ * @param egress the proxy and extra trust every profile's requests go out with: one for the worker
  * @param metricsPort port of the metrics and health endpoint; 0 picks a free port, -1 disables it
  */
 public record WorkerConfig(
         KafkaSettings kafka,
         List<UpstreamProfile> upstreams,
+        EgressSettings egress,
         TrackingSettings tracking,
         int metricsPort,
         Duration shutdownTimeout) {

@@ -88,7 +88,7 @@ public final class WorkerConfigLoader {
         if (!reader.problems().isEmpty()) {
             throw new ConfigException(reader.problems());
         }
-        return new WorkerConfig(kafka, upstreams, tracking, metricsPort, shutdownTimeout);
+        return new WorkerConfig(kafka, upstreams, egress, tracking, metricsPort, shutdownTimeout);
     }
 
     /** Logback reads LOG_FORMAT itself (logback.xml); checked here so that a typo is named at start. */

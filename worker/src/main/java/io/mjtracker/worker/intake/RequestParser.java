@@ -141,7 +141,7 @@ public final class RequestParser {
                 ? new ParsedInput.Request(request.taskId(), upstream.textValue().strip(), request.metadata()) : parsed;
     }
 
-    /** A name from a record, cut and cleaned for a dead letter's reason. */
+    /** A name or id from a record, cut and cleaned for a dead letter's reason. */
     private static String shown(String name) {
         String cut = name.length() > 40 ? name.substring(0, 40) + "..." : name;
         return cut.replaceAll("\\p{Cntrl}", "?");
@@ -149,10 +149,9 @@ public final class RequestParser {
 
     private static ParsedInput validated(String id, ObjectNode metadata) {
         if (!VALID_ID.matcher(id).matches() || ONLY_DOTS.matcher(id).matches()) {
-            String shown = id.length() > 40 ? id.substring(0, 40) + "..." : id;
             return new ParsedInput.Rejected(DeadLetterReason.INVALID_ID,
                     "task id must match [A-Za-z0-9._:-]{1,128} and not be only dots; got "
-                            + id.length() + " chars: " + shown.replaceAll("\\p{Cntrl}", "?"));
+                            + id.length() + " chars: " + shown(id));
         }
         return new ParsedInput.Request(id, null, metadata);
     }

@@ -69,10 +69,10 @@ class UpstreamProfilesTest {
         Files.writeString(profiles.resolve("customer-17.properties"),
                 "base-url=https://gateway.example.com\nkey=sk-customer-17\nrate-limit-per-second=3\nmetrics-tag=gateway\n");
         Files.writeString(profiles.resolve("customer-18.properties"),
-                "base-url=https://gateway.example.com\nkey=sk-customer-18\nmetrics-tag=gateway\n");
+                "base-url=https://gateway.example.com\nkey=sk-customer-18\nrate-limit-per-second=6\nmetrics-tag=gateway\n");
         Files.createDirectories(profiles.resolve("..data"));
         Path file = dir.resolve("tracker.properties");
-        Files.writeString(file, "upstream.customer-17.rate-limit-per-second=4\nupstream.comet.base-url=https://api.cometapi.com\n"
+        Files.writeString(file, "upstream.customer-17.rate-limit-per-second=4\nupstream.customer-18.rate-limit-per-second=7\nupstream.comet.base-url=https://api.cometapi.com\n"
                 + "upstream.comet.key=sk-comet\n");
         Map<String, String> env = kafkaOnly();
         env.put("MJ_UPSTREAMS_DIR", profiles.toString());
@@ -84,6 +84,7 @@ class UpstreamProfilesTest {
         assertThat(config.upstreams()).extracting(UpstreamProfile::name)
                 .as("no default: no MJ_API_BASE_URL and named profiles exist").containsExactly("comet", "customer-17", "customer-18");
         assertThat(profile(config, "customer-17").resilience().ratePerSecond()).as("the environment wins").isEqualTo(5);
+        assertThat(profile(config, "customer-18").resilience().ratePerSecond()).as("the file wins over the directory").isEqualTo(7);
         assertThat(profile(config, "customer-18").upstream().apiKey().reveal()).isEqualTo("sk-customer-18");
         assertThat(profile(config, "customer-18").metricsTag()).isEqualTo("gateway");
         assertThat(profile(config, "comet").metricsTag()).isEqualTo("comet");

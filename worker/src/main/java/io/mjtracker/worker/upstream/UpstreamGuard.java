@@ -360,13 +360,12 @@ public final class UpstreamGuard {
         return new UpstreamFailure(result);
     }
 
-    /** True while the circuit is open: intake pauses so no new work piles up behind the outage. */
+    /** True while the circuit is open (not while half-open, probing): the gauge of open circuits. */
     public boolean circuitOpen() {
         CircuitBreaker.State state = circuitBreaker.getState();
         return state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.FORCED_OPEN;
     }
 
-    /** The registries holding this guard's instances, for resilience4j-micrometer's tagged metrics. */
     /** Which settings hold this upstream's key and header, for messages that tell what to fix. */
     private String settingsNamed() {
         return name.equals("default") ? "MJ_API_KEY, or MJ_API_AUTH_HEADER is wrong"
@@ -378,6 +377,7 @@ public final class UpstreamGuard {
         return pace.ratePerSecond();
     }
 
+    /** The registries holding this guard's instances, for resilience4j-micrometer's tagged metrics. */
     public RateLimiterRegistry rateLimiters() {
         return rateLimiters;
     }

@@ -12,7 +12,8 @@ import java.util.function.Predicate;
  * What to poll now and how to pack it. Tracker thread only.
  *
  * <p>Tasks wait in the {@link PollSchedule} until their poll is due; then they move to one ready queue per
- * {@link Urgency}, earliest due first. Each request takes from the ready queues: first any task not polled
+ * {@link Urgency}, earliest due first (finishing ones: the one that may have finished earliest first, since
+ * its lag, if it has, is the longest). Each request takes from the ready queues: first any task not polled
  * for {@code maxPollGap} (so none starves however long the budget falls short), then the most urgent
  * class. A batch packs up to the ids allowed; tasks that must be asked alone (a not-found answer to
  * confirm or count) go in a request of their own and are skipped while a batch is packed. While the
@@ -36,9 +37,12 @@ final class Dispatcher {
 
     Dispatcher(long maxPollGapMillis) {
         this.maxPollGapMillis = maxPollGapMillis;
+        Comparator<TrackedTask> earliestDue = Comparator.comparingLong((TrackedTask task) -> task.dueAtMillis)
+                .thenComparingLong(task -> task.sequence);
         for (Urgency urgency : Urgency.values()) {
-            ready.put(urgency, new PriorityQueue<>(
-                    Comparator.comparingLong((TrackedTask task) -> task.dueAtMillis).thenComparingLong(task -> task.sequence)));
+            ready.put(urgency, new PriorityQueue<>(urgency == Urgency.FINISHING
+                    ? Comparator.comparingLong((TrackedTask task) -> task.mayHaveFinishedAtMillis).thenComparing(earliestDue)
+                    : earliestDue));
         }
     }
 

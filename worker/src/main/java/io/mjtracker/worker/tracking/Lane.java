@@ -28,7 +28,6 @@ public final class Lane implements UpstreamGauges {
     Requests requests;
     /** Requests sent and not answered yet; capped per lane so that a hanging upstream cannot hold every slot. */
     int outstanding;
-    int alignedPolls;
     private volatile int trackedTasks;
     private volatile double demandPerSecond;
     private volatile int overduePolls;

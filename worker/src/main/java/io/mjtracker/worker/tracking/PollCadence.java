@@ -28,6 +28,10 @@ public final class PollCadence {
     static final long ETA_MARGIN_MS = 500;
     /** How much shorter than predicted the rest of a run may turn out: progress reported in steps reads low. */
     static final double ETA_DOUBT = 0.25;
+    /** How far a progress reading may lag the truth, in percent: upstreams report progress in steps. */
+    static final int PROGRESS_STEP = 5;
+    /** A queued task is looked at every this many sync ticks: a run shorter than that many less one could end unseen. */
+    static final int QUEUED_TICKS = 2;
     /** Furthest a running task's next poll goes, in sync ticks, however far its predicted finish: predictions drift. */
     static final int MAX_TICKS_AHEAD = 3;
 
@@ -84,19 +88,27 @@ public final class PollCadence {
      * The next poll of a task seen unfinished.
      *
      * @param delayMillis when to poll it next
-     * @param finishing whether it is predicted to finish before a poll at the longest running interval:
-     *     the polls worth sending first when the budget cannot send them all
+     * @param finishing whether this poll may be the one that sees it finished: the polls worth sending
+     *     first when the budget cannot send them all
+     * @param mayHaveFinishedAtMillis for a finishing poll, the earliest the task may have finished (-1 where
+     *     not finishing): among finishing polls, the earliest goes first, its lag being the longest
      */
-    public record Next(long delayMillis, boolean finishing) {}
+    public record Next(long delayMillis, boolean finishing, long mayHaveFinishedAtMillis) {
+
+        static Next notFinishing(long delayMillis) {
+            return new Next(delayMillis, false, -1);
+        }
+    }
 
     /**
      * {@link #afterUnfinished}, with whether the task is predicted to be finishing (arguments as there),
      * against a gateway that shows tasks as of its last sync {@code tick} (null: none known).
-     * A poll then only ever sees whole ticks, so each one goes just after a tick, and ticks at which nothing
-     * worth seeing can have happened are skipped: a queued task is looked at about as often as without a
-     * tick, a running one first at the tick by which it may at the earliest have finished (the ETA less
-     * {@link #ETA_DOUBT}: progress comes in steps and reads low), and every tick once that is past. A
-     * prediction far off is not trusted further than {@link #MAX_TICKS_AHEAD} ticks.
+     * A poll then only ever sees whole ticks, and ticks at which nothing worth seeing can have happened are
+     * skipped: a queued task is looked at every {@link #QUEUED_TICKS} ticks, a running one first at the tick
+     * by which it may at the earliest have finished (its progress read as up to {@link #PROGRESS_STEP} low)
+     * and at every tick once that is past. A prediction far off is not trusted further than
+     * {@link #MAX_TICKS_AHEAD} ticks. Polls that may end a task go just after the tick; the others anywhere
+     * in the first half of the interval, which shows the same.
      */
     Next next(boolean queued, int percent, Long upstreamStartTime, long nowMillis,
             int previousPercent, long previousPercentAtMillis, RefreshLearner.Tick tick) {
@@ -104,26 +116,60 @@ public final class PollCadence {
             return untimed(queued, percent, upstreamStartTime, nowMillis, previousPercent, previousPercentAtMillis);
         }
         if (queued) {
-            return new Next(tick.pollSeeing(nowMillis + afterQueued()) - nowMillis, false);
+            return Next.notFinishing(spread(tick, tick.pollSeeing(tick.atOrBefore(nowMillis) + QUEUED_TICKS * tick.periodMillis())) - nowMillis);
         }
         // The answer shows the task as of the last tick: progress is measured to then, not to now.
         long shown = tick.atOrBefore(nowMillis);
-        ProgressObservation progress = observe(percent, upstreamStartTime, shown, previousPercent, previousPercentAtMillis);
-        long eta = progress.millisToFinish();
         long nextTick = shown + tick.periodMillis();
-        long earliestFinish = eta < 0 ? nextTick : shown + Math.round(eta * (1 - ETA_DOUBT));
+        long earliestFinish = earliestFinish(percent, upstreamStartTime, shown, previousPercent, previousPercentAtMillis);
+        if (earliestFinish < 0) {
+            // Nothing tells how far it is: it may end by the next tick.
+            return Next.notFinishing(tick.pollSeeing(nextTick) - nowMillis);
+        }
         long look = Math.clamp(earliestFinish, nextTick, shown + MAX_TICKS_AHEAD * tick.periodMillis());
-        return new Next(tick.pollSeeing(look) - nowMillis, eta >= 0 && shown + eta <= nextTick);
+        long poll = tick.pollSeeing(look);
+        // Every poll from the earliest possible finish on may be the one that ends the task.
+        if (earliestFinish <= tick.atOrBefore(poll)) {
+            return new Next(poll - nowMillis, true, earliestFinish);
+        }
+        return Next.notFinishing(spread(tick, poll) - nowMillis);
+    }
+
+    /**
+     * A poll that cannot end the task sees the same tick anywhere before the next one: spread over the
+     * first half of the interval, such polls leave the moments just after the tick to the ones that may.
+     */
+    private long spread(RefreshLearner.Tick tick, long poll) {
+        return poll + random.nextLong(tick.periodMillis() / 2);
+    }
+
+    /**
+     * The earliest moment a running task, shown at {@code shown} with {@code percent}, can finish, or -1
+     * where nothing tells. Progress comes in steps and reads low by up to one: with the run's start known,
+     * a reading of {@code p}% after {@code e} ms bounds the whole run from below by {@code e * 100 / (p + step)}.
+     */
+    private static long earliestFinish(int percent, Long upstreamStartTime, long shown, int previousPercent, long previousPercentAtMillis) {
+        // 0% says little: some upstreams show it for a while after the start, however short the run.
+        if (percent <= 0) {
+            return -1;
+        }
+        if (upstreamStartTime != null && upstreamStartTime > 0 && upstreamStartTime < shown) {
+            long elapsed = shown - upstreamStartTime;
+            return upstreamStartTime + elapsed * 100 / Math.min(100, percent + PROGRESS_STEP);
+        }
+        long eta = observe(percent, null, shown, previousPercent, previousPercentAtMillis).millisToFinish();
+        return eta < 0 ? -1 : shown + Math.round(eta * (1 - ETA_DOUBT));
     }
 
     private Next untimed(boolean queued, int percent, Long upstreamStartTime, long nowMillis,
             int previousPercent, long previousPercentAtMillis) {
         if (queued) {
-            return new Next(afterQueued(), false);
+            return Next.notFinishing(afterQueued());
         }
         ProgressObservation progress = observe(percent, upstreamStartTime, nowMillis, previousPercent, previousPercentAtMillis);
         long eta = progress.millisToFinish();
-        return new Next(afterRunning(progress), eta >= 0 && eta + scaled(ETA_MARGIN_MS) < scaled(MAX_MS));
+        boolean finishing = eta >= 0 && eta + scaled(ETA_MARGIN_MS) < scaled(MAX_MS);
+        return finishing ? new Next(afterRunning(progress), true, nowMillis + eta) : Next.notFinishing(afterRunning(progress));
     }
 
     private static ProgressObservation observe(int percent, Long upstreamStartTime, long nowMillis,

@@ -23,9 +23,10 @@ import java.util.Arrays;
  * windows kept are the last {@link #WINDOWS} of each kind, so a tick that stops holding is dropped as
  * soon as more than a twentieth of them disagree.
  *
- * <p>Polls aligned with the tick only ever see whole tick intervals, which cannot tell a period that
- * has stopped being right; the tracker therefore leaves a share of polls unaligned
- * ({@link #EXPLORE_ONE_IN}), whose narrower windows keep the evidence current.
+ * <p>Polls aligned with the tick only ever see whole tick intervals, which cannot tell a period that has
+ * stopped being right; but the cadence spreads every poll that cannot end a task over the first half of
+ * an interval, and polls of a running task that see it unchanged across a tick contradict a period that
+ * no longer holds, so the evidence stays current without polls spent on it alone.
  */
 final class RefreshLearner {
 
@@ -47,7 +48,8 @@ final class RefreshLearner {
     /** Polls go this long after the learned tick: a gateway's sync loop takes a moment to go through its tasks. */
     static final long MARGIN_MS = 1_000;
     static final long RECOMPUTE_EVERY_MS = 5_000;
-    static final int EXPLORE_ONE_IN = 10;
+    /** How far ahead of ours the upstream's clock may run: its startTime and finishTime narrow windows by no more. */
+    static final long CLOCK_SKEW_MS = 1_000;
     static final int REFINE_STEPS = 4;
 
     private final boolean enabled;

@@ -24,6 +24,8 @@ final class TrackedTask {
     long dueAtMillis;
     long sequence;
     Urgency urgency = Urgency.RUNNING;
+    /** Where {@link #urgency} is FINISHING, the earliest it may have finished: those finished longest go first. */
+    long mayHaveFinishedAtMillis;
     /** This task's share of the demand ({@link Dispatcher}), in millionths of a poll per second. */
     long demandMicros;
     /** When the last poll and the one before it were sent, or -1. */

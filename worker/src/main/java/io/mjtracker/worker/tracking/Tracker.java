@@ -5,6 +5,7 @@ import io.mjtracker.common.record.Outcome;
 import io.mjtracker.common.record.StatusUpdate;
 import io.mjtracker.common.record.TrackingFacts;
 import io.mjtracker.common.task.Task;
+import io.mjtracker.common.task.TaskStatus;
 import io.mjtracker.common.task.TrackingPhase;
 import io.mjtracker.worker.config.TrackingSettings;
 import io.mjtracker.worker.metrics.TrackerMetrics;
@@ -394,16 +395,10 @@ public final class Tracker implements AutoCloseable {
         task.notFoundStreak = 0;
         task.lastFoundAtMillis = now;
         task.lastFinishTime = fetched.finishTime();
+        String statusBefore = task.lastStatus;
         boolean changed = publishIfChanged(task, fetched, now);
         TrackingPhase phase = fetched.status().phase();
-        RefreshLearner refresh = task.lane.refresh;
-        if (previousPollSawIt && changed) {
-            refresh.changeSeen(task.previousPolledAtMillis, task.lastPolledAtMillis);
-        } else if (previousPollSawIt && phase == TrackingPhase.RUNNING && !fetched.status().isQueued()
-                && fetched.progress().percent() > 0) {
-            // A running task's progress moves at every tick, once it has begun to: so no tick passed unseen.
-            refresh.unchangedSeen(task.previousPolledAtMillis, task.lastPolledAtMillis);
-        }
+        learnFrom(task, fetched, statusBefore, changed, previousPollSawIt);
         if (phase == TrackingPhase.FINISHED || phase == TrackingPhase.NEEDS_USER) {
             end(task, Outcome.of(fetched.status()).orElseThrow(), fetched.failReason(), now, fetched.json());
             return;
@@ -422,14 +417,44 @@ public final class Tracker implements AutoCloseable {
         }
     }
 
+    /**
+     * What this answer tells the refresh learner. A change was made visible somewhere between the poll before
+     * and this one; where the change is the task starting or ending, the upstream's own startTime or
+     * finishTime narrows that: the gateway can have synced it no earlier. That holds on the first poll too,
+     * so a task taken in already running tells as much as one seen to start.
+     */
+    private void learnFrom(TrackedTask task, Task fetched, String statusBefore, boolean changed, boolean previousPollSawIt) {
+        RefreshLearner refresh = task.lane.refresh;
+        TrackingPhase phase = fetched.status().phase();
+        boolean running = started(fetched.status());
+        Long since = null;
+        if (phase == TrackingPhase.FINISHED && !Objects.equals(fetched.status().raw(), statusBefore)) {
+            since = fetched.finishTime();
+        } else if (running && (statusBefore == null || !started(new TaskStatus(statusBefore)))) {
+            since = fetched.startTime();
+        }
+        long previous = previousPollSawIt ? task.previousPolledAtMillis : -1;
+        if (since != null && since > 0) {
+            refresh.changeSeen(Math.max(previous, since - RefreshLearner.CLOCK_SKEW_MS), task.lastPolledAtMillis);
+        } else if (previousPollSawIt && changed) {
+            refresh.changeSeen(previous, task.lastPolledAtMillis);
+        } else if (previousPollSawIt && running && fetched.progress().percent() > 0) {
+            // A running task's progress moves at every tick, once it has begun to: so no tick passed unseen.
+            refresh.unchangedSeen(previous, task.lastPolledAtMillis);
+        }
+    }
+
+    private static boolean started(TaskStatus status) {
+        return status.phase() == TrackingPhase.RUNNING && !status.isQueued();
+    }
+
     private void scheduleUnfinished(TrackedTask task, Task fetched, long now) {
         int percent = fetched.progress().percent();
         boolean queued = fetched.status().isQueued();
-        // Most polls follow the upstream's sync tick, where it has one; a few do not, so that the learner
-        // keeps seeing whether the tick still holds.
         PollCadence.Next next = cadence.next(queued, percent, fetched.startTime(), now, task.lastPercent, task.lastPercentAtMillis,
-                ++task.lane.alignedPolls % RefreshLearner.EXPLORE_ONE_IN != 0 ? task.lane.refresh.tick(now) : null);
+                task.lane.refresh.tick(now));
         Urgency urgency = queued ? Urgency.WAITING : next.finishing() ? Urgency.FINISHING : Urgency.RUNNING;
+        task.mayHaveFinishedAtMillis = next.mayHaveFinishedAtMillis();
         if (percent != task.lastPercent) {
             task.lastPercent = percent;
             task.lastPercentAtMillis = now;

@@ -43,6 +43,22 @@ class DispatcherTest {
     }
 
     @Test
+    void amongFinishingTasksTheOneThatMayHaveFinishedEarliestGoesFirst() {
+        // Both due just after the same sync tick; the later-scheduled one may have been done for longer.
+        TrackedTask nearlyDone = task("nearly-done", 0);
+        nearlyDone.mayHaveFinishedAtMillis = 14_000;
+        TrackedTask doneLongAgo = task("done-long-ago", 0);
+        doneLongAgo.mayHaveFinishedAtMillis = 1_000;
+        dispatcher.schedule(nearlyDone, 0, 16_000, Urgency.FINISHING);
+        dispatcher.schedule(doneLongAgo, 0, 16_000, Urgency.FINISHING);
+
+        dispatcher.millisUntilReady(16_000, task -> true);
+
+        assertThat(ids(dispatcher.take(16_000, 1))).containsExactly("done-long-ago");
+        assertThat(ids(dispatcher.take(16_000, 1))).containsExactly("nearly-done");
+    }
+
+    @Test
     void aTaskNotPolledForTheMaximumGapGoesFirstWhateverItsClass() {
         TrackedTask starving = task("starving", 0);
         TrackedTask finishing = task("finishing", 100_000);

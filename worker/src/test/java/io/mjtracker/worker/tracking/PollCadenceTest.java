@@ -82,29 +82,38 @@ class PollCadenceTest {
     }
 
     @Test
-    void withATickAQueuedTaskIsPolledJustAfterATickAboutAsOftenAsWithout() {
+    void withATickAQueuedTaskIsLookedAtEverySecondTickAwayFromTheMomentJustAfterIt() {
         long now = 31_200;
 
-        assertThat(pollAt(cadence.next(true, -1, null, now, -1, -1, TICK), now)).isEqualTo(60_000 + RefreshLearner.MARGIN_MS);
-    }
+        PollCadence.Next next = cadence.next(true, -1, null, now, -1, -1, TICK);
 
-    @Test
-    void withATickARunningTaskFarFromItsFinishSkipsTicksButNoMoreThanTheCap() {
-        // Started at 1 s, 10% as of the tick at 15 s: two minutes to go, but predictions drift.
-        long now = 16_100;
-        PollCadence.Next next = cadence.next(false, 10, 1_000L, now, -1, -1, TICK);
-
-        assertThat(pollAt(next, now)).isEqualTo(15_000 + PollCadence.MAX_TICKS_AHEAD * 15_000 + RefreshLearner.MARGIN_MS);
+        // It shows the tick at 60 s anywhere before 75 s; the first half of the interval is left to polls that may end a task.
+        assertThat(pollAt(next, now)).isBetween(60_000 + RefreshLearner.MARGIN_MS, 60_000 + RefreshLearner.MARGIN_MS + 7_500);
         assertThat(next.finishing()).isFalse();
     }
 
     @Test
-    void withATickARunningTaskIsPolledFirstAtTheTickByWhichItMayHaveFinished() {
-        // 40% as of the tick at 30 s, 29 s after the start (measured to the tick, not to the poll): about 44 s
-        // to go, at least 33 s.
+    void withATickARunningTaskFarFromItsFinishSkipsTicksButNoMoreThanTheCap() {
+        // Started at 1 s, 10% as of the tick at 15 s: the run takes at least 93 s, but predictions drift.
+        long now = 16_100;
+        PollCadence.Next next = cadence.next(false, 10, 1_000L, now, -1, -1, TICK);
+
+        long capped = 15_000 + PollCadence.MAX_TICKS_AHEAD * 15_000 + RefreshLearner.MARGIN_MS;
+        assertThat(pollAt(next, now)).isBetween(capped, capped + 7_500);
+        assertThat(next.finishing()).isFalse();
+    }
+
+    @Test
+    void withATickARunningTaskIsPolledFirstRightAfterTheTickByWhichItMayHaveFinished() {
+        // 40% as of the tick at 30 s, 29 s after the start (measured to the tick, not to the poll): it reads low by
+        // up to a step, so the whole run takes at least 29 s / 45% = 64.4 s, and it may have ended at 65.4 s.
         long now = 31_900;
 
-        assertThat(pollAt(cadence.next(false, 40, 1_000L, now, -1, -1, TICK), now)).isEqualTo(75_000 + RefreshLearner.MARGIN_MS);
+        PollCadence.Next next = cadence.next(false, 40, 1_000L, now, -1, -1, TICK);
+
+        assertThat(pollAt(next, now)).isEqualTo(75_000 + RefreshLearner.MARGIN_MS);
+        assertThat(next.finishing()).isTrue();
+        assertThat(next.mayHaveFinishedAtMillis()).isEqualTo(1_000 + 29_000 * 100 / 45);
     }
 
     @Test
@@ -114,6 +123,21 @@ class PollCadenceTest {
 
         assertThat(pollAt(finishing, now)).isEqualTo(75_000 + RefreshLearner.MARGIN_MS);
         assertThat(finishing.finishing()).isTrue();
-        assertThat(pollAt(cadence.next(false, 0, 1_000L, now, -1, -1, TICK), now)).isEqualTo(75_000 + RefreshLearner.MARGIN_MS);
+        // 0% says nothing of the run's length: some upstreams show it for a while however short the run.
+        PollCadence.Next noRate = cadence.next(false, 0, 1_000L, now, -1, -1, TICK);
+        assertThat(pollAt(noRate, now)).isEqualTo(75_000 + RefreshLearner.MARGIN_MS);
+        assertThat(noRate.finishing()).isFalse();
+    }
+
+    @Test
+    void finishingPollsCarryTheEarliestMomentTheTaskMayHaveFinished() {
+        // The same tick, two tasks: one 90% done 59 s after its start, one 95% done 59 s after its start.
+        long now = 60_800;
+
+        long ninety = cadence.next(false, 90, 1_000L, now, -1, -1, TICK).mayHaveFinishedAtMillis();
+        long ninetyFive = cadence.next(false, 95, 1_000L, now, -1, -1, TICK).mayHaveFinishedAtMillis();
+
+        assertThat(ninety).isEqualTo(1_000 + 59_000 * 100 / 95);
+        assertThat(ninetyFive).isLessThan(ninety).isEqualTo(60_000);
     }
 }

@@ -1,6 +1,7 @@
 package io.mjtracker.worker.tracking;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -60,6 +61,7 @@ class TrackerClockTest {
         return new BatchResult.Answered(found, found.size());
     };
     private Tracker tracker;
+    private Lane lane;
 
     private Tracker tracker() {
         if (tracker == null) {
@@ -81,7 +83,7 @@ class TrackerClockTest {
             };
             UpstreamGuard guard = new UpstreamGuard("default", new ResilienceSettings(100_000, 3, Duration.ofMillis(10),
                     Duration.ofSeconds(1), 50, 20, Duration.ofSeconds(15)), clock);
-            Lane lane = new Lane("default", client, guard, new BatchSupport("default", batchMode, 100, clock), true, MAX_POLL_GAP);
+            lane = new Lane("default", client, guard, new BatchSupport("default", batchMode, 100, clock), true, MAX_POLL_GAP);
             tracker = new Tracker(new TrackingSettings(1000, 900, 64, MAX_TRACK, GRACE, 5, 1.0, MAX_POLL_GAP), List.of(lane),
                     new PollCadence(new Random(1)), (request, update) -> statusSink.publish(request, update),
                     new TrackerMetrics(new SimpleMeterRegistry(), List.of(), Map.of()), clock);
@@ -277,4 +279,27 @@ class TrackerClockTest {
         assertThat(batches).hasSizeGreaterThan(5);
     }
 
+    @Test
+    void aSyncTickIsLearntFromWhenTasksStartedThoughPollsComeFurtherApartThanIt() {
+        // A gateway syncing every 15 s; its tasks start 1.3 s apart and run for ten minutes.
+        long tick = 15_000;
+        for (int i = 0; i < 120; i++) {
+            String id = "t" + i;
+            long startedAt = START + 3_000 + i * 1_300L;
+            upstream.put(id, any -> {
+                long shown = clock.millis() - Math.floorMod(clock.millis() - START, tick);
+                String json = shown < startedAt ? "{\"id\":\"" + id + "\",\"status\":\"SUBMITTED\",\"progress\":\"0%\"}"
+                        : "{\"id\":\"" + id + "\",\"status\":\"IN_PROGRESS\",\"progress\":\"" + (shown - startedAt) / 6_000
+                                + "%\",\"startTime\":" + startedAt + "}";
+                return new FetchResult.Found(codec.parse(json.getBytes(StandardCharsets.UTF_8)));
+            });
+            tracker().submit(request(id, START, 0));
+        }
+
+        runFor(Duration.ofMinutes(4));
+
+        // Queued tasks are polled about 25 s apart and slow running ones 20 s apart: no window between two polls
+        // is narrow against 15 s. The moment each task started, as the gateway reports it, is.
+        assertThat(lane.refreshPeriodSeconds()).isCloseTo(15.0, within(RefreshLearner.STEP_MS / 1000.0));
+    }
 }

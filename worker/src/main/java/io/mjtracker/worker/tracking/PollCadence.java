@@ -81,7 +81,7 @@ public final class PollCadence {
      */
     public long afterUnfinished(boolean queued, int percent, Long upstreamStartTime, long nowMillis,
             int previousPercent, long previousPercentAtMillis) {
-        return next(queued, percent, upstreamStartTime, nowMillis, previousPercent, previousPercentAtMillis, null).delayMillis();
+        return next(queued, percent, upstreamStartTime, nowMillis, previousPercent, previousPercentAtMillis, null, true).delayMillis();
     }
 
     /**
@@ -108,15 +108,16 @@ public final class PollCadence {
      * by which it may at the earliest have finished (its progress read as up to {@link #PROGRESS_STEP} low)
      * and at every tick once that is past. A prediction far off is not trusted further than
      * {@link #MAX_TICKS_AHEAD} ticks. Polls that may end a task go just after the tick; the others anywhere
-     * in the first half of the interval, which shows the same.
+     * in the first half of the interval, which shows the same, where each poll is a request of its own
+     * ({@code onePerRequest}; batched, they go together).
      */
     Next next(boolean queued, int percent, Long upstreamStartTime, long nowMillis,
-            int previousPercent, long previousPercentAtMillis, RefreshLearner.Tick tick) {
+            int previousPercent, long previousPercentAtMillis, RefreshLearner.Tick tick, boolean onePerRequest) {
         if (tick == null) {
             return untimed(queued, percent, upstreamStartTime, nowMillis, previousPercent, previousPercentAtMillis);
         }
         if (queued) {
-            return Next.notFinishing(spread(tick, tick.pollSeeing(tick.atOrBefore(nowMillis) + QUEUED_TICKS * tick.periodMillis())) - nowMillis);
+            return Next.notFinishing(spread(tick, tick.pollSeeing(tick.atOrBefore(nowMillis) + QUEUED_TICKS * tick.periodMillis()), onePerRequest) - nowMillis);
         }
         // The answer shows the task as of the last tick: progress is measured to then, not to now.
         long shown = tick.atOrBefore(nowMillis);
@@ -132,15 +133,16 @@ public final class PollCadence {
         if (earliestFinish <= tick.atOrBefore(poll)) {
             return new Next(poll - nowMillis, true, earliestFinish);
         }
-        return Next.notFinishing(spread(tick, poll) - nowMillis);
+        return Next.notFinishing(spread(tick, poll, onePerRequest) - nowMillis);
     }
 
     /**
      * A poll that cannot end the task sees the same tick anywhere before the next one: spread over the
      * first half of the interval, such polls leave the moments just after the tick to the ones that may.
+     * Not where tasks share requests: there, polls due together go out in one batch.
      */
-    private long spread(RefreshLearner.Tick tick, long poll) {
-        return poll + random.nextLong(tick.periodMillis() / 2);
+    private long spread(RefreshLearner.Tick tick, long poll, boolean onePerRequest) {
+        return onePerRequest ? poll + random.nextLong(tick.periodMillis() / 2) : poll;
     }
 
     /**

@@ -452,7 +452,7 @@ public final class Tracker implements AutoCloseable {
         int percent = fetched.progress().percent();
         boolean queued = fetched.status().isQueued();
         PollCadence.Next next = cadence.next(queued, percent, fetched.startTime(), now, task.lastPercent, task.lastPercentAtMillis,
-                task.lane.refresh.tick(now));
+                task.lane.refresh.tick(now), task.lane.batches.idsPerRequest() == 1);
         Urgency urgency = queued ? Urgency.WAITING : next.finishing() ? Urgency.FINISHING : Urgency.RUNNING;
         task.mayHaveFinishedAtMillis = next.mayHaveFinishedAtMillis();
         if (percent != task.lastPercent) {

@@ -6,7 +6,10 @@ package io.mjtracker.worker.tracking;
  * before all of them.
  */
 enum Urgency {
-    /** Running and predicted to finish by now: the poll most likely to end a task, and lag is what users see. */
+    /**
+     * Running and possibly finished by what this poll sees: the poll most likely to end a task, and lag is
+     * what users see. Among these, the task that may have finished earliest goes first.
+     */
     FINISHING,
     /** Running far from its predicted finish, never seen yet, retrying after an error, or in an unknown status. */
     RUNNING,

@@ -17,10 +17,9 @@ import org.slf4j.LoggerFactory;
  * This instance's share of the group's request budgets: each upstream profile's rate limit is its API
  * key's limit for every instance together, and each instance takes limit × the input partitions it owns
  * / all partitions of the input topic, the same fraction of every profile's limit. Kafka's group
- * assignment decides who owns what, so the shares add
- * up to at most the whole as long as an instance lowers its share before it gives partitions up and
- * raises it only after it has taken them: the rebalance callbacks call {@link #releasing} and
- * {@link #taken} in that order. Runs on the consumer thread; {@link #rate()} may be read from any.
+ * assignment decides who owns what, so the shares add up to at most the whole as long as an instance
+ * lowers its share before it gives partitions up and raises it only after it has taken them: the
+ * rebalance callbacks call {@link #releasing} and {@link #taken} in that order. Runs on the consumer thread; {@link #rate()} may be read from any.
  * Design and failure cases: docs/budget.md.
  */
 public final class BudgetShare {

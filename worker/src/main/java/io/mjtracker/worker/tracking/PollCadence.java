@@ -88,15 +88,18 @@ public final class PollCadence {
      * The next poll of a task seen unfinished.
      *
      * @param delayMillis when to poll it next
-     * @param finishing whether this poll may be the one that sees it finished: the polls worth sending
-     *     first when the budget cannot send them all
-     * @param mayHaveFinishedAtMillis for a finishing poll, the earliest the task may have finished (-1 where
-     *     not finishing): among finishing polls, the earliest goes first, its lag being the longest
+     * @param mayHaveFinishedAtMillis where this poll may be the one that sees it finished, the earliest the
+     *     task may have finished, else -1: among finishing polls, the earliest goes first, its lag being the longest
      */
-    public record Next(long delayMillis, boolean finishing, long mayHaveFinishedAtMillis) {
+    public record Next(long delayMillis, long mayHaveFinishedAtMillis) {
 
         static Next notFinishing(long delayMillis) {
-            return new Next(delayMillis, false, -1);
+            return new Next(delayMillis, -1);
+        }
+
+        /** Whether this poll may see the task finished: the polls worth sending first when the budget cannot send them all. */
+        public boolean finishing() {
+            return mayHaveFinishedAtMillis >= 0;
         }
     }
 
@@ -131,7 +134,7 @@ public final class PollCadence {
         long poll = tick.pollSeeing(look);
         // Every poll from the earliest possible finish on may be the one that ends the task.
         if (earliestFinish <= tick.atOrBefore(poll)) {
-            return new Next(poll - nowMillis, true, earliestFinish);
+            return new Next(poll - nowMillis, earliestFinish);
         }
         return Next.notFinishing(spread(tick, poll, onePerRequest) - nowMillis);
     }
@@ -171,7 +174,7 @@ public final class PollCadence {
         ProgressObservation progress = observe(percent, upstreamStartTime, nowMillis, previousPercent, previousPercentAtMillis);
         long eta = progress.millisToFinish();
         boolean finishing = eta >= 0 && eta + scaled(ETA_MARGIN_MS) < scaled(MAX_MS);
-        return finishing ? new Next(afterRunning(progress), true, nowMillis + eta) : Next.notFinishing(afterRunning(progress));
+        return finishing ? new Next(afterRunning(progress), nowMillis + eta) : Next.notFinishing(afterRunning(progress));
     }
 
     private static ProgressObservation observe(int percent, Long upstreamStartTime, long nowMillis,

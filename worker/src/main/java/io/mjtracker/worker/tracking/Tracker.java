@@ -430,7 +430,8 @@ public final class Tracker implements AutoCloseable {
         Long since = null;
         if (phase == TrackingPhase.FINISHED && !Objects.equals(fetched.status().raw(), statusBefore)) {
             since = fetched.finishTime();
-        } else if (running && (statusBefore == null || !started(new TaskStatus(statusBefore)))) {
+        } else if (running && !Objects.equals(fetched.status().raw(), statusBefore)
+                && (statusBefore == null || !started(new TaskStatus(statusBefore)))) {
             since = fetched.startTime();
         }
         long previous = previousPollSawIt ? task.previousPolledAtMillis : -1;
@@ -452,7 +453,7 @@ public final class Tracker implements AutoCloseable {
         int percent = fetched.progress().percent();
         boolean queued = fetched.status().isQueued();
         PollCadence.Next next = cadence.next(queued, percent, fetched.startTime(), now, task.lastPercent, task.lastPercentAtMillis,
-                task.lane.refresh.tick(now), task.lane.batches.idsPerRequest() == 1);
+                task.lane.refresh.tick(now), task.lane.idsPerRequest() == 1);
         Urgency urgency = queued ? Urgency.WAITING : next.finishing() ? Urgency.FINISHING : Urgency.RUNNING;
         task.mayHaveFinishedAtMillis = next.mayHaveFinishedAtMillis();
         if (percent != task.lastPercent) {

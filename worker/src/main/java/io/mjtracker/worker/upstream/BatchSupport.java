@@ -155,7 +155,7 @@ public final class BatchSupport {
         FetchResult failure = result instanceof BatchResult.Failed failed ? failed.failure() : null;
         boolean sizeMayMatter = failure == null || failure instanceof FetchResult.Malformed
                 || failure instanceof FetchResult.ServerError || failure instanceof FetchResult.Timeout;
-        if (!sizeMayMatter || asked <= START_IDS || mode == BatchMode.OFF) {
+        if (!sizeMayMatter || asked <= START_IDS) {
             return false;
         }
         if (largestAnswered > 0 && asked > largestAnswered) {

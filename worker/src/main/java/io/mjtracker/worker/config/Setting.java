@@ -40,7 +40,7 @@ public enum Setting {
     TRACKER_MAX_MALFORMED_POLLS("5", "Consecutive unparseable answers for one task before it ends as FAILED, 1..1000."),
     TRACKER_RETRY_MAX_ATTEMPTS("4", "Attempts per poll for transient failures (timeouts, IO errors, 5xx, 429), 1..100."),
     TRACKER_RETRY_INITIAL_BACKOFF("500ms", "First retry backoff; grows exponentially with jitter, 10ms..1m."),
-    TRACKER_RETRY_MAX_BACKOFF("30s", "Largest retry backoff, 10ms..10m."),
+    TRACKER_RETRY_MAX_BACKOFF("30s", "Largest retry backoff, and the longest a 429's `Retry-After` pauses a profile or delays a task, 10ms..10m."),
     TRACKER_BREAKER_FAILURE_RATE("50", "Failure rate in percent over the window that opens the circuit, 1..100."),
     TRACKER_BREAKER_WINDOW("20", "Calls in the circuit breaker's sliding window, 2..10000."),
     TRACKER_BREAKER_OPEN_DURATION("15s", "How long the circuit stays open before half-open probes, 100ms..1h."),

@@ -6,7 +6,9 @@ import io.mjtracker.worker.tracking.StatusSink;
 import io.mjtracker.worker.tracking.TaskRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -17,24 +19,41 @@ import org.slf4j.LoggerFactory;
  * Sends status updates with an idempotent producer, keyed by task id so that one task's updates stay
  * in order on one partition. Sending never waits for the broker; a send that fails after the
  * producer's own retries is logged and counted (the final result, which is transactional, still
- * follows).
+ * follows). Called from the tracker thread only.
  */
 public final class KafkaStatusPublisher implements StatusSink, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaStatusPublisher.class);
+    /** A send that took this long waited for buffer space or metadata: the broker has been away a while. */
+    static final long BLOCKED_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /**
+     * After a send that waited, updates are dropped (and counted) this long without asking the producer:
+     * with its buffer full, each send would hold the tracker thread for {@code max.block.ms}, and a batch
+     * answer of a thousand changed tasks would stall every upstream's polling for minutes.
+     */
+    static final long SHED_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Producer<byte[], byte[]> producer;
     private final String topic;
     private final RecordCodec codec;
     private final AtomicLong failures = new AtomicLong();
     private final Runnable onFailure;
+    private final LongSupplier nanoTime;
+    private long shedUntilNanos;
 
     /** @param onFailure counts a status update the broker did not take */
     public KafkaStatusPublisher(Producer<byte[], byte[]> producer, String topic, RecordCodec codec, Runnable onFailure) {
+        this(producer, topic, codec, onFailure, System::nanoTime);
+    }
+
+    /** @param nanoTime measures how long a send held the caller; tests drive a fake one */
+    KafkaStatusPublisher(Producer<byte[], byte[]> producer, String topic, RecordCodec codec, Runnable onFailure, LongSupplier nanoTime) {
         this.producer = producer;
         this.topic = topic;
         this.codec = codec;
         this.onFailure = onFailure;
+        this.nanoTime = nanoTime;
+        this.shedUntilNanos = nanoTime.getAsLong();
     }
 
     /**
@@ -59,18 +78,31 @@ public final class KafkaStatusPublisher implements StatusSink, AutoCloseable {
 
     @Override
     public void publish(TaskRequest request, StatusUpdate update) {
+        long started = nanoTime.getAsLong();
+        if (started - shedUntilNanos < 0) {
+            failed(request.taskId(), "dropped without sending: the producer's buffer was full a moment ago (broker away)");
+            return;
+        }
         var record = new ProducerRecord<>(topic, null, request.taskId().getBytes(StandardCharsets.UTF_8), codec.write(update));
         for (var header : request.headers()) {
             record.headers().add(header);
         }
         producer.send(record, (metadata, failure) -> {
             if (failure != null) {
-                onFailure.run();
-                if (failures.getAndIncrement() % 1000 == 0) {
-                    LOG.warn("status update for task {} not published: {}", request.taskId(), failure.toString());
-                }
+                failed(request.taskId(), failure.toString());
             }
         });
+        long ended = nanoTime.getAsLong();
+        if (ended - started >= BLOCKED_NANOS) {
+            shedUntilNanos = ended + SHED_NANOS;
+        }
+    }
+
+    private void failed(String taskId, String why) {
+        onFailure.run();
+        if (failures.getAndIncrement() % 1000 == 0) {
+            LOG.warn("status update for task {} not published: {}", taskId, why);
+        }
     }
 
     @Override

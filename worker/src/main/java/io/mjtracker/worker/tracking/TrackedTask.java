@@ -49,6 +49,8 @@ final class TrackedTask {
     String lastProgress;
     int lastPercent = -1;
     long lastPercentAtMillis = -1;
+    /** When a poll came due with the task past its TIMED_OUT limit, or -1: its last polls since then. */
+    long pastLimitAtMillis = -1;
     Retry.AsyncContext<FetchResult> retry;
 
     TrackedTask(Lane lane, TaskRequest first, long firstSeenAtMillis) {

@@ -55,6 +55,11 @@ public final class Tracker implements AutoCloseable {
     private static final long ERROR_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** A not-found answer ends a task only once it has been seen this many times in a row. */
     private static final int NOT_FOUND_CONFIRMATIONS = 2;
+    /**
+     * How long polls go on once a task is past its TIMED_OUT limit: its last poll, a retry or two where that
+     * fails, and the second not-found a NOT_FOUND takes (2 s after the first).
+     */
+    static final long LAST_POLLS_MILLIS = 60_000;
 
     private final TrackingSettings settings;
     private final Map<String, Lane> lanes = new LinkedHashMap<>();
@@ -249,14 +254,35 @@ public final class Tracker implements AutoCloseable {
         }
     }
 
-    /** False where the task has run out of time: it ends as TIMED_OUT instead of being polled. */
+    /**
+     * False where the task has run out of time: it ends as TIMED_OUT instead of being polled. A task past
+     * its limit is first polled once more (and retried for {@link #LAST_POLLS_MILLIS} where that fails, or
+     * for as long as the upstream cannot be asked): it may have finished while it waited, in Kafka behind a
+     * backlog or for the request budget, and a result must not say TIMED_OUT of a task the upstream shows done.
+     */
     private boolean stillWanted(TrackedTask task, long now) {
-        if (task.trackedMillis(now, task.lane.guard.unavailability().millis()) < settings.maxTrackDuration().toMillis()) {
+        if (!pastLimit(task, now)) {
+            task.pastLimitAtMillis = -1;
             return true;
         }
-        end(task, Outcome.TIMED_OUT, "not finished " + settings.maxTrackDuration()
-                + " after the request (not counting time the upstream was unreachable or refused the key)", now);
+        if (task.pastLimitAtMillis < 0) {
+            task.pastLimitAtMillis = now;
+        }
+        // An upstream that cannot be asked now cannot show the task unfinished: it waits for an answer.
+        if (now - task.pastLimitAtMillis < LAST_POLLS_MILLIS || task.lane.guard.unavailability().unavailableNow()) {
+            return true;
+        }
+        timedOut(task, now, packed.unpack(task.lastTaskPacked));
         return false;
+    }
+
+    private boolean pastLimit(TrackedTask task, long now) {
+        return task.trackedMillis(now, task.lane.guard.unavailability().millis()) >= settings.maxTrackDuration().toMillis();
+    }
+
+    private void timedOut(TrackedTask task, long now, String taskJson) {
+        end(task, Outcome.TIMED_OUT, "not finished " + settings.maxTrackDuration()
+                + " after the request (not counting time the upstream was unreachable or refused the key)", now, taskJson);
     }
 
     private void markSent(TrackedTask task, long now) {
@@ -404,6 +430,11 @@ public final class Tracker implements AutoCloseable {
             return;
         }
         String json = fetched.json();
+        if (task.pastLimitAtMillis >= 0 && pastLimit(task, now)) {
+            // The last poll past the limit shows it unfinished: it ends with what that poll saw.
+            timedOut(task, now, json);
+            return;
+        }
         if (json.length() != task.lastTaskLength || json.hashCode() != task.lastTaskHash) {
             task.lastTaskPacked = packed.pack(json);
             task.lastTaskHash = json.hashCode();

@@ -30,6 +30,11 @@ public final class UnavailabilityClock {
         }
     }
 
+    /** Whether the upstream is unavailable now (its circuit is not closed). */
+    public synchronized boolean unavailableNow() {
+        return unavailableSinceMillis >= 0;
+    }
+
     /** Milliseconds of unavailability so far. */
     public synchronized long millis() {
         return accumulatedMillis + (unavailableSinceMillis >= 0 ? Math.max(0, clock.millis() - unavailableSinceMillis) : 0);

@@ -104,10 +104,13 @@ public final class UpstreamGuard {
         this.circuitBreaker = circuitBreakers.circuitBreaker(name);
         IntervalFunction backoff = IntervalFunction.ofExponentialRandomBackoff(
                 settings.retryInitialBackoff(), 2.0, 0.5, settings.retryMaxBackoff());
+        long longestPauseMillis = settings.retryMaxBackoff().toMillis();
         IntervalBiFunction<FetchResult> interval = (attempt, outcome) -> {
             long base = backoff.apply(attempt);
+            // Retry-After is honoured up to the same cap as the lane's pause: a quota's "come back in an
+            // hour" must not park the tasks it was said about longer than the lane itself waits.
             if (outcome.isLeft() && outcome.getLeft() instanceof UpstreamFailure failure && failure.retryAfter() != null) {
-                return Math.max(base, failure.retryAfter().toMillis());
+                return Math.max(base, Math.min(failure.retryAfter().toMillis(), longestPauseMillis));
             }
             return base;
         };
@@ -300,14 +303,27 @@ public final class UpstreamGuard {
         return notFoundWatch.canaryToCheck();
     }
 
-    /** The answer about the canary task ({@link #canaryToCheck}). */
+    /**
+     * The answer about the canary task ({@link #canaryToCheck}). It was sent under a circuit-breaker
+     * permission like any request, so every outcome is reported: a half-open circuit decides only once
+     * all its trial calls have reported, and one that never does refuses every request after it.
+     */
     public void recordCanary(FetchResult result, long latencyNanos) {
-        probeOutstanding = false;
-        boolean found = result instanceof FetchResult.Found;
-        if (notFoundWatch.canaryAnswered(found, result instanceof FetchResult.NotFound)) {
-            notFoundIncident(true);
-        } else if (found) {
-            succeeded(latencyNanos);
+        switch (result) {
+            case FetchResult.Found found -> {
+                probeOutstanding = false;
+                notFoundWatch.canaryAnswered(true, false);
+                succeeded(latencyNanos);
+            }
+            case FetchResult.NotFound notFound -> {
+                probeOutstanding = false;
+                notFoundIncident(notFoundWatch.canaryAnswered(false, true));
+            }
+            default -> {
+                // No answer about the task: the question stays open, and the failure counts as any request's.
+                notFoundWatch.canaryAnswered(false, false);
+                record(null, result, latencyNanos);
+            }
         }
     }
 

@@ -161,6 +161,85 @@ class TrackerClockTest {
     }
 
     @Test
+    void aRequestThatWaitedPastTheLimitIsPolledOnceAndEndsAsTheUpstreamShowsIt() {
+        // Read 61 minutes after it was made (intake paused behind a backlog, or the worker was down).
+        long requested = START - Duration.ofMinutes(61).toMillis();
+        upstream.put("done-long-ago", this::done);
+        upstream.put("still-running", this::running);
+        tracker().submit(request("done-long-ago", requested, 0));
+        tracker().submit(request("still-running", requested, 0));
+
+        List<Completion> done = runFor(Duration.ofSeconds(10));
+
+        assertThat(fetched).as("each asked once, no more").containsExactlyInAnyOrder("done-long-ago", "still-running");
+        assertThat(done).hasSize(2).anySatisfy(c -> {
+            assertThat(c.result().taskId()).isEqualTo("done-long-ago");
+            assertThat(c.result().outcome()).isEqualTo(Outcome.SUCCEEDED);
+        }).anySatisfy(c -> {
+            assertThat(c.result().taskId()).isEqualTo("still-running");
+            assertThat(c.result().outcome()).isEqualTo(Outcome.TIMED_OUT);
+            assertThat(c.result().taskJson()).as("what the last poll saw").contains("\"progress\":\"10%\"");
+        });
+    }
+
+    @Test
+    void aTaskPastTheLimitWhoseUpstreamCannotBeAskedWaitsForAnAnswer() {
+        // Past the limit (its outage credit lost in a restart), and the upstream is down.
+        upstream.put("waiting", id -> new FetchResult.Timeout("request timed out"));
+        for (int i = 0; i < 20; i++) {
+            upstream.put("other-" + i, id -> new FetchResult.Timeout("request timed out"));
+            tracker().submit(request("other-" + i, START, 0));
+        }
+        tracker().submit(request("waiting", START - Duration.ofMinutes(61).toMillis(), 0));
+
+        assertThat(runFor(Duration.ofMinutes(10))).as("an outage fails no task").isEmpty();
+
+        upstream.put("waiting", this::done);
+        assertThat(runFor(Duration.ofMinutes(2))).singleElement().satisfies(c -> {
+            assertThat(c.result().taskId()).isEqualTo("waiting");
+            assertThat(c.result().outcome()).isEqualTo(Outcome.SUCCEEDED);
+        });
+    }
+
+    @Test
+    void aLongRetryAfterDelaysATaskNoLongerThanTheLanesOwnPause() {
+        int[] calls = {0};
+        upstream.put("quota", id -> calls[0]++ == 0 ? new FetchResult.RateLimited(Duration.ofHours(6)) : done(id));
+        tracker().submit(request("quota", START, 0));
+
+        // The lane pauses for TRACKER_RETRY_MAX_BACKOFF (1 s here) at most; the task's retry is capped alike.
+        assertThat(runFor(Duration.ofMinutes(1))).singleElement()
+                .satisfies(c -> assertThat(c.result().outcome()).isEqualTo(Outcome.SUCCEEDED));
+    }
+
+    @Test
+    void aNotFoundCanaryThatFailsWhileHalfOpenStillLetsTheCircuitClose() {
+        upstream.put("known", this::running);
+        tracker().submit(request("known", START, 0));
+        runFor(Duration.ofSeconds(10));
+
+        // The known task becomes the canary; three others are not found, so it is asked while the upstream times out.
+        boolean[] down = {true};
+        Function<String, FetchResult> flaky = id -> down[0] ? new FetchResult.Timeout("request timed out") : done(id);
+        upstream.put("known", flaky);
+        for (int i = 0; i < 3; i++) {
+            tracker().submit(request("missing-" + i, START, 0));
+        }
+        for (int i = 0; i < 10; i++) {
+            upstream.put("w" + i, flaky);
+            tracker().submit(request("w" + i, START, 0));
+        }
+        runFor(Duration.ofMinutes(3));
+
+        down[0] = false;
+        List<Completion> done = runFor(Duration.ofMinutes(10));
+        assertThat(lane.guard.circuitState()).as("the circuit after the upstream came back")
+                .isEqualTo(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED);
+        assertThat(done).filteredOn(c -> c.result().outcome() == Outcome.SUCCEEDED).as("tasks finished after it came back")
+                .hasSizeGreaterThanOrEqualTo(10);
+    }
+
+    @Test
     void theNotFoundGraceCountsFromTheRequestAndNeedsAConfirmation() {
         // Requested 5 minutes ago (grace 2 minutes): the first not-found alone ends nothing, the second does.
         tracker().submit(request("ghost", START - Duration.ofMinutes(5).toMillis(), 0));

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
 
@@ -17,21 +19,42 @@ public final class StandaloneBroker implements KafkaBroker {
 
     private final Path dir;
     private final int port;
+    private final int advertisedPort;
     private Process process;
 
     public StandaloneBroker(Path dir) throws IOException, InterruptedException {
+        this(dir, -1, Map.of());
+    }
+
+    /**
+     * A broker that tells clients to reach it at {@code advertisedPort} (a {@link KafkaFaultProxy} forwarding
+     * to {@link #listenerPort()}); its own traffic (transaction markers to itself) takes a listener of its
+     * own, past the proxy. {@link #bootstrapServers()} is the proxy's address.
+     *
+     * @param extraConfig broker settings layered over the single-node ones
+     */
+    public static StandaloneBroker behindProxy(Path dir, int advertisedPort, Map<String, String> extraConfig)
+            throws IOException, InterruptedException {
+        return new StandaloneBroker(dir, advertisedPort, extraConfig);
+    }
+
+    private StandaloneBroker(Path dir, int advertisedPort, Map<String, String> extraConfig) throws IOException, InterruptedException {
         this.dir = dir;
         this.port = freePort();
+        this.advertisedPort = advertisedPort < 0 ? port : advertisedPort;
         int controllerPort = freePort();
+        int internalPort = freePort();
         Path properties = dir.resolve("server.properties");
         Files.createDirectories(dir);
-        Files.writeString(properties, String.join("\n",
+        List<String> lines = new ArrayList<>(List.of(
                 "process.roles=broker,controller",
                 "node.id=1",
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",INTERNAL://127.0.0.1:" + internalPort
+                        + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + this.advertisedPort + ",INTERNAL://127.0.0.1:" + internalPort,
+                "inter.broker.listener.name=INTERNAL",
                 "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT",
                 "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
                 "log.dirs=" + dir.resolve("data"),
                 "num.partitions=8",
@@ -42,8 +65,10 @@ public final class StandaloneBroker implements KafkaBroker {
                 "transaction.state.log.num.partitions=8",
                 "share.coordinator.state.topic.replication.factor=1",
                 "share.coordinator.state.topic.min.isr=1",
-                "group.initial.rebalance.delay.ms=0",
-                ""));
+                "group.initial.rebalance.delay.ms=0"));
+        extraConfig.forEach((key, value) -> lines.add(key + "=" + value));
+        lines.add("");
+        Files.writeString(properties, String.join("\n", lines));
         Process format = java("kafka.tools.StorageTool", "format", "--standalone", "-t", Uuid.randomUuid().toString(),
                 "-c", properties.toString()).redirectOutput(dir.resolve("format.log").toFile()).start();
         if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
@@ -52,8 +77,13 @@ public final class StandaloneBroker implements KafkaBroker {
         start();
     }
 
+    /** The port the broker itself listens on for clients (behind a proxy: where the proxy forwards to). */
+    public int listenerPort() {
+        return port;
+    }
+
     public String bootstrapServers() {
-        return "127.0.0.1:" + port;
+        return "127.0.0.1:" + advertisedPort;
     }
 
     /** Starts the broker process on the same ports and data. */
@@ -83,7 +113,7 @@ public final class StandaloneBroker implements KafkaBroker {
 
     private ProcessBuilder java(String mainClass, String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx512m", "--sun-misc-unsafe-memory-access=allow",
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "--sun-misc-unsafe-memory-access=allow",
                 "-cp", System.getProperty("java.class.path"), mainClass));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectErrorStream(true);

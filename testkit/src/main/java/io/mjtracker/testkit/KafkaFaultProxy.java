@@ -1,0 +1,324 @@
+package io.mjtracker.testkit;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A TCP proxy between Kafka clients and a broker that injects faults at the network level, on command:
+ * it delays or holds the bytes of chosen clients' connections, holds one kind of request until later,
+ * and cuts connections. It reads just enough of each request (its API key and client id, from the
+ * request header every version shares) to tell whose connection it is and what is asked; it never
+ * changes a byte. The broker must advertise the proxy's port ({@link StandaloneBroker#behindProxy}),
+ * or clients reconnect past it after their first metadata request.
+ *
+ * <p>The faults it makes are the ones a client cannot tell from a slow or broken network: a commit the
+ * broker performed whose answer never arrives in time (the client's {@code commitTransaction} times out
+ * while the broker commits), and a request delivered after the client gave up on it.
+ */
+public final class KafkaFaultProxy implements AutoCloseable {
+
+    /** Kafka API keys the faults refer to. */
+    public static final short PRODUCE = 0;
+    public static final short END_TXN = 26;
+    public static final short TXN_OFFSET_COMMIT = 28;
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaFaultProxy.class);
+    private static final int MAX_FRAME = 128 * 1024 * 1024;
+
+    private final ServerSocket server;
+    private final InetSocketAddress target;
+    private final Set<Link> links = ConcurrentHashMap.newKeySet();
+    private final List<ResponseHold> responseHolds = new CopyOnWriteArrayList<>();
+    private final List<RequestHold> requestHolds = new CopyOnWriteArrayList<>();
+    private final AtomicInteger heldResponsesTriggered = new AtomicInteger();
+    private volatile Duration latency = Duration.ZERO;
+    private volatile boolean closed;
+
+    /** Listens on {@code port} of the loopback interface and forwards to {@code targetPort} there. */
+    public KafkaFaultProxy(int port, int targetPort) throws IOException {
+        this.server = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
+        this.target = new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort);
+        Thread.ofVirtual().name("fault-proxy-accept").start(this::accept);
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    /** Adds {@code delay} to every chunk forwarded in either direction, on every connection. */
+    public void latency(Duration delay) {
+        this.latency = delay;
+    }
+
+    /**
+     * Once a client whose id contains {@code clientId} has sent a {@link #PRODUCE} request holding one of
+     * {@code markers} (a topic's name, or its id: newer Produce versions name topics by id) and then a
+     * request with API key {@code apiKey}, the broker's answers to that client are held for {@code hold}
+     * from that request on, once: the broker does the work, the client hears of it late.
+     */
+    public void holdResponsesAfter(String clientId, List<byte[]> markers, short apiKey, Duration hold) {
+        responseHolds.add(new ResponseHold(clientId, List.copyOf(markers), apiKey, hold));
+    }
+
+    /** How many response holds have started. */
+    public int responseHoldsStarted() {
+        return heldResponsesTriggered.get();
+    }
+
+    /**
+     * Holds the next request with API key {@code apiKey} from a client whose id contains {@code clientId}
+     * until {@link RequestHold#release()}: everything that client sends on that connection waits behind it,
+     * as on a link that stalls. Closing the client's side meanwhile does not stop the held bytes: they are
+     * delivered on release, as a request already on the wire would be.
+     */
+    public RequestHold holdRequest(String clientId, short apiKey) {
+        RequestHold hold = new RequestHold(clientId, apiKey);
+        requestHolds.add(hold);
+        return hold;
+    }
+
+    /** Cuts every connection of clients whose id contains {@code clientId}, as a reset would. */
+    public int cut(String clientId) {
+        int cut = 0;
+        for (Link link : links) {
+            if (link.clientId != null && link.clientId.contains(clientId)) {
+                link.close();
+                cut++;
+            }
+        }
+        return cut;
+    }
+
+    /** A request held until released. */
+    public static final class RequestHold {
+        private final String clientId;
+        private final short apiKey;
+        private final CountDownLatch caught = new CountDownLatch(1);
+        private final CountDownLatch released = new CountDownLatch(1);
+
+        private RequestHold(String clientId, short apiKey) {
+            this.clientId = clientId;
+            this.apiKey = apiKey;
+        }
+
+        /** Waits until a matching request is held; false where none came within {@code timeout}. */
+        public boolean awaitCaught(Duration timeout) throws InterruptedException {
+            return caught.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        public void release() {
+            released.countDown();
+        }
+
+        private boolean matches(String client, short key) {
+            return key == apiKey && client != null && client.contains(clientId) && caught.getCount() > 0;
+        }
+    }
+
+    private record ResponseHold(String clientId, List<byte[]> markers, short apiKey, Duration hold) {}
+
+    private void accept() {
+        while (!closed) {
+            Socket client = null;
+            try {
+                client = server.accept();
+                Socket broker = new Socket();
+                broker.connect(target, 5_000);
+                Link link = new Link(client, broker);
+                links.add(link);
+                Thread.ofVirtual().name("fault-proxy-up").start(link::pumpRequests);
+                Thread.ofVirtual().name("fault-proxy-down").start(link::pumpResponses);
+            } catch (IOException e) {
+                if (!closed) {
+                    // The broker is not up yet, or went away: the client sees the connection closed and retries.
+                    LOG.info("fault proxy: could not reach the broker: {}", e.toString());
+                    if (client != null) {
+                        closeQuietly(client);
+                    }
+                }
+            }
+        }
+    }
+
+    /** One client connection and its connection to the broker. */
+    private final class Link {
+        private final Socket client;
+        private final Socket broker;
+        private volatile String clientId;
+        private volatile boolean marked;
+        private volatile long holdResponsesUntilNanos;
+
+        Link(Socket client, Socket broker) {
+            this.client = client;
+            this.broker = broker;
+        }
+
+        /** Client to broker, one request frame at a time, so each can be seen and held whole. */
+        void pumpRequests() {
+            try (DataInputStream in = new DataInputStream(client.getInputStream())) {
+                OutputStream out = broker.getOutputStream();
+                while (true) {
+                    int size = in.readInt();
+                    if (size < 0 || size > MAX_FRAME) {
+                        throw new IOException("not a Kafka request frame: size " + size);
+                    }
+                    byte[] frame = new byte[size];
+                    in.readFully(frame);
+                    short apiKey = ByteBuffer.wrap(frame).getShort(0);
+                    if (clientId == null) {
+                        clientId = clientIdOf(frame);
+                    }
+                    inspect(apiKey, frame);
+                    pause();
+                    synchronized (out) {
+                        out.write(ByteBuffer.allocate(4).putInt(size).array());
+                        out.write(frame);
+                        out.flush();
+                    }
+                }
+            } catch (EOFException | SocketException e) {
+                // the client closed; the response side closes the rest
+            } catch (IOException e) {
+                LOG.debug("fault proxy: request pump ended: {}", e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                halfClose(broker);
+            }
+        }
+
+        private void inspect(short apiKey, byte[] frame) throws InterruptedException {
+            for (RequestHold hold : requestHolds) {
+                if (hold.matches(clientId, apiKey)) {
+                    LOG.info("fault proxy: holding request {} of {}", apiKey, clientId);
+                    hold.caught.countDown();
+                    hold.released.await();
+                    LOG.info("fault proxy: released request {} of {}", apiKey, clientId);
+                }
+            }
+            for (ResponseHold hold : responseHolds) {
+                if (clientId == null || !clientId.contains(hold.clientId())) {
+                    continue;
+                }
+                if (apiKey == PRODUCE && hold.markers().stream().anyMatch(marker -> contains(frame, marker))) {
+                    marked = true;
+                } else if (apiKey == hold.apiKey() && marked && responseHolds.remove(hold)) {
+                    holdResponsesUntilNanos = System.nanoTime() + hold.hold().toNanos();
+                    heldResponsesTriggered.incrementAndGet();
+                    LOG.info("fault proxy: holding the broker's answers to {} for {}", clientId, hold.hold());
+                }
+            }
+        }
+
+        /** Broker to client: bytes as they come, held while a response hold lasts. */
+        void pumpResponses() {
+            byte[] buffer = new byte[64 * 1024];
+            try (InputStream in = broker.getInputStream()) {
+                OutputStream out = client.getOutputStream();
+                int read;
+                while ((read = in.read(buffer)) >= 0) {
+                    long waitNanos;
+                    while ((waitNanos = holdResponsesUntilNanos - System.nanoTime()) > 0) {
+                        TimeUnit.NANOSECONDS.sleep(waitNanos);
+                    }
+                    pause();
+                    out.write(buffer, 0, read);
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // either side closed
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                close();
+            }
+        }
+
+        void close() {
+            links.remove(this);
+            closeQuietly(client);
+            closeQuietly(broker);
+        }
+    }
+
+    private void pause() throws InterruptedException {
+        Duration delay = latency;
+        if (!delay.isZero()) {
+            Thread.sleep(delay);
+        }
+    }
+
+    /** The client id of a request frame: header v1+ carries it as an int16-length string after key, version and correlation id. */
+    private static String clientIdOf(byte[] frame) {
+        if (frame.length < 10) {
+            return "";
+        }
+        ByteBuffer header = ByteBuffer.wrap(frame);
+        short length = header.getShort(8);
+        if (length < 0 || 10 + length > frame.length) {
+            return "";
+        }
+        return new String(frame, 10, length, StandardCharsets.UTF_8);
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private static void halfClose(Socket socket) {
+        try {
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            closeQuietly(socket);
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            LOG.trace("fault proxy: closing a socket: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException e) {
+            LOG.trace("fault proxy: closing the server socket: {}", e.toString());
+        }
+        requestHolds.forEach(RequestHold::release);
+        links.forEach(Link::close);
+    }
+}

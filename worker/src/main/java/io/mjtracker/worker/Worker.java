@@ -11,9 +11,11 @@ import io.mjtracker.worker.config.UpstreamSettings;
 import io.mjtracker.worker.config.WorkerConfig;
 import io.mjtracker.worker.intake.BudgetShare;
 import io.mjtracker.worker.intake.ConsumerPartitionCount;
+import io.mjtracker.worker.intake.HangingTransactions;
 import io.mjtracker.worker.intake.DeadLetterReason;
 import io.mjtracker.worker.intake.IntakeLoop;
 import io.mjtracker.worker.intake.RequestParser;
+import io.mjtracker.worker.intake.TransactionBounds;
 import io.mjtracker.worker.metrics.HealthState;
 import io.mjtracker.worker.metrics.MeterBinders;
 import io.mjtracker.worker.metrics.MetricsServer;
@@ -43,6 +45,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
@@ -55,6 +58,12 @@ import org.slf4j.LoggerFactory;
 public final class Worker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+    /**
+     * A commit the broker answers about settles within seconds, or its transaction times out (10 s) and the
+     * producer is replaced; one in doubt for this long while the broker answers is a producer that cannot
+     * settle: liveness fails and the orchestrator restarts the worker.
+     */
+    private static final Duration IN_DOUBT_LIMIT = Duration.ofMinutes(2);
 
     private final WorkerConfig config;
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
@@ -139,9 +148,21 @@ public final class Worker implements AutoCloseable {
         RequestParser parser = new RequestParser(mapper,
                 config.upstreams().stream().map(UpstreamProfile::name).collect(Collectors.toSet()));
         intake = new IntakeLoop(kafka, config.tracking(), consumer, results, tracker, parser,
-                metrics, health, unavailability, clock, config.shutdownTimeout(), clients.maxPollRecords(), budget);
+                metrics, health, unavailability, clock, config.shutdownTimeout(), clients.maxPollRecords(), budget,
+                TransactionBounds.forBuffer(clients.resultBufferBytes()));
         metrics.gauges(intake::assignedPartitions, intake::pausedPartitions, intake::pendingResults);
+        IntakeLoop stalls = intake;
+        metrics.stallGauges(() -> stalls.inDoubtMillis() / 1000.0, stalls::partitionsAwaitingOffsets,
+                () -> stalls.longestOffsetWaitMillis() / 1000.0, stalls::windowFullPartitions);
         metrics.upstreamGauges(lanes);
+        Admin admin = Admin.create(clients.admin());
+        resources.push(admin);
+        HangingTransactions hanging = new HangingTransactions(admin, kafka.groupId(), clients.transactionalIdPrefix(),
+                clients.transactionalId(), stalls::longestOffsetWaitMillis, clock);
+        resources.push(hanging);
+        metrics.hangingTransactions(hanging::unresolved, hanging::aborted);
+        // Before intake starts: the first transaction must not join a hanging one of this worker's producer.
+        hanging.start();
         resources.push(new MeterBinders(registry, namedGuards, consumer,
                 List.of(statusProducer, results.producer())));
         if (config.metricsPort() >= 0) {
@@ -156,6 +177,8 @@ public final class Worker implements AutoCloseable {
             LOG.error("intake stopped on an unrecoverable error; the worker exits and a restart resumes from committed offsets", error);
         }).start(intake);
         health.watch(intakeThread::isAlive);
+        health.watchSettling(intake::inDoubtMillis, IN_DOUBT_LIMIT);
+
         for (UpstreamProfile profile : config.upstreams()) {
             LOG.info("upstream '{}': {}, group rate limit {}/s", profile.name(), profile.upstream().baseUrl(),
                     profile.resilience().ratePerSecond());

@@ -44,7 +44,15 @@ public final class WorkerConfigLoader {
             ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, ConsumerConfig.GROUP_ID_CONFIG, ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
             ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
             ProducerConfig.TRANSACTIONAL_ID_CONFIG, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, ProducerConfig.ACKS_CONFIG,
-            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+            // The request budget's shares never overlap only because revoked partitions are given up
+            // (and the share lowered) before the next owner gets them: cooperative, classic protocol.
+            ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, ConsumerConfig.GROUP_PROTOCOL_CONFIG);
+    /**
+     * Most records one poll may deliver: the offset window pauses a partition this far before the
+     * commit metadata's bound, so a larger value would leave every partition paused for good.
+     */
+    static final int MAX_POLL_RECORDS_LIMIT = 4_096;
 
     private WorkerConfigLoader() {}
 
@@ -57,14 +65,16 @@ public final class WorkerConfigLoader {
         Map<String, String> values = new HashMap<>();
         Map<String, String> kafkaOverrides = new TreeMap<>();
         Map<String, String> fileProfiles = new TreeMap<>();
+        List<String> fileProblems = new ArrayList<>();
         String file = environment.get(Setting.TRACKER_CONFIG_FILE.name());
         if (file != null && !file.isBlank()) {
-            readFile(Path.of(file.trim()), values, kafkaOverrides, fileProfiles);
+            readFile(Path.of(file.trim()), values, kafkaOverrides, fileProfiles, fileProblems);
         }
         values.putAll(environment);
         kafkaOverrides.putAll(kafkaPassThrough(environment));
 
         ConfigReader reader = new ConfigReader(values);
+        fileProblems.forEach(reader::problem);
         ProfileSources sources = new ProfileSources(reader);
         reader.optional(Setting.MJ_UPSTREAMS_DIR).ifPresent(directory -> sources.readDirectory(Path.of(directory)));
         fileProfiles.forEach(sources::readFileEntry);
@@ -77,6 +87,7 @@ public final class WorkerConfigLoader {
             }
         }
         kafkaOverrides.keySet().removeAll(GUARDED_KAFKA_SETTINGS);
+        checkMaxPollRecords(reader, kafkaOverrides);
         KafkaSettings kafka = kafka(reader, kafkaOverrides);
         EgressSettings egress = EgressReader.read(reader);
         List<UpstreamProfile> upstreams = profiles(reader, sources.profiles(), egress);
@@ -89,6 +100,24 @@ public final class WorkerConfigLoader {
             throw new ConfigException(reader.problems());
         }
         return new WorkerConfig(kafka, upstreams, egress, tracking, metricsPort, shutdownTimeout);
+    }
+
+    private static void checkMaxPollRecords(ConfigReader reader, Map<String, String> kafkaOverrides) {
+        String value = kafkaOverrides.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG);
+        if (value == null) {
+            return;
+        }
+        try {
+            int records = Integer.parseInt(value.trim());
+            if (records >= 1 && records <= MAX_POLL_RECORDS_LIMIT) {
+                return;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        reader.problem("KAFKA_MAX_POLL_RECORDS (or kafka.max.poll.records in TRACKER_CONFIG_FILE) must be between 1 and "
+                + MAX_POLL_RECORDS_LIMIT + ", not '" + value + "': each partition pauses that many offsets before the "
+                + "window its commit can describe (docs/progress.md)");
     }
 
     /** Logback reads LOG_FORMAT itself (logback.xml); checked here so that a typo is named at start. */
@@ -279,7 +308,7 @@ public final class WorkerConfigLoader {
     }
 
     private static void readFile(Path path, Map<String, String> values, Map<String, String> kafkaOverrides,
-            Map<String, String> profileEntries) {
+            Map<String, String> profileEntries, List<String> problems) {
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
             properties.load(reader);
@@ -289,7 +318,14 @@ public final class WorkerConfigLoader {
         }
         for (String name : properties.stringPropertyNames()) {
             if (name.startsWith(FILE_KAFKA_PREFIX)) {
-                kafkaOverrides.put(name.substring(FILE_KAFKA_PREFIX.length()), properties.getProperty(name));
+                String key = name.substring(FILE_KAFKA_PREFIX.length());
+                if (knownClientSettings().contains(key)) {
+                    kafkaOverrides.put(key, properties.getProperty(name));
+                } else {
+                    // Unlike the environment (where Kubernetes adds KAFKA_PORT and the like), every key of
+                    // the file was written for the worker: an unknown one is a typo, not noise.
+                    problems.add("TRACKER_CONFIG_FILE: " + name + " is not a Kafka client setting");
+                }
             } else if (name.startsWith(ProfileSources.FILE_PREFIX)) {
                 profileEntries.put(name, properties.getProperty(name));
             } else {

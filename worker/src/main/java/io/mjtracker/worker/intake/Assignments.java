@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,12 +28,17 @@ final class Assignments {
     private static final Duration OFFSET_FETCH_TIMEOUT = Duration.ofMillis(500);
     private static final Duration OFFSET_FETCH_RETRY = Duration.ofSeconds(1);
     private static final Duration WAITING_REPORT_INTERVAL = Duration.ofSeconds(30);
+    private static final Duration SINGLE_FETCH_TIMEOUT = Duration.ofMillis(100);
+    private static final Duration ONE_BY_ONE_BUDGET = Duration.ofMillis(300);
 
     private final Consumer<?, ?> consumer;
     private final Clock clock;
     private final int readAheadMargin;
     private final Map<TopicPartition, OwnedPartition> owned = new HashMap<>();
     private final Set<TopicPartition> awaiting = new HashSet<>();
+    /** Waiting partitions a refused request left to be asked one by one, the one asked longest ago first. */
+    private final Set<TopicPartition> unstable = new LinkedHashSet<>();
+    private final Map<TopicPartition, Long> awaitingSince = new HashMap<>();
     private long assignmentCounter;
     private long lastFetchMillis;
     private long lastReportMillis;
@@ -53,21 +59,42 @@ final class Assignments {
         return awaiting;
     }
 
+    /**
+     * How long the partition waiting longest for its committed offset has waited, in milliseconds; 0 when
+     * none waits. Minutes here mean a transaction on the group's offsets that does not end.
+     */
+    long longestWaitMillis() {
+        long now = clock.millis();
+        return awaitingSince.values().stream().mapToLong(since -> Math.max(0, now - since)).max().orElse(0);
+    }
+
+    /** The waiting partitions the broker refused to answer for, asked one by one. */
+    Set<TopicPartition> unstable() {
+        return Set.copyOf(unstable);
+    }
+
     /** Partitions just assigned: their committed offsets are fetched next. */
     void assigned(Collection<TopicPartition> partitions) {
+        long now = clock.millis();
+        partitions.forEach(partition -> awaitingSince.putIfAbsent(partition, now));
         awaiting.addAll(partitions);
+        unstable.removeAll(partitions);
         lastFetchMillis = 0;
     }
 
     void forget(Collection<TopicPartition> partitions) {
         partitions.forEach(owned::remove);
         awaiting.removeAll(partitions);
+        unstable.removeAll(partitions);
+        partitions.forEach(awaitingSince::remove);
     }
 
     /**
      * Reads the committed offsets of partitions just assigned. A previous owner's open transaction makes
      * the broker withhold them until it ends (commits, aborts or times out); the partitions wait, paused,
-     * and every other partition keeps working.
+     * and every other partition keeps working. The broker refuses a whole request if any one partition in
+     * it is unstable, so after a refusal each waiting partition is asked on its own: one partition held by
+     * an open (or hanging) transaction never holds the others, and the log names it.
      */
     void fetchAwaited() {
         long now = clock.millis();
@@ -75,21 +102,58 @@ final class Assignments {
             return;
         }
         lastFetchMillis = now;
-        Map<TopicPartition, OffsetAndMetadata> committed;
-        try {
-            committed = consumer.committed(new HashSet<>(awaiting), OFFSET_FETCH_TIMEOUT);
-        } catch (WakeupException e) {
-            return; // stop() woke the fetch; the loop condition decides
-        } catch (TimeoutException e) {
-            if (now - lastReportMillis >= WAITING_REPORT_INTERVAL.toMillis()) {
-                lastReportMillis = now;
-                LOG.warn("partitions {} wait for their committed offsets: the broker withholds them while a previous "
-                        + "owner's transaction on them is open (it ends within the transaction timeout) or while it is "
-                        + "unreachable; the other partitions keep working", awaiting);
-            }
+        Set<TopicPartition> fresh = new HashSet<>(awaiting);
+        fresh.removeAll(unstable);
+        if (!fresh.isEmpty() && !fetch(fresh, OFFSET_FETCH_TIMEOUT)) {
+            unstable.addAll(fresh);
+            return; // asked one by one from the next round on
+        }
+        if (unstable.isEmpty()) {
             return;
         }
-        for (TopicPartition partition : List.copyOf(awaiting)) {
+        fetchOneByOne();
+        if (!unstable.isEmpty() && now - lastReportMillis >= WAITING_REPORT_INTERVAL.toMillis()) {
+            lastReportMillis = now;
+            LOG.warn("partitions {} wait for their committed offsets: the broker withholds them while a transaction on the "
+                    + "group's offsets is open (a previous owner's ends within its transaction timeout; one that outlives it "
+                    + "is hanging, see mjtracker_partitions_awaiting_offsets_seconds) or while it is unreachable; the other "
+                    + "partitions keep working", unstable);
+        }
+    }
+
+    /**
+     * Asks each partition left waiting by a refused request on its own, a short wait each, and for no
+     * longer in all than {@link #ONE_BY_ONE_BUDGET} per round, so the consumer thread keeps polling.
+     * The partition asked longest ago goes first.
+     */
+    private void fetchOneByOne() {
+        long startNanos = System.nanoTime();
+        for (TopicPartition partition : List.copyOf(unstable)) {
+            if (System.nanoTime() - startNanos >= ONE_BY_ONE_BUDGET.toNanos()) {
+                return;
+            }
+            unstable.remove(partition);
+            if (!fetch(Set.of(partition), SINGLE_FETCH_TIMEOUT)) {
+                unstable.add(partition);
+            }
+        }
+    }
+
+    /** Fetches and takes ownership of {@code partitions}; false where the broker did not answer for all of them in time. */
+    private boolean fetch(Set<TopicPartition> partitions, Duration timeout) {
+        Map<TopicPartition, OffsetAndMetadata> committed;
+        try {
+            committed = consumer.committed(partitions, timeout);
+        } catch (WakeupException e) {
+            return true; // stop() woke the fetch; the loop condition decides
+        } catch (TimeoutException e) {
+            return false;
+        }
+        for (TopicPartition partition : partitions) {
+            if (!awaiting.remove(partition)) {
+                continue;
+            }
+            awaitingSince.remove(partition);
             OffsetAndMetadata offset = committed.get(partition);
             PartitionProgress progress;
             if (offset == null) {
@@ -98,9 +162,11 @@ final class Assignments {
                 progress = PartitionProgress.restored(OffsetMetadataCodec.decode(offset.offset(), offset.metadata()), readAheadMargin);
                 consumer.seek(partition, offset);
             }
-            owned.put(partition, new OwnedPartition(++assignmentCounter, progress));
-            awaiting.remove(partition);
+            OwnedPartition state = new OwnedPartition(++assignmentCounter, progress);
+            state.lastCommitted = offset;
+            owned.put(partition, state);
         }
-        LOG.info("tracking {}", committed.keySet());
+        LOG.info("tracking {}", partitions);
+        return true;
     }
 }

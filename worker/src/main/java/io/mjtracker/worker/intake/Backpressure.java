@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Which input partitions are paused, and why: all of them at the in-flight cap (until open requests fall
  * below the resume mark); a partition whose committed offset is not known yet; a partition whose offset
- * window is full. An open circuit pauses nothing: input partitions mix upstreams, and pausing them for
+ * window is full; a partition a transaction in doubt wrote checkpoints to. An open circuit pauses nothing: input partitions mix upstreams, and pausing them for
  * one would stall the others (the dead upstream's requests wait in memory, up to the cap). Consumer thread only.
  */
 final class Backpressure {
@@ -52,8 +52,17 @@ final class Backpressure {
         return paused.size();
     }
 
-    /** @param open requests open that count against the cap */
-    void apply(int open, Map<TopicPartition, OwnedPartition> owned, Set<TopicPartition> awaiting) {
+    /** Partitions whose window is full (paused unless the cap pauses every partition anyway). */
+    int windowFullCount() {
+        return windowFull.size();
+    }
+
+    /**
+     * @param open requests open that count against the cap
+     * @param unsettled partitions a transaction whose commit is in doubt wrote checkpoints to: not read
+     *     until it settles, since until then a checkpoint record read there cannot be told from a new request
+     */
+    void apply(int open, Map<TopicPartition, OwnedPartition> owned, Set<TopicPartition> awaiting, Set<TopicPartition> unsettled) {
         if (open >= tracking.maxInFlight()) {
             if (!capPaused) {
                 LOG.info("intake paused: in-flight cap {} reached", tracking.maxInFlight());
@@ -64,6 +73,7 @@ final class Backpressure {
             capPaused = false;
         }
         Set<TopicPartition> wanted = new HashSet<>(awaiting);
+        unsettled.stream().filter(owned::containsKey).forEach(wanted::add);
         if (capPaused) {
             wanted.addAll(owned.keySet());
         } else {

@@ -8,6 +8,7 @@ import io.mjtracker.worker.tracking.TaskRequest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,20 +41,32 @@ final class CommitPlan {
     private final List<Checkpoint> checkpoints = new ArrayList<>();
     private final List<Moved> moved = new ArrayList<>();
     private final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    private final Map<TopicPartition, Long> assignments = new HashMap<>();
     private final List<Completion> held = new ArrayList<>();
+    private final List<Completion> deferred = new ArrayList<>();
+    private final List<DeadLetter> deferredLetters = new ArrayList<>();
+    private final Set<TopicPartition> checkpointed = new HashSet<>();
+    private final TransactionBounds bounds;
+    private int records;
+    private long bytes;
+    private boolean full;
     private final List<Completion> discarded = new ArrayList<>();
     private final List<DeadLetter> heldLetters = new ArrayList<>();
 
-    private CommitPlan() {}
+    private CommitPlan(TransactionBounds bounds) {
+        this.bounds = bounds;
+    }
 
     /**
      * @param finished completions collected and not yet published
      * @param pendingLetters dead letters not yet published
      * @param unavailableClockMillis each upstream's unavailability clock now, by profile, for checkpoint credits
+     * @param bounds most records and bytes the transaction may write: what is over them waits for the next one
      */
     static CommitPlan plan(Map<TopicPartition, OwnedPartition> owned, List<Completion> finished,
-            List<DeadLetter> pendingLetters, CheckpointCodec codec, ToLongFunction<String> unavailableClockMillis) {
-        CommitPlan plan = new CommitPlan();
+            List<DeadLetter> pendingLetters, CheckpointCodec codec, ToLongFunction<String> unavailableClockMillis,
+            TransactionBounds bounds) {
+        CommitPlan plan = new CommitPlan(bounds);
         Map<TopicPartition, List<Completion>> finishedBy = new HashMap<>();
         Set<TaskRequest> finishing = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Completion completion : finished) {
@@ -81,7 +94,7 @@ final class CommitPlan {
     }
 
     private void planPartition(TopicPartition partition, OwnedPartition state, List<Completion> done,
-            List<DeadLetter> partitionLetters, Set<TaskRequest> finishing, CheckpointCodec codec,
+            List<DeadLetter> pendingLetters, Set<TaskRequest> finishing, CheckpointCodec codec,
             ToLongFunction<String> unavailableClockMillis) {
         List<TaskRequest> toMove = new ArrayList<>();
         long below = state.progress.checkpointBelow();
@@ -93,6 +106,8 @@ final class CommitPlan {
             });
         }
         List<Completion> included = new ArrayList<>(done);
+        List<DeadLetter> partitionLetters = new ArrayList<>(pendingLetters);
+        withinBounds(included, partitionLetters, toMove);
         Optional<OffsetAndMetadata> commit = state.progress.committableWith(doneOffsets(state, included, partitionLetters, toMove));
         if (commit.isEmpty()) {
             // Results finished far ahead of the read position do not fit the metadata yet: keep them for
@@ -112,7 +127,11 @@ final class CommitPlan {
             heldLetters.addAll(partitionLetters);
             return;
         }
+        if (included.isEmpty() && partitionLetters.isEmpty() && toMove.isEmpty() && commit.get().equals(state.lastCommitted)) {
+            return; // nothing of this partition moves: its offsets stay out of the transaction
+        }
         offsets.put(partition, commit.get());
+        assignments.put(partition, state.assignment);
         for (Completion completion : included) {
             results.add(completion);
             published.add(new Published(partition, state.assignment, completion.request(), state.anchors.get(completion.request())));
@@ -122,6 +141,48 @@ final class CommitPlan {
             checkpoints.add(codec.checkpoint(request, unavailableClockMillis.applyAsLong(request.upstream())));
             moved.add(new Moved(partition, state.assignment, request, state.anchors.get(request)));
         }
+        if (!toMove.isEmpty()) {
+            checkpointed.add(partition);
+        }
+    }
+
+    /**
+     * Keeps what fits the transaction's bounds (checkpoints first: they unpin the commit point; then dead
+     * letters, then results) and defers the rest to the next transaction. A backlog that built up while
+     * the broker was away thus goes out in transactions of bounded size, each well within the
+     * transaction timeout and the producer's buffer, instead of one so large that it never completes.
+     */
+    private void withinBounds(List<Completion> included, List<DeadLetter> partitionLetters, List<TaskRequest> toMove) {
+        toMove.removeIf(request -> !take(TransactionBounds.estimatedBytes(request)));
+        partitionLetters.removeIf(letter -> {
+            boolean over = !take(TransactionBounds.estimatedBytes(letter));
+            if (over) {
+                deferredLetters.add(letter);
+            }
+            return over;
+        });
+        included.removeIf(completion -> {
+            boolean over = !take(TransactionBounds.estimatedBytes(completion));
+            if (over) {
+                deferred.add(completion);
+            }
+            return over;
+        });
+    }
+
+    /**
+     * Counts one more record of about {@code bytes} against the bounds; false once they are reached, and
+     * from then on for every record, so later partitions do not slip small records past earlier ones. The
+     * first record always fits: a single large one (trimmed to the record limit) must still go out.
+     */
+    private boolean take(int bytes) {
+        if (full || records > 0 && (records >= bounds.maxRecords() || bytes + this.bytes > bounds.maxBytes())) {
+            full = true;
+            return false;
+        }
+        records++;
+        this.bytes += bytes;
+        return true;
     }
 
     private static List<Long> doneOffsets(OwnedPartition state, List<Completion> done, List<DeadLetter> letters, List<TaskRequest> moved) {
@@ -153,10 +214,43 @@ final class CommitPlan {
     }
 
     /**
+     * Completions that fit no more into this transaction's bounds: the next transaction takes them, with
+     * no need to read further first (unlike {@link #held()}).
+     */
+    List<Completion> deferred() {
+        return deferred;
+    }
+
+    /** Dead letters over this transaction's bounds, for the next one. */
+    List<DeadLetter> deferredLetters() {
+        return deferredLetters;
+    }
+
+    /** True where something was left for the next transaction only because this one was full. */
+    boolean full() {
+        return full;
+    }
+
+    /**
+     * Partitions this transaction writes checkpoints to. Until its commit is known, they must not be read:
+     * a checkpoint the broker committed while the client timed out would otherwise be taken in as a new
+     * request, besides the original that {@link #applyCommitted} moves to it (two results for one request).
+     */
+    Set<TopicPartition> checkpointedPartitions() {
+        return checkpointed;
+    }
+
+    /**
      * Records the committed transaction in the partitions still owned under the same assignment: its
      * results and dead letters are done, and each checkpointed request now lives at its new offset.
      */
     void applyCommitted(Map<TopicPartition, OwnedPartition> owned, List<Long> checkpointOffsets) {
+        offsets.forEach((partition, offset) -> {
+            OwnedPartition state = owned.get(partition);
+            if (state != null && state.assignment == assignments.get(partition)) {
+                state.lastCommitted = offset;
+            }
+        });
         for (Published entry : published) {
             OwnedPartition state = owned.get(entry.partition());
             if (state != null && state.assignment == entry.assignment()) {

@@ -65,6 +65,7 @@ public final class IntakeLoop implements Runnable {
     private final int readAheadMargin;
     private final BrokerContact brokerContact;
     private final BudgetShare budget;
+    private final TransactionBounds bounds;
 
     private final Assignments assignments;
     private final Map<TopicPartition, OwnedPartition> owned;
@@ -78,12 +79,16 @@ public final class IntakeLoop implements Runnable {
     private volatile int assignedCount;
     private volatile int pausedCount;
     private volatile int pendingCount;
+    private volatile long inDoubtSinceMillis = -1;
+    private volatile int awaitingCount;
+    private volatile long longestOffsetWaitMillis;
+    private volatile int windowFullCount;
     private long lastCommitMillis;
 
     public IntakeLoop(KafkaSettings kafka, TrackingSettings tracking, Consumer<byte[], byte[]> consumer,
             ResultPublisher results, Tracker tracker, RequestParser parser, TrackerMetrics metrics,
             HealthState health, Map<String, UnavailabilityClock> unavailability, Clock clock, Duration shutdownTimeout, int readAheadMargin,
-            BudgetShare budget) {
+            BudgetShare budget, TransactionBounds bounds) {
         this.kafka = kafka;
         this.tracking = tracking;
         this.consumer = consumer;
@@ -98,6 +103,7 @@ public final class IntakeLoop implements Runnable {
         this.shutdownTimeout = shutdownTimeout;
         this.readAheadMargin = readAheadMargin;
         this.budget = budget;
+        this.bounds = bounds;
         this.brokerContact = new BrokerContact(consumer);
         this.assignments = new Assignments(consumer, clock, readAheadMargin);
         this.backpressure = new Backpressure(consumer, tracking);
@@ -116,6 +122,27 @@ public final class IntakeLoop implements Runnable {
     /** Finished requests whose results are not committed yet. */
     public int pendingResults() {
         return pendingCount;
+    }
+
+    /** How long the current result transaction has been in doubt (its commit or abort unconfirmed), in ms; 0 when none is. */
+    public long inDoubtMillis() {
+        long since = inDoubtSinceMillis;
+        return since < 0 ? 0 : Math.max(0, clock.millis() - since);
+    }
+
+    /** Partitions assigned whose committed offsets the broker has not given yet. */
+    public int partitionsAwaitingOffsets() {
+        return awaitingCount;
+    }
+
+    /** How long the partition waiting longest for its committed offset has waited, in ms. */
+    public long longestOffsetWaitMillis() {
+        return longestOffsetWaitMillis;
+    }
+
+    /** Partitions paused because their offset window is full. */
+    public int windowFullPartitions() {
+        return windowFullCount;
     }
 
     /** Asks the loop to stop; it finishes outstanding requests, commits and closes the consumer. */
@@ -251,13 +278,20 @@ public final class IntakeLoop implements Runnable {
                 && owned.values().stream().allMatch(state -> state.progress.checkpointBelow() == Long.MIN_VALUE)) {
             return; // nothing could go into a transaction: no plan every 100 ms for idle partitions
         }
-        CommitPlan plan = CommitPlan.plan(owned, finished, deadLetters, checkpoints, upstream -> unavailability.get(upstream).millis());
+        CommitPlan plan = CommitPlan.plan(owned, finished, deadLetters, checkpoints,
+                upstream -> unavailability.get(upstream).millis(), bounds);
         finished.clear();
         deadLetters.clear();
         tracker.released(plan.discarded().size());
         finished.addAll(plan.held());
+        finished.addAll(plan.deferred());
         deadLetters.addAll(plan.heldLetters());
+        deadLetters.addAll(plan.deferredLetters());
         held = plan.held().size();
+        if (plan.full()) {
+            // A backlog leaves in bounded transactions back to back, not one per commit interval.
+            lastCommitMillis -= COMMIT_INTERVAL.toMillis();
+        }
         Transaction transaction = plan.transaction();
         if (transaction.writesNothing()) {
             return;
@@ -269,6 +303,7 @@ public final class IntakeLoop implements Runnable {
         switch (attempt) {
             case ResultPublisher.Attempt.Committed committed -> {
                 inDoubt = null;
+                inDoubtSinceMillis = -1;
                 health.brokerAnswered();
                 metrics.transaction(true);
                 plan.applyCommitted(owned, committed.checkpointOffsets());
@@ -284,12 +319,16 @@ public final class IntakeLoop implements Runnable {
             }
             case ResultPublisher.Attempt.InDoubt doubt -> {
                 if (inDoubt == null) {
-                    LOG.warn("{}; retrying it before anything else is published", doubt.reason());
+                    LOG.warn("{}; retrying it before anything else is published{}", doubt.reason(),
+                            plan.checkpointedPartitions().isEmpty() ? ""
+                                    : ", and not reading " + plan.checkpointedPartitions() + " (it wrote checkpoints there) until it settles");
+                    inDoubtSinceMillis = clock.millis();
                 }
                 inDoubt = plan;
             }
             case ResultPublisher.Attempt.Aborted aborted -> {
                 inDoubt = null;
+                inDoubtSinceMillis = -1;
                 LOG.warn("result transaction aborted ({}); its results are published again with the next one", aborted.reason());
                 metrics.transaction(false);
                 finished.addAll(plan.transaction().results());
@@ -300,8 +339,12 @@ public final class IntakeLoop implements Runnable {
     }
 
     private void applyBackpressure() {
-        backpressure.apply(tracker.openRequests() - held, owned, awaitingOffsets);
+        backpressure.apply(tracker.openRequests() - held, owned, awaitingOffsets,
+                inDoubt == null ? Set.of() : inDoubt.checkpointedPartitions());
         pausedCount = backpressure.pausedCount();
+        windowFullCount = backpressure.windowFullCount();
+        awaitingCount = awaitingOffsets.size();
+        longestOffsetWaitMillis = assignments.longestWaitMillis();
     }
 
     /** Runs on the consumer thread, inside {@code poll}. */

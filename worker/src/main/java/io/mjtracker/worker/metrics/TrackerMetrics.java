@@ -96,6 +96,36 @@ public final class TrackerMetrics {
     }
 
     /**
+     * Registers the gauges of the ways intake can stop making progress (docs/runbooks: each has an alert).
+     *
+     * @param inDoubtSeconds how long the current result transaction's commit has been unconfirmed
+     * @param awaitingOffsets partitions assigned whose committed offsets the broker withholds
+     * @param awaitingOffsetsSeconds how long the one waiting longest has waited
+     * @param windowFull partitions paused because their offset window is full
+     */
+    public void stallGauges(Supplier<Number> inDoubtSeconds, Supplier<Number> awaitingOffsets, Supplier<Number> awaitingOffsetsSeconds,
+            Supplier<Number> windowFull) {
+        gauge("transaction.in.doubt.seconds", "How long the current result transaction's commit has been unconfirmed (0: none)",
+                inDoubtSeconds, Tags.empty());
+        gauge("partitions.awaiting.offsets", "Input partitions assigned whose committed offsets the broker has not given yet",
+                awaitingOffsets, Tags.empty());
+        gauge("partitions.awaiting.offsets.seconds", "How long the partition waiting longest for its committed offset has waited",
+                awaitingOffsetsSeconds, Tags.empty());
+        gauge("partitions.window.full", "Input partitions paused because their offset window is full", windowFull, Tags.empty());
+    }
+
+    /**
+     * Registers what the hanging-transaction check found: open transactions on the group's offsets that an
+     * operator must look at, and those of this group's own producers it aborted.
+     */
+    public void hangingTransactions(Supplier<Number> unresolved, Supplier<Number> aborted) {
+        gauge("hanging.transactions", "Open transactions on the group's offsets partition, outliving any live one, not aborted by the worker",
+                unresolved, Tags.empty());
+        io.micrometer.core.instrument.FunctionCounter.builder(PREFIX + "hanging.transactions.aborted", aborted, value -> value.get().doubleValue())
+                .description("Hanging transactions of this group's own producers the worker aborted").register(registry);
+    }
+
+    /**
      * Registers the per-upstream gauges: for each metrics tag, the sum (or, for sizes and periods, the
      * largest value) over the profiles carrying it.
      */

@@ -47,10 +47,11 @@ public final class KafkaClientSettings {
         Map<String, Object> config = producer("status");
         // Status updates of many tasks batch well; a few milliseconds cost nothing against poll cadences of seconds.
         config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        // The tracker thread sends these: while the broker is away and the buffer is full, a send fails at
-        // once (counted, logged) rather than stalling every poll of every task.
-        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 100);
         config.putAll(kafka.clientOverrides());
+        // The tracker thread sends these: while the broker is away and the buffer is full, a send fails at
+        // once (counted, logged) rather than stalling every poll of every task. Set after the overrides: a
+        // KAFKA_MAX_BLOCK_MS meant for the result producer must not make the tracker thread wait.
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 100);
         return config;
     }
 
@@ -58,9 +59,11 @@ public final class KafkaClientSettings {
     public Map<String, Object> resultProducer() {
         Map<String, Object> config = producer("results");
         // Unique per instance: fencing of zombies is done by the consumer group generation (KIP-447).
-        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "mj-tracker-" + kafka.groupId() + "-" + kafka.instanceId());
-        // A crashed worker's open transaction blocks the partition's next owner until it times out;
-        // our transactions take milliseconds, so ten seconds is generous and keeps takeover quick.
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId());
+        // A crashed worker's open transaction blocks the partition's next owner until it times out. Every
+        // transaction is bounded (TransactionBounds: 5,000 records, at most 8 MiB), so even the flush of a
+        // backlog after a long broker outage commits in well under a second per transaction: ten seconds
+        // leaves a wide margin and keeps takeover quick.
         config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
         // The consumer thread commits: a commit the broker does not confirm returns within 5 s (and is
         // retried on the next loop) so that the thread keeps polling through a broker outage.
@@ -73,6 +76,22 @@ public final class KafkaClientSettings {
     public int maxRequestBytes() {
         Object configured = resultProducer().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
         return configured == null ? 1_048_576 : Integer.parseInt(configured.toString().trim());
+    }
+
+    /** This worker's transactional id: stable per instance, so a restart fences its predecessor. */
+    public String transactionalId() {
+        return transactionalIdPrefix() + kafka.instanceId();
+    }
+
+    /** What the transactional id of every worker of this group starts with. */
+    public String transactionalIdPrefix() {
+        return "mj-tracker-" + kafka.groupId() + "-";
+    }
+
+    /** The result producer's {@code buffer.memory}: a transaction's records must fit it with room to spare. */
+    public long resultBufferBytes() {
+        Object configured = resultProducer().get(ProducerConfig.BUFFER_MEMORY_CONFIG);
+        return configured == null ? 33_554_432L : Long.parseLong(configured.toString().trim());
     }
 
     /** The consumer's {@code max.poll.records}: how far one poll can read past a full offset window. */

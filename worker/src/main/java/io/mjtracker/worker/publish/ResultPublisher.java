@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class ResultPublisher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResultPublisher.class);
+    /** Longest a replaced producer is given to finish its requests in flight; see {@link #retire}. */
+    private static final Duration RETIRE_TIMEOUT = Duration.ofSeconds(3);
 
     /** How an attempt to publish ended. */
     public sealed interface Attempt {
@@ -135,7 +137,9 @@ public final class ResultPublisher implements AutoCloseable {
                         checkpoint.value(), Arrays.asList(checkpoint.headers()))));
             }
             checkpointSends = sends;
-            producer.sendOffsetsToTransaction(transaction.offsets(), group);
+            if (!transaction.offsets().isEmpty()) {
+                producer.sendOffsetsToTransaction(transaction.offsets(), group);
+            }
         } catch (KafkaException e) {
             return failed(e);
         }
@@ -216,11 +220,7 @@ public final class ResultPublisher implements AutoCloseable {
         inDoubt = false;
         aborting = false;
         initialised = false;
-        try {
-            producer.close(Duration.ZERO);
-        } catch (KafkaException e) {
-            LOG.debug("closing the old producer failed: {}", e.toString());
-        }
+        retire(producer);
         producer = producers.get();
         initialise();
         return new Attempt.Aborted("producer replaced after " + cause.getClass().getSimpleName());
@@ -240,10 +240,26 @@ public final class ResultPublisher implements AutoCloseable {
         } catch (KafkaException e) {
             // Refused in a way the same producer cannot retry: the next attempt starts from a fresh one.
             LOG.warn("the result producer could not register ({}); retrying with a fresh one", e.toString());
-            producer.close(Duration.ZERO);
+            retire(producer);
             producer = producers.get();
         }
         return initialised;
+    }
+
+    /**
+     * Closes a producer that is being replaced, waiting a little for its requests in flight. Closed at
+     * once, a transactional offset commit it had sent could still reach the group coordinator after the
+     * fresh producer's {@code initTransactions} ended the old transaction, and open a transaction on the
+     * group's offsets that nothing ever ends (a hanging transaction: the group's committed offsets are
+     * withheld for good). The wait holds the consumer thread for at most {@link #RETIRE_TIMEOUT}, on a
+     * path taken only after a fence or a fatal producer error.
+     */
+    private static void retire(Producer<byte[], byte[]> old) {
+        try {
+            old.close(RETIRE_TIMEOUT);
+        } catch (KafkaException e) {
+            LOG.debug("closing the old producer failed: {}", e.toString());
+        }
     }
 
     private static List<Long> offsetsOf(List<Future<RecordMetadata>> sends) {

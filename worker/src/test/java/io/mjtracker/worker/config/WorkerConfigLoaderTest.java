@@ -160,4 +160,37 @@ class WorkerConfigLoaderTest {
 
         assertThat(WorkerConfigLoader.load(env).tracking().resumeInFlight()).isEqualTo(1);
     }
+
+    @Test
+    void theAssignorAndGroupProtocolTheBudgetsSharesRestOnCannotBeOverridden() {
+        Map<String, String> env = minimal();
+        env.put("KAFKA_PARTITION_ASSIGNMENT_STRATEGY", "org.apache.kafka.clients.consumer.RangeAssignor");
+        env.put("KAFKA_GROUP_PROTOCOL", "consumer");
+
+        assertThatThrownBy(() -> WorkerConfigLoader.load(env))
+                .hasMessageContaining("KAFKA_PARTITION_ASSIGNMENT_STRATEGY")
+                .hasMessageContaining("KAFKA_GROUP_PROTOCOL");
+    }
+
+    @Test
+    void aPollSizeThatWouldKeepEveryPartitionPausedIsRefused() {
+        Map<String, String> env = minimal();
+        env.put("KAFKA_MAX_POLL_RECORDS", "16384");
+        assertThatThrownBy(() -> WorkerConfigLoader.load(env)).hasMessageContaining("KAFKA_MAX_POLL_RECORDS").hasMessageContaining("4096");
+
+        env.put("KAFKA_MAX_POLL_RECORDS", "2000");
+        assertThat(WorkerConfigLoader.load(env).kafka().clientOverrides()).containsEntry("max.poll.records", "2000");
+    }
+
+    @Test
+    void aFileKeyThatIsNoKafkaClientSettingIsATypoAndNamed(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("tracker.properties");
+        Files.writeString(file, "kafka.client.rack=rack-1\nkafka.securty.protocol=SASL_SSL\n");
+        Map<String, String> env = minimal();
+        env.put("TRACKER_CONFIG_FILE", file.toString());
+
+        assertThatThrownBy(() -> WorkerConfigLoader.load(env))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSize(1))
+                .hasMessageContaining("kafka.securty.protocol");
+    }
 }

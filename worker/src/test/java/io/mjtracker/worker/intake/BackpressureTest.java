@@ -32,22 +32,22 @@ class BackpressureTest {
 
     @Test
     void everyPartitionPausesAtTheCapAndResumesOnlyBelowTheResumeMark() {
-        backpressure.apply(10, owned, Set.of());
+        backpressure.apply(10, owned, Set.of(), Set.of());
         assertThat(consumer.paused()).containsExactlyInAnyOrder(P0, P1);
 
-        backpressure.apply(9, owned, Set.of());
+        backpressure.apply(9, owned, Set.of(), Set.of());
         assertThat(consumer.paused()).as("9 open is not below the resume mark of 9").containsExactlyInAnyOrder(P0, P1);
 
-        backpressure.apply(8, owned, Set.of());
+        backpressure.apply(8, owned, Set.of(), Set.of());
         assertThat(consumer.paused()).isEmpty();
     }
 
     @Test
     void aCapOfOneResumesWhenNothingIsOpen() {
         Backpressure single = new Backpressure(consumer, new TrackingSettings(1, 1, 64, Duration.ofHours(1), Duration.ofMinutes(2), 5, 1.0, Duration.ofMinutes(2)));
-        single.apply(1, owned, Set.of());
+        single.apply(1, owned, Set.of(), Set.of());
         assertThat(consumer.paused()).hasSize(2);
-        single.apply(0, owned, Set.of());
+        single.apply(0, owned, Set.of(), Set.of());
         assertThat(consumer.paused()).isEmpty();
     }
 
@@ -57,11 +57,27 @@ class BackpressureTest {
         for (long offset = 0; offset < OffsetMetadataCodec.MAX_DENSE_SPAN - 500; offset++) {
             full.arrive(offset);
         }
-        backpressure.apply(0, Map.of(P0, owned.get(P0)), Set.of(P1));
+        backpressure.apply(0, Map.of(P0, owned.get(P0)), Set.of(P1), Set.of());
         assertThat(consumer.paused()).containsExactlyInAnyOrder(P0, P1);
 
         full.done(0);
-        backpressure.apply(0, owned, Set.of());
+        backpressure.apply(0, owned, Set.of(), Set.of());
+        assertThat(consumer.paused()).isEmpty();
+    }
+
+    @Test
+    void aPartitionATransactionInDoubtWroteCheckpointsToStaysPausedUntilItSettles() {
+        backpressure.apply(0, owned, Set.of(), Set.of(P0));
+        assertThat(consumer.paused()).as("its checkpoint may be committed already: not read before the commit is known")
+                .containsExactly(P0);
+
+        backpressure.apply(0, owned, Set.of(), Set.of());
+        assertThat(consumer.paused()).isEmpty();
+    }
+
+    @Test
+    void aPartitionNoLongerOwnedIsNotPausedForATransactionInDoubt() {
+        backpressure.apply(0, Map.of(P1, owned.get(P1)), Set.of(), Set.of(P0));
         assertThat(consumer.paused()).isEmpty();
     }
 }

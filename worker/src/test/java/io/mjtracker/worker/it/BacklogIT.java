@@ -3,10 +3,7 @@ package io.mjtracker.worker.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.micrometer.core.instrument.Counter;
-import io.mjtracker.common.record.FinalResult;
 import io.mjtracker.common.record.RecordCodec;
-import io.mjtracker.common.record.RecordHeaders;
 import io.mjtracker.simulator.TaskScript;
 import io.mjtracker.simulator.UpstreamSimulator;
 import io.mjtracker.testkit.KafkaBroker;
@@ -14,13 +11,10 @@ import io.mjtracker.testkit.KafkaBrokerExtension;
 import io.mjtracker.worker.Worker;
 import io.mjtracker.worker.config.WorkerConfigLoader;
 import io.mjtracker.worker.intake.OffsetMetadataCodec;
-import io.mjtracker.worker.intake.PartitionProgress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The hard regime: a task that outlives thousands of others on its partition, and handovers while the
- * new owner is paused at its in-flight cap. The promise checked at the end is always the same: one
+ * The hard regime: thousands of requests in progress on one partition, and handovers while the new
+ * owner is paused at its in-flight cap (a task outliving thousands of others: {@link InDoubtCommitIT}). The promise checked at the end is always the same: one
  * final result per request, none twice.
  */
 @ExtendWith({KafkaBrokerExtension.class, SimulatorExtension.class})
@@ -42,52 +36,6 @@ class BacklogIT {
 
     BacklogIT(KafkaBroker broker) {
         this.broker = broker;
-    }
-
-    @Test
-    void aTaskRunningThroughoutNeitherPinsTheCommitPointNorGrowsTheMetadata(UpstreamSimulator simulator) throws Exception {
-        TestTopics topics = new TestTopics(broker);
-        Map<String, String> env = topics.workerEnv(simulator);
-        env.put("TRACKER_TOPIC_PARTITIONS", "1");
-        env.put("TRACKER_RATE_LIMIT_PER_SECOND", "1000");
-        // Enough to carry the read position well past the checkpoint line while the slow request pins offset 0.
-        int fast = PartitionProgress.CHECKPOINT_SPAN * 3 / 2;
-        String slow = simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, Duration.ofSeconds(40)));
-        List<String> fastIds = new ArrayList<>();
-        for (int i = 0; i < fast; i++) {
-            fastIds.add(simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, Duration.ZERO)));
-        }
-
-        try (Worker worker = Worker.start(WorkerConfigLoader.load(env))) {
-            topics.produceIds(List.of(slow));
-            topics.produceIds(fastIds);
-            var early = topics.read(topics.completed, fast, Duration.ofSeconds(120), Duration.ZERO);
-            assertThat(early).as("the fast tasks finish while the slow one runs").hasSizeGreaterThanOrEqualTo(fast)
-                    .noneMatch(record -> new String(record.key(), StandardCharsets.UTF_8).equals(slow));
-
-            // The checkpoint goes out with the first commit after the stragglers' share falls low enough.
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(committed(topics).offset())
-                    .as("the commit point moved past the slow request at offset 0").isGreaterThan(PartitionProgress.CHECKPOINT_SPAN));
-            assertThat(committed(topics).metadata().length()).isLessThanOrEqualTo(OffsetMetadataCodec.MAX_LENGTH);
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                    assertThat(counter(worker, "mjtracker.requests.checkpointed")).isPositive());
-            List<ConsumerRecord<byte[], byte[]>> checkpoints = topics.read(topics.input, Integer.MAX_VALUE, Duration.ofSeconds(8), Duration.ZERO)
-                    .stream().filter(r -> r.headers().lastHeader(RecordHeaders.CHECKPOINT) != null).toList();
-            assertThat(checkpoints).as("the slow request re-enqueued with its origin")
-                    .anySatisfy(r -> {
-                        assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(slow);
-                        assertThat(new String(r.headers().lastHeader(RecordHeaders.CHECKPOINT).value(), StandardCharsets.UTF_8))
-                                .contains("\"offset\":0");
-                    });
-            assertThat(checkpoints.size()).as("stragglers only, not the requests merely in progress").isLessThan(fast / 10);
-
-            var all = topics.read(topics.completed, fast + 1, Duration.ofSeconds(90), Duration.ofSeconds(3));
-            Map<String, FinalResult> bySlow = all.stream().map(r -> codec.readFinalResult(r.value()))
-                    .filter(result -> result.taskId().equals(slow)).collect(Collectors.toMap(FinalResult::taskId, Function.identity()));
-            assertThat(bySlow).as("the slow task's one result").hasSize(1);
-            assertThat(bySlow.get(slow).request().offset()).as("it names the original request").isZero();
-            assertExactlyOnePerRequest(all, fast + 1);
-        }
     }
 
     @Test
@@ -233,10 +181,5 @@ class BacklogIT {
     private static double gauge(Worker worker, String name) {
         var gauge = worker.registry().find(name).gauge();
         return gauge == null ? 0 : gauge.value();
-    }
-
-    private static double counter(Worker worker, String name) {
-        Counter counter = worker.registry().find(name).counter();
-        return counter == null ? 0 : counter.count();
     }
 }

@@ -26,6 +26,8 @@ public final class BudgetShare {
 
     /** How often the partition count is looked at again between rebalances (a topic may grow). */
     static final Duration RECOUNT_INTERVAL = Duration.ofSeconds(30);
+    /** How often it is asked again while it is not known, and the share is 0. */
+    static final Duration UNKNOWN_RECOUNT_INTERVAL = Duration.ofSeconds(1);
     private static final Logger LOG = LoggerFactory.getLogger(BudgetShare.class);
 
     /** The input topic's partition count as far as it can be told quickly; empty where it cannot. */
@@ -45,6 +47,7 @@ public final class BudgetShare {
     private long lastCountMillis;
     private int sharedOwned;
     private int sharedTotal;
+    private boolean countUnknownLogged;
 
     public BudgetShare(PartitionCount partitionCount, Clock clock) {
         this.partitionCount = partitionCount;
@@ -90,7 +93,8 @@ public final class BudgetShare {
      * {@code metadata.max.age.ms}).
      */
     public void recheck() {
-        if (clock.millis() - lastCountMillis >= RECOUNT_INTERVAL.toMillis()) {
+        Duration interval = countKnown() ? RECOUNT_INTERVAL : UNKNOWN_RECOUNT_INTERVAL;
+        if (clock.millis() - lastCountMillis >= interval.toMillis()) {
             recount();
             update();
         }
@@ -101,14 +105,30 @@ public final class BudgetShare {
         partitionCount.get().ifPresent(count -> knownTotal = count);
     }
 
+    /**
+     * Whether the partition count is known: it has been counted once, and no owned partition is numbered
+     * past it (which proves it stale: the topic grew, and by how much is unknown).
+     */
+    private boolean countKnown() {
+        return owned.isEmpty() || knownTotal > owned.stream().mapToInt(TopicPartition::partition).max().orElse(-1);
+    }
+
     private void update() {
-        // A partition numbered past the known count proves the count stale: the topic grew.
-        int highest = owned.stream().mapToInt(TopicPartition::partition).max().orElse(-1);
-        int total = Math.max(knownTotal, highest + 1);
-        if (owned.size() == sharedOwned && total == sharedTotal) {
+        // Without the count, no share is safe: owners of 0-3, 4-7 and 8-11 guessing 4, 8 and 12 partitions
+        // would take 1.83 times the key's limit together. Nothing is sent until it is known (asked every second).
+        int owns = countKnown() ? owned.size() : 0;
+        int total = countKnown() ? knownTotal : 0;
+        if (countKnown() == countUnknownLogged) {
+            countUnknownLogged = !countKnown();
+            if (countUnknownLogged) {
+                LOG.warn("the partition count of the input topic is not known (or owned partitions prove it stale): "
+                        + "no requests until it is, so that the group's shares cannot add up to more than the key's limit");
+            }
+        }
+        if (owns == sharedOwned && total == sharedTotal) {
             return;
         }
-        sharedOwned = owned.size();
+        sharedOwned = owns;
         sharedTotal = total;
         for (Budget budget : budgets) {
             budget.applyRate().accept(share(budget.groupLimit(), sharedOwned, sharedTotal));

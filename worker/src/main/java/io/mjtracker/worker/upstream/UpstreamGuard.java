@@ -253,6 +253,8 @@ public final class UpstreamGuard {
                     pause = maxRateLimitPause;
                 }
                 pausedUntilMillis = Math.max(pausedUntilMillis, clock.millis() + pause.toMillis());
+                // A spent quota is not the task's fault: its TIMED_OUT clock stops until the upstream answers again.
+                unavailability.refused();
             }
             case FetchResult.Unauthorized unauthorized when unauthorized.status() == 403 && previousFound -> {
                 circuitBreaker.onSuccess(latencyNanos, TimeUnit.NANOSECONDS);
@@ -348,6 +350,7 @@ public final class UpstreamGuard {
     }
 
     private void succeeded(long latencyNanos) {
+        unavailability.answered();
         circuitBreaker.onSuccess(latencyNanos, TimeUnit.NANOSECONDS);
         probing = false;
         if (misconfigurationReported) {

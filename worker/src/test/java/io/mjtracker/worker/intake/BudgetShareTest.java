@@ -156,24 +156,37 @@ class BudgetShareTest {
     }
 
     @Test
-    void aPartitionNumberedPastAStaleCountShrinksTheShareRatherThanInflatingIt() {
+    void aPartitionNumberedPastAStaleCountStopsSendingUntilTheCountIsKnown() {
         BudgetShare budget = budget();
         budget.taken(partitions(0, 1));
         partitionCount = OptionalInt.empty();
 
         budget.taken(partitions(12, 13, 14, 15));
+        assertThat(rate(budget)).as("the topic grew by an unknown number: any share could overshoot").isZero();
 
-        assertThat(rate(budget)).as("at least 16 partitions exist").isEqualTo(LIMIT * 6 / 16);
+        partitionCount = OptionalInt.of(24);
+        clock.advance(Duration.ofSeconds(1));
+        budget.recheck();
+        assertThat(rate(budget)).as("asked again within a second").isEqualTo(LIMIT * 6 / 24);
     }
 
     @Test
-    void withNoCountEverKnownTheHighestOwnedPartitionBoundsTheTotal() {
+    void withNoCountEverKnownNothingIsSentUntilItIs() {
+        // Owners of 0-3, 4-7 and 8-11 that guessed the total from their own partitions would take 4/4 + 4/8
+        // + 4/12 = 1.83 times the limit together.
         partitionCount = OptionalInt.empty();
-        BudgetShare budget = budget();
+        BudgetShare[] owners = {budget(), budget(), budget()};
+        owners[0].taken(partitions(0, 1, 2, 3));
+        owners[1].taken(partitions(4, 5, 6, 7));
+        owners[2].taken(partitions(8, 9, 10, 11));
+        assertThat(rate(owners[0]) + rate(owners[1]) + rate(owners[2])).isZero();
 
-        budget.taken(partitions(0, 3));
-
-        assertThat(rate(budget)).isEqualTo(LIMIT / 2);
+        partitionCount = OptionalInt.of(12);
+        clock.advance(Duration.ofSeconds(1));
+        for (BudgetShare owner : owners) {
+            owner.recheck();
+        }
+        assertThat(rate(owners[0]) + rate(owners[1]) + rate(owners[2])).isCloseTo(LIMIT, within(1e-9));
     }
 
     @Test

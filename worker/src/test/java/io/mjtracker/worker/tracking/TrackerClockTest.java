@@ -197,6 +197,22 @@ class TrackerClockTest {
     }
 
     @Test
+    void aQuotaSpentForLongStopsTheTimedOutClockLikeAnOutage() {
+        upstream.put("slow", this::running);
+        tracker().submit(request("slow", START, 0));
+        assertThat(runFor(Duration.ofMinutes(30))).isEmpty();
+
+        // The key's quota is spent for 45 minutes: every answer a 429 asking for 30 s (the lane pauses 1 s
+        // at most here, then asks again).
+        upstream.put("slow", id -> new FetchResult.RateLimited(Duration.ofSeconds(30)));
+        assertThat(runFor(Duration.ofMinutes(45))).as("time the upstream refused to answer is not the task's").isEmpty();
+        upstream.put("slow", this::running);
+        assertThat(runFor(Duration.ofMinutes(20))).as("30 + 20 minutes of answers").isEmpty();
+        assertThat(runFor(Duration.ofMinutes(15))).singleElement()
+                .satisfies(c -> assertThat(c.result().outcome()).isEqualTo(Outcome.TIMED_OUT));
+    }
+
+    @Test
     void aLongRetryAfterDelaysATaskNoLongerThanTheLanesOwnPause() {
         int[] calls = {0};
         upstream.put("quota", id -> calls[0]++ == 0 ? new FetchResult.RateLimited(Duration.ofHours(6)) : done(id));

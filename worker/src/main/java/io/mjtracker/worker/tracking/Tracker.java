@@ -282,7 +282,7 @@ public final class Tracker implements AutoCloseable {
 
     private void timedOut(TrackedTask task, long now, String taskJson) {
         end(task, Outcome.TIMED_OUT, "not finished " + settings.maxTrackDuration()
-                + " after the request (not counting time the upstream was unreachable or refused the key)", now, taskJson);
+                + " after the request (not counting time the upstream was unreachable, refused the key or answered 429)", now, taskJson);
     }
 
     private void markSent(TrackedTask task, long now) {

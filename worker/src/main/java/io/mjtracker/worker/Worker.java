@@ -87,7 +87,8 @@ public final class Worker implements AutoCloseable {
     public static Worker start(WorkerConfig config) {
         Worker worker = new Worker(config);
         try {
-            worker.startComponents(Clock.systemUTC());
+            Clock wall = Clock.systemUTC();
+            worker.startComponents(MonotonicClock.startingAt(wall), wall);
             return worker;
         } catch (RuntimeException e) {
             worker.closeResources();
@@ -95,7 +96,11 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    private void startComponents(Clock clock) {
+    /**
+     * @param clock every interval the worker measures: a step of the host's time does not move it
+     * @param wall what users read as time (result and status timestamps, HTTP dates, the broker's timestamps)
+     */
+    private void startComponents(Clock clock, Clock wall) {
         var kafka = config.kafka();
         var clients = new KafkaClientSettings(kafka);
         // Waits up to five minutes for an absent broker: a worker restarted during a broker outage starts
@@ -130,7 +135,7 @@ public final class Worker implements AutoCloseable {
         for (UpstreamProfile profile : config.upstreams()) {
             UpstreamSettings upstream = profile.upstream();
             UpstreamClient client = new HttpUpstreamClient(upstream,
-                    new ResponseClassifier(taskCodec, upstream.apiKey(), clock), transports);
+                    new ResponseClassifier(taskCodec, upstream.apiKey(), wall), transports);
             resources.push(client);
             UpstreamGuard guard = new UpstreamGuard(profile.name(), profile.resilience(), clock);
             budget.follow(profile.resilience().ratePerSecond(), guard::shareRate);
@@ -143,7 +148,7 @@ public final class Worker implements AutoCloseable {
                     upstream.learnRefresh(), config.tracking().maxPollGap()));
         }
         Tracker tracker = new Tracker(config.tracking(), lanes, new PollCadence(new Random(), config.tracking().cadenceScale()),
-                statusPublisher, metrics, clock);
+                statusPublisher, metrics, clock, wall);
         resources.push(tracker);
         RequestParser parser = new RequestParser(mapper,
                 config.upstreams().stream().map(UpstreamProfile::name).collect(Collectors.toSet()));
@@ -158,7 +163,7 @@ public final class Worker implements AutoCloseable {
         Admin admin = Admin.create(clients.admin());
         resources.push(admin);
         HangingTransactions hanging = new HangingTransactions(admin, kafka.groupId(), clients.transactionalIdPrefix(),
-                clients.transactionalId(), stalls::longestOffsetWaitMillis, clock);
+                clients.transactionalId(), stalls::longestOffsetWaitMillis, wall);
         resources.push(hanging);
         metrics.hangingTransactions(hanging::unresolved, hanging::aborted);
         // Before intake starts: the first transaction must not join a hanging one of this worker's producer.

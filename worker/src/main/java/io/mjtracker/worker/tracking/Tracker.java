@@ -67,6 +67,8 @@ public final class Tracker implements AutoCloseable {
     private final StatusSink statusSink;
     private final TrackerMetrics metrics;
     private final Clock clock;
+    /** Only for the timestamps users read (observedAt, detectedAt); every interval uses {@link #clock}. */
+    private final Clock wall;
 
     private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
@@ -77,9 +79,13 @@ public final class Tracker implements AutoCloseable {
     private volatile boolean stopping;
     private Thread thread;
 
-    /** @param lanes one per upstream profile; requests name theirs ({@link TaskRequest#upstream()}) */
+    /**
+     * @param lanes one per upstream profile; requests name theirs ({@link TaskRequest#upstream()})
+     * @param clock every interval: schedules, limits, pauses (a clock that a step of the host's time does not move)
+     * @param wall the timestamps users read in status updates and results
+     */
     public Tracker(TrackingSettings settings, List<Lane> lanes, PollCadence cadence, StatusSink statusSink,
-            TrackerMetrics metrics, Clock clock) {
+            TrackerMetrics metrics, Clock clock, Clock wall) {
         this.settings = settings;
         for (Lane lane : lanes) {
             lane.attach(this::command);
@@ -89,6 +95,7 @@ public final class Tracker implements AutoCloseable {
         this.statusSink = statusSink;
         this.metrics = metrics;
         this.clock = clock;
+        this.wall = wall;
     }
 
     /** Starts the tracker thread. */
@@ -504,7 +511,7 @@ public final class Tracker implements AutoCloseable {
         task.lastStatus = canonical(status);
         task.lastProgress = canonical(progress);
         for (TaskRequest request : task.requests) {
-            statusSink.publish(request, StatusUpdate.of(task.id, task.lane.name, fetched, now, task.polls, request.source(), request.metadata()));
+            statusSink.publish(request, StatusUpdate.of(task.id, task.lane.name, fetched, wall.millis(), task.polls, request.source(), request.metadata()));
             metrics.statusPublished();
         }
         return true;
@@ -584,7 +591,7 @@ public final class Tracker implements AutoCloseable {
         lane.dispatcher.forget(task);
         lane.tasks.remove(task.id);
         Long finishedUpstream = task.lastFinishTime;
-        TrackingFacts facts = new TrackingFacts(task.requestedAtMillis, finishedUpstream, now, task.polls);
+        TrackingFacts facts = new TrackingFacts(task.requestedAtMillis, finishedUpstream, wall.millis(), task.polls);
         for (TaskRequest request : task.requests) {
             completions.add(new Completion(request, FinalResult.of(
                     task.id, lane.name, outcome, reason, taskJson, facts, request.source(), request.metadata())));

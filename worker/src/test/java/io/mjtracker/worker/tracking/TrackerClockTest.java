@@ -43,6 +43,8 @@ class TrackerClockTest {
     private static final long START = Instant.parse("2026-11-23T10:00:00Z").toEpochMilli();
 
     private final MutableClock clock = new MutableClock(Instant.ofEpochMilli(START));
+    /** The host's time, for the timestamps users read; it may step while {@link #clock} runs on. */
+    private final MutableClock wall = new MutableClock(Instant.ofEpochMilli(START));
     private final Map<String, Function<String, FetchResult>> upstream = new HashMap<>();
     private final List<String> fetched = new ArrayList<>();
     private final TaskCodec codec = new TaskCodec();
@@ -86,7 +88,7 @@ class TrackerClockTest {
             lane = new Lane("default", client, guard, new BatchSupport("default", batchMode, 100, clock), true, MAX_POLL_GAP);
             tracker = new Tracker(new TrackingSettings(1000, 900, 64, MAX_TRACK, GRACE, 5, 1.0, MAX_POLL_GAP), List.of(lane),
                     new PollCadence(new Random(1)), (request, update) -> statusSink.publish(request, update),
-                    new TrackerMetrics(new SimpleMeterRegistry(), List.of(), Map.of()), clock);
+                    new TrackerMetrics(new SimpleMeterRegistry(), List.of(), Map.of()), clock, wall);
         }
         return tracker;
     }
@@ -116,6 +118,7 @@ class TrackerClockTest {
                 done.add(completion);
             }
             clock.advance(Duration.ofSeconds(1));
+            wall.advance(Duration.ofSeconds(1));
         }
         return done;
     }
@@ -158,6 +161,29 @@ class TrackerClockTest {
         assertThat(runFor(Duration.ofMinutes(25))).as("30 + 25 minutes of availability").isEmpty();
         assertThat(runFor(Duration.ofMinutes(6))).singleElement()
                 .satisfies(c -> assertThat(c.result().outcome()).isEqualTo(Outcome.TIMED_OUT));
+    }
+
+    @Test
+    void aStepOfTheHostsTimeMovesOnlyTheTimestampsUsersRead() {
+        upstream.put("slow", this::running);
+        tracker().submit(request("slow", START, 0));
+        assertThat(runFor(Duration.ofMinutes(30))).isEmpty();
+
+        // The host's clock is set an hour back (and later two hours ahead): the worker's intervals do not notice.
+        wall.advance(Duration.ofHours(-1));
+        int polledBefore = fetched.size();
+        assertThat(runFor(Duration.ofMinutes(10))).isEmpty();
+        assertThat(fetched.size()).as("polling goes on").isGreaterThan(polledBefore);
+        wall.advance(Duration.ofHours(2));
+        assertThat(runFor(Duration.ofMinutes(10))).as("no TIMED_OUT for a forward step").isEmpty();
+
+        List<Completion> done = runFor(Duration.ofMinutes(21));
+        assertThat(done).singleElement().satisfies(c -> {
+            assertThat(c.result().outcome()).isEqualTo(Outcome.TIMED_OUT);
+            // About 61 minutes in by the worker's clock, the host's clock an hour ahead of it by now.
+            assertThat(c.result().tracking().detectedAt()).as("stamped with the host's time")
+                    .isBetween(START + Duration.ofMinutes(120).toMillis(), START + Duration.ofMinutes(122).toMillis());
+        });
     }
 
     @Test

@@ -75,7 +75,7 @@ class TrackerLanesTest {
         clients.forEach((name, client) -> lanes.add(lane(name, client)));
         return new Tracker(new TrackingSettings(1000, 900, 64, HOUR, Duration.ofMinutes(2), 5, 1.0, Duration.ofMinutes(2)),
                 lanes, new PollCadence(new Random(1)), (request, update) -> { }, new TrackerMetrics(new SimpleMeterRegistry(), List.of(), Map.of()),
-                clock);
+                clock, clock);
     }
 
     private static TaskRequest request(String id, String upstream, int offset) {

@@ -145,6 +145,8 @@ public final class TrackerMetrics {
                     max(group, UpstreamGauges::idsPerRequest), tags);
             gauge("upstream.refresh.period.seconds", "The upstream's sync tick learned from its answers (0: none seen)",
                     max(group, UpstreamGauges::refreshPeriodSeconds), tags);
+            gauge("upstream.not.found.incident.seconds", "How long every task has answered not-found (0: no incident); "
+                    + "its tasks end as NOT_FOUND after 30 minutes", max(group, UpstreamGauges::notFoundIncidentSeconds), tags);
             gauge("upstream.circuits.open", "Upstream profiles whose circuit is open (a refused key or wrong URL forces it)",
                     sum(group, lane -> lane.circuitOpen() ? 1 : 0), tags);
         });

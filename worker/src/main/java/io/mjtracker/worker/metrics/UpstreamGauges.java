@@ -29,4 +29,7 @@ public interface UpstreamGauges {
 
     /** Whether the circuit is open, or forced open by a refused key or a wrong base URL. */
     boolean circuitOpen();
+
+    /** How long every task of this upstream has answered not-found (an incident), in seconds; 0 outside one. */
+    double notFoundIncidentSeconds();
 }

@@ -106,4 +106,9 @@ public final class Lane implements UpstreamGauges {
     public boolean circuitOpen() {
         return guard.circuitOpen();
     }
+
+    @Override
+    public double notFoundIncidentSeconds() {
+        return guard.notFoundIncidentMillis() / 1000.0;
+    }
 }

@@ -1,5 +1,7 @@
 package io.mjtracker.worker.upstream;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -9,18 +11,31 @@ import java.util.Set;
  * must end no task. A run of not-found answers from {@link #DISTINCT_FOR_INCIDENT} different tasks with
  * no task found in between is an incident; after {@link #DISTINCT_FOR_CHECK} of them, a task that was
  * found lately (the canary) is asked once more: not found too, it is an incident; found, the not-found
- * answers are the tasks' own. Any task found ends an incident. Tracker thread only.
+ * answers are the tasks' own. Any task found ends an incident. An incident that lasts
+ * {@link #INCIDENT_LIMIT} with no task found is believed: an upstream that lost its store (a self-hosted
+ * proxy restarted without persistence) will never find its tasks again, and its requests must be
+ * answered; the not-found answers then end tasks as NOT_FOUND again. Tracker thread; {@link
+ * #incidentMillis} from any.
  */
 final class NotFoundWatch {
 
     static final int DISTINCT_FOR_INCIDENT = 10;
     static final int DISTINCT_FOR_CHECK = 3;
+    /** How long every task may answer not-found before the answers are believed. */
+    static final Duration INCIDENT_LIMIT = Duration.ofMinutes(30);
+
+    private final Clock clock;
+    private volatile long incidentSinceMillis = -1;
 
     private final Set<String> notFoundRun = new HashSet<>();
     private String canary;
     private boolean canaryChecked;
     private boolean canaryOutstanding;
     private boolean incident;
+
+    NotFoundWatch(Clock clock) {
+        this.clock = clock;
+    }
 
     /** A task answered; returns true where this answer ended an incident. */
     boolean found(String taskId) {
@@ -29,6 +44,7 @@ final class NotFoundWatch {
         canaryChecked = false;
         boolean ended = incident;
         incident = false;
+        incidentSinceMillis = -1;
         return ended;
     }
 
@@ -38,10 +54,15 @@ final class NotFoundWatch {
             notFoundRun.add(taskId);
         }
         if (!incident && notFoundRun.size() >= DISTINCT_FOR_INCIDENT) {
-            incident = true;
+            startIncident();
             return true;
         }
         return false;
+    }
+
+    private void startIncident() {
+        incident = true;
+        incidentSinceMillis = clock.millis();
     }
 
     /** The canary to ask now, or null; asking it is then outstanding until {@link #canaryAnswered}. */
@@ -66,20 +87,32 @@ final class NotFoundWatch {
         if (notFound) {
             canaryChecked = true;
             if (!incident) {
-                incident = true;
+                startIncident();
                 return true;
             }
         }
         return false;
     }
 
-    /** Whether a not-found answer may end a task now: no incident, and no canary check pending. */
+    /** Whether a not-found answer may end a task now: no incident (or one believed), and no canary check pending. */
     boolean trusted() {
-        return !incident && !(canary != null && !canaryChecked && notFoundRun.size() >= DISTINCT_FOR_CHECK);
+        return believed() || !incident && !(canary != null && !canaryChecked && notFoundRun.size() >= DISTINCT_FOR_CHECK);
     }
 
+    /** In an incident not yet believed: not-found answers end no task, and the circuit stays forced open. */
     boolean inIncident() {
-        return incident;
+        return incident && !believed();
+    }
+
+    /** An incident that has lasted {@link #INCIDENT_LIMIT}: its answers are taken as they are. */
+    boolean believed() {
+        return incident && clock.millis() - incidentSinceMillis >= INCIDENT_LIMIT.toMillis();
+    }
+
+    /** How long the current incident has lasted, in milliseconds; 0 when there is none. */
+    long incidentMillis() {
+        long since = incidentSinceMillis;
+        return since < 0 ? 0 : Math.max(0, clock.millis() - since);
     }
 
     String canary() {

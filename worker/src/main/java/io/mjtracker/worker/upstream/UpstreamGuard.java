@@ -55,7 +55,8 @@ public final class UpstreamGuard {
     private final Duration probeInterval;
     private final Duration maxRateLimitPause;
     private final UnavailabilityClock unavailability;
-    private final NotFoundWatch notFoundWatch = new NotFoundWatch();
+    private final NotFoundWatch notFoundWatch;
+    private boolean believedReported;
     private boolean lastAnswerFound;
     /** Replaced by the consumer thread on a rebalance ({@link #shareRate}), read by the dispatcher thread. */
     private volatile Pace pace;
@@ -124,6 +125,7 @@ public final class UpstreamGuard {
         this.probeInterval = settings.breakerOpenDuration();
         this.maxRateLimitPause = settings.retryMaxBackoff();
         this.unavailability = new UnavailabilityClock(clock);
+        this.notFoundWatch = new NotFoundWatch(clock);
         circuitBreaker.getEventPublisher().onStateTransition(event -> {
             if (event.getStateTransition().getToState() == CircuitBreaker.State.CLOSED) {
                 unavailability.resumed();
@@ -243,6 +245,7 @@ public final class UpstreamGuard {
                 if (notFoundWatch.inIncident()) {
                     notFoundIncident(started);
                 } else {
+                    reportBelieved();
                     succeeded(latencyNanos);
                 }
             }
@@ -334,6 +337,23 @@ public final class UpstreamGuard {
         return notFoundWatch.trusted();
     }
 
+    /** Once per incident: from now on its not-found answers end tasks. */
+    private void reportBelieved() {
+        if (notFoundWatch.believed() && !believedReported) {
+            believedReported = true;
+            LOG.error("upstream '{}': every task has answered not-found for {} and none was found: taking the answers as "
+                    + "they are, its tasks end as NOT_FOUND (the upstream lost them, or its base URL is wrong)",
+                    name, NotFoundWatch.INCIDENT_LIMIT);
+        } else if (!notFoundWatch.believed()) {
+            believedReported = false;
+        }
+    }
+
+    /** How long every task of this upstream has answered not-found, in milliseconds; 0 outside an incident. */
+    public long notFoundIncidentMillis() {
+        return notFoundWatch.incidentMillis();
+    }
+
     private void notFoundIncident(boolean justStarted) {
         if (justStarted) {
             misconfigurationReported = false;
@@ -341,7 +361,7 @@ public final class UpstreamGuard {
         forceOpen("every task answers not-found (" + notFoundWatch.runLength() + " different tasks in a row"
                 + (notFoundWatch.canary() == null ? "" : ", task " + notFoundWatch.canary() + " too, which was found before")
                 + "): the base URL may carry a wrong path prefix, or the upstream lost its tasks; "
-                + "no task ends as NOT_FOUND until tasks are found again");
+                + "no task ends as NOT_FOUND until tasks are found again, or for " + NotFoundWatch.INCIDENT_LIMIT.toMinutes() + " minutes");
     }
 
     /** The clock of time the upstream was unavailable, for TIMED_OUT limits. */

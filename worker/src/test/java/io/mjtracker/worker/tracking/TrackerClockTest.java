@@ -308,6 +308,20 @@ class TrackerClockTest {
     }
 
     @Test
+    void anIncidentWithNoTaskFoundForHalfAnHourIsBelievedAndItsTasksEndNotFound() {
+        // A self-hosted proxy that lost its in-memory store: nothing it held will be found again.
+        for (int i = 0; i < 12; i++) {
+            tracker().submit(request("lost" + i, START, 0));
+        }
+        assertThat(runFor(Duration.ofMinutes(25))).as("an incident first, not 12 results").isEmpty();
+        assertThat(lane.guard.notFoundIncidentMillis()).isGreaterThan(Duration.ofMinutes(20).toMillis());
+
+        List<Completion> done = runFor(Duration.ofMinutes(10));
+        assertThat(done).as("after 30 minutes the answers are believed: every request answered")
+                .hasSize(12).allSatisfy(c -> assertThat(c.result().outcome()).isEqualTo(Outcome.NOT_FOUND));
+    }
+
+    @Test
     void anErrorWithOneTaskLeavesTheOthersTracked() {
         upstream.put("bad", this::running);
         upstream.put("good", id -> new FetchResult.Found(codec.parse(

@@ -168,8 +168,9 @@ public final class Worker implements AutoCloseable {
         metrics.hangingTransactions(hanging::unresolved, hanging::aborted);
         // Before intake starts: the first transaction must not join a hanging one of this worker's producer.
         hanging.start();
-        resources.push(new MeterBinders(registry, namedGuards, consumer,
-                List.of(statusProducer, results.producer())));
+        MeterBinders binders = new MeterBinders(registry, namedGuards, consumer, List.of(statusProducer), results.producer());
+        resources.push(binders);
+        results.onReplacement(binders::resultProducerReplaced);
         if (config.metricsPort() >= 0) {
             metricsServer = MetricsServer.start(config.metricsPort(), registry, health);
             resources.push(metricsServer);

@@ -83,7 +83,10 @@ final class CommitPlan {
         Map<TopicPartition, List<DeadLetter>> lettersBy = new HashMap<>();
         for (DeadLetter letter : pendingLetters) {
             TopicPartition partition = new TopicPartition(letter.original().topic(), letter.original().partition());
-            if (owned.containsKey(partition)) {
+            OwnedPartition state = owned.get(partition);
+            // A letter of an earlier assignment (put back after an abort that outlived a rebalance) is the
+            // new assignment's to write: it reads the record again.
+            if (state != null && state.assignment == letter.assignment()) {
                 lettersBy.computeIfAbsent(partition, p -> new ArrayList<>()).add(letter);
             }
         }

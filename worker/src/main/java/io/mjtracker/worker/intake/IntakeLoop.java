@@ -236,7 +236,7 @@ public final class IntakeLoop implements Runnable {
             case ParsedInput.Rejected rejected -> {
                 LOG.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), rejected.detail());
                 metrics.deadLettered(rejected.reason().tag());
-                deadLetters.add(new DeadLetter(record, rejected.reason(), rejected.detail()));
+                deadLetters.add(new DeadLetter(record, rejected.reason(), rejected.detail(), state.assignment));
             }
         }
     }

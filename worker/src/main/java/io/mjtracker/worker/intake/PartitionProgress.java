@@ -4,6 +4,7 @@ import java.util.BitSet;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.stream.LongStream;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 
 /**
@@ -171,14 +172,16 @@ public final class PartitionProgress {
             return Optional.empty();
         }
         BitSet view = (BitSet) pending.clone();
-        TreeSet<Long> aheadDone = new TreeSet<>(doneAhead);
+        // Only the offsets added here are copied: doneAhead may hold thousands inherited from the previous
+        // owner, and a plan asks this of every owned partition every commit interval.
+        TreeSet<Long> alsoAhead = new TreeSet<>();
         for (long offset : alsoDone) {
             if (offset < readUpTo) {
                 if (offset >= base) {
                     view.clear(index(offset));
                 }
             } else {
-                aheadDone.add(offset);
+                alsoAhead.add(offset);
             }
         }
         long commit = commitPoint(view);
@@ -186,19 +189,32 @@ public final class PartitionProgress {
             return Optional.empty();
         }
         long denseEnd = readUpTo;
-        Long lastNearby = aheadDone.lower(commit + OffsetMetadataCodec.MAX_DENSE_SPAN);
+        Long lastNearby = maxOf(doneAhead.lower(commit + OffsetMetadataCodec.MAX_DENSE_SPAN),
+                alsoAhead.lower(commit + OffsetMetadataCodec.MAX_DENSE_SPAN));
         if (lastNearby != null && lastNearby >= denseEnd) {
             denseEnd = lastNearby + 1;
         }
         int span = (int) (denseEnd - commit);
         BitSet toDo = view.get(index(commit), index(readUpTo));
         for (long offset = readUpTo; offset < denseEnd; offset++) {
-            if (!aheadDone.contains(offset)) {
+            if (!doneAhead.contains(offset) && !alsoAhead.contains(offset)) {
                 toDo.set((int) (offset - commit));
             }
         }
-        long[] sparse = aheadDone.tailSet(denseEnd).stream().mapToLong(Long::longValue).toArray();
+        long[] sparse = LongStream.concat(
+                doneAhead.tailSet(denseEnd).stream().mapToLong(Long::longValue),
+                alsoAhead.tailSet(denseEnd).stream().mapToLong(Long::longValue)).sorted().distinct().toArray();
         return OffsetMetadataCodec.encode(commit, toDo, span, sparse).map(metadata -> new OffsetAndMetadata(commit, metadata));
+    }
+
+    private static Long maxOf(Long a, Long b) {
+        if (a == null) {
+            return b;
+        }
+        if (b == null) {
+            return a;
+        }
+        return Math.max(a, b);
     }
 
     private long commitPoint(BitSet view) {

@@ -21,9 +21,17 @@ import org.apache.kafka.clients.producer.Producer;
 public final class MeterBinders implements AutoCloseable {
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final MeterRegistry registry;
+    private KafkaClientMetrics resultProducerMetrics;
 
-    /** @param guards the upstream guards whose Resilience4j meters to bind, each tagged {@code name=<profile>} */
-    public MeterBinders(MeterRegistry registry, List<UpstreamGuard> guards, Consumer<?, ?> consumer, List<Producer<?, ?>> producers) {
+    /**
+     * @param guards the upstream guards whose Resilience4j meters to bind, each tagged {@code name=<profile>}
+     * @param producers producers that live as long as the worker
+     * @param resultProducer the result producer now; {@link #resultProducerReplaced} follows it when it is replaced
+     */
+    public MeterBinders(MeterRegistry registry, List<UpstreamGuard> guards, Consumer<?, ?> consumer, List<Producer<?, ?>> producers,
+            Producer<?, ?> resultProducer) {
+        this.registry = registry;
         for (UpstreamGuard guard : guards) {
             TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(guard.circuitBreakers()).bindTo(registry);
             TaggedRateLimiterMetrics.ofRateLimiterRegistry(guard.rateLimiters()).bindTo(registry);
@@ -37,6 +45,7 @@ public final class MeterBinders implements AutoCloseable {
             producerMetrics.bindTo(registry);
             closeables.add(producerMetrics);
         }
+        resultProducerReplaced(resultProducer);
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(registry);
         closeables.add(gc);
@@ -47,8 +56,23 @@ public final class MeterBinders implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
     }
 
+    /**
+     * The result producer was replaced (fenced, or its epoch bumped): its meters are the new one's from
+     * now on, rather than a closed producer's frozen values. Called on the consumer thread.
+     */
+    public synchronized void resultProducerReplaced(Producer<?, ?> producer) {
+        if (resultProducerMetrics != null) {
+            resultProducerMetrics.close();
+        }
+        resultProducerMetrics = new KafkaClientMetrics(producer);
+        resultProducerMetrics.bindTo(registry);
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (resultProducerMetrics != null) {
+            resultProducerMetrics.close();
+        }
         for (AutoCloseable closeable : closeables) {
             try {
                 closeable.close();

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.producer.Producer;
@@ -68,6 +69,7 @@ public final class ResultPublisher implements AutoCloseable {
     private final TopicNames topics;
     private final OutputRecords records;
     private Producer<byte[], byte[]> producer;
+    private Consumer<Producer<byte[], byte[]>> replacementListener = replaced -> { };
     private boolean initialised;
     private List<Future<RecordMetadata>> checkpointSends = List.of();
     private boolean inDoubt;
@@ -104,6 +106,11 @@ public final class ResultPublisher implements AutoCloseable {
     /** The producer in use, for client metrics. */
     public Producer<byte[], byte[]> producer() {
         return producer;
+    }
+
+    /** Told of every fresh producer that replaces one (client metrics follow it). Before the first publish. */
+    public void onReplacement(Consumer<Producer<byte[], byte[]>> listener) {
+        this.replacementListener = listener;
     }
 
     /** True while a commit or abort awaits {@link #resume()}: nothing new may be published until it settles. */
@@ -222,6 +229,7 @@ public final class ResultPublisher implements AutoCloseable {
         initialised = false;
         retire(producer);
         producer = producers.get();
+        replacementListener.accept(producer);
         initialise();
         return new Attempt.Aborted("producer replaced after " + cause.getClass().getSimpleName());
     }
@@ -242,6 +250,7 @@ public final class ResultPublisher implements AutoCloseable {
             LOG.warn("the result producer could not register ({}); retrying with a fresh one", e.toString());
             retire(producer);
             producer = producers.get();
+            replacementListener.accept(producer);
         }
         return initialised;
     }

@@ -8,6 +8,7 @@ import io.mjtracker.common.record.FinalResult;
 import io.mjtracker.common.record.Outcome;
 import io.mjtracker.common.record.RequestRef;
 import io.mjtracker.common.record.TrackingFacts;
+import io.mjtracker.worker.publish.DeadLetter;
 import io.mjtracker.worker.tracking.Completion;
 import io.mjtracker.worker.tracking.TaskRequest;
 import java.util.ArrayList;
@@ -113,5 +114,18 @@ class CommitPlanTest {
                 .containsOnlyKeys(P0, p1);
         assertThat(second.transaction().offsets()).as("its commit did not move since").containsOnlyKeys(P0);
         assertThat(second.transaction().offsets().get(P0).offset()).isEqualTo(4);
+    }
+
+    @Test
+    void aDeadLetterOfAnEarlierAssignmentIsLeftToTheOwnerThatReadsItAgain() {
+        var record = new org.apache.kafka.clients.consumer.ConsumerRecord<>("in", 0, 0L, new byte[0], "{".getBytes());
+        partition.progress.arrive(0);
+        DeadLetter current = new DeadLetter(record, DeadLetterReason.BAD_JSON, "not JSON", partition.assignment);
+        DeadLetter earlier = new DeadLetter(record, DeadLetterReason.BAD_JSON, "not JSON", partition.assignment - 1);
+
+        assertThat(CommitPlan.plan(owned, List.of(), List.of(earlier), codec, upstream -> 0L, UNBOUNDED).transaction().deadLetters())
+                .as("put back after an abort that outlived a rebalance: the new assignment reads the record again").isEmpty();
+        assertThat(CommitPlan.plan(owned, List.of(), List.of(current), codec, upstream -> 0L, UNBOUNDED).transaction().deadLetters())
+                .containsExactly(current);
     }
 }

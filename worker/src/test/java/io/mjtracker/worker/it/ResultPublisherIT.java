@@ -121,7 +121,7 @@ class ResultPublisherIT {
                 new org.apache.kafka.common.header.internals.RecordHeaders(), java.util.Optional.empty());
         try (ResultPublisher publisher = publisher(topics, 16 * 1024)) {
             var attempt = publisher.publish(new Transaction(List.of(),
-                    List.of(new DeadLetter(original, DeadLetterReason.TOO_LARGE, "value of 100000 bytes")), List.of(), Map.of()),
+                    List.of(new DeadLetter(original, DeadLetterReason.TOO_LARGE, "value of 100000 bytes", 1)), List.of(), Map.of()),
                     new ConsumerGroupMetadata("publisher-it"));
 
             assertThat(attempt).isInstanceOf(ResultPublisher.Attempt.Committed.class);

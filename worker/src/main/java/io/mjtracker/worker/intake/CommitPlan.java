@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -47,26 +48,30 @@ final class CommitPlan {
     private final List<DeadLetter> deferredLetters = new ArrayList<>();
     private final Set<TopicPartition> checkpointed = new HashSet<>();
     private final TransactionBounds bounds;
+    private final Predicate<String> unavailableNow;
     private int records;
     private long bytes;
     private boolean full;
     private final List<Completion> discarded = new ArrayList<>();
     private final List<DeadLetter> heldLetters = new ArrayList<>();
 
-    private CommitPlan(TransactionBounds bounds) {
+    private CommitPlan(TransactionBounds bounds, Predicate<String> unavailableNow) {
         this.bounds = bounds;
+        this.unavailableNow = unavailableNow;
     }
 
     /**
      * @param finished completions collected and not yet published
      * @param pendingLetters dead letters not yet published
      * @param unavailableClockMillis each upstream's unavailability clock now, by profile, for checkpoint credits
+     * @param unavailableNow whether a profile's upstream cannot be asked now: its requests are checkpointed
+     *     past the line whatever share of the window is pending
      * @param bounds most records and bytes the transaction may write: what is over them waits for the next one
      */
     static CommitPlan plan(Map<TopicPartition, OwnedPartition> owned, List<Completion> finished,
             List<DeadLetter> pendingLetters, CheckpointCodec codec, ToLongFunction<String> unavailableClockMillis,
-            TransactionBounds bounds) {
-        CommitPlan plan = new CommitPlan(bounds);
+            Predicate<String> unavailableNow, TransactionBounds bounds) {
+        CommitPlan plan = new CommitPlan(bounds, unavailableNow);
         Map<TopicPartition, List<Completion>> finishedBy = new HashMap<>();
         Set<TaskRequest> finishing = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Completion completion : finished) {
@@ -100,10 +105,16 @@ final class CommitPlan {
             List<DeadLetter> pendingLetters, Set<TaskRequest> finishing, CheckpointCodec codec,
             ToLongFunction<String> unavailableClockMillis) {
         List<TaskRequest> toMove = new ArrayList<>();
-        long below = state.progress.checkpointBelow();
-        if (below != Long.MIN_VALUE) {
+        long line = state.progress.checkpointLine();
+        if (line != Long.MIN_VALUE) {
+            // Stragglers when few requests below the line are pending; and always the requests of an upstream
+            // that cannot be asked now, which will not finish soon: left in place, a dead upstream's share of
+            // the traffic would fill every partition's window and pause intake for all upstreams long before
+            // the in-flight cap.
+            boolean stragglers = state.progress.checkpointBelow() != Long.MIN_VALUE;
             state.anchors.forEach((request, anchor) -> {
-                if (anchor < below && !finishing.contains(request) && checkpoints.size() + toMove.size() < MAX_CHECKPOINTS) {
+                if (anchor < line && !finishing.contains(request) && checkpoints.size() + toMove.size() < MAX_CHECKPOINTS
+                        && (stragglers || unavailableNow.test(request.upstream()))) {
                     toMove.add(request);
                 }
             });

@@ -274,12 +274,13 @@ public final class IntakeLoop implements Runnable {
             settle(inDoubt, results.resume());
             return;
         }
-        if (finished.isEmpty() && deadLetters.isEmpty()
-                && owned.values().stream().allMatch(state -> state.progress.checkpointBelow() == Long.MIN_VALUE)) {
+        boolean upstreamAway = unavailability.values().stream().anyMatch(UnavailabilityClock::unavailableNow);
+        if (finished.isEmpty() && deadLetters.isEmpty() && owned.values().stream().allMatch(state -> upstreamAway
+                ? state.progress.checkpointLine() == Long.MIN_VALUE : state.progress.checkpointBelow() == Long.MIN_VALUE)) {
             return; // nothing could go into a transaction: no plan every 100 ms for idle partitions
         }
         CommitPlan plan = CommitPlan.plan(owned, finished, deadLetters, checkpoints,
-                upstream -> unavailability.get(upstream).millis(), bounds);
+                upstream -> unavailability.get(upstream).millis(), upstream -> unavailability.get(upstream).unavailableNow(), bounds);
         finished.clear();
         deadLetters.clear();
         tracker.released(plan.discarded().size());

@@ -149,13 +149,22 @@ public final class PartitionProgress {
      * better paused ({@link #windowFull()}) than rewritten.
      */
     public long checkpointBelow() {
-        if (readSpan() <= CHECKPOINT_SPAN) {
+        long below = checkpointLine();
+        if (below == Long.MIN_VALUE) {
             return Long.MIN_VALUE;
         }
-        long below = readUpTo - CHECKPOINT_SPAN / 2;
         long commit = commitPoint(pending);
         int pendingBelow = pending.get(index(commit), index(below)).cardinality();
         return pendingBelow * STRAGGLER_SHARE <= below - commit ? below : Long.MIN_VALUE;
+    }
+
+    /**
+     * The line below which requests would be checkpointed once the window is wide, whatever share of them
+     * is pending: for requests that cannot finish soon (their upstream is away), which would otherwise fill
+     * the window and pause the partition for every upstream. {@link Long#MIN_VALUE} while the window is small.
+     */
+    public long checkpointLine() {
+        return readSpan() <= CHECKPOINT_SPAN ? Long.MIN_VALUE : readUpTo - CHECKPOINT_SPAN / 2;
     }
 
     /** The next offset the consumer will deliver, or -1 before the first record of an uncommitted partition. */

@@ -45,7 +45,7 @@ class CommitPlanTest {
     }
 
     private CommitPlan plan(List<Completion> finished, TransactionBounds bounds) {
-        return CommitPlan.plan(owned, finished, List.of(), codec, upstream -> 0L, bounds);
+        return CommitPlan.plan(owned, finished, List.of(), codec, upstream -> 0L, upstream -> false, bounds);
     }
 
     @Test
@@ -106,9 +106,9 @@ class CommitPlanTest {
         Map<TopicPartition, OwnedPartition> both = Map.of(P0, partition, p1, quiet);
         List<Completion> done = finished(4, 10);
 
-        CommitPlan first = CommitPlan.plan(both, done.subList(0, 2), List.of(), codec, upstream -> 0L, UNBOUNDED);
+        CommitPlan first = CommitPlan.plan(both, done.subList(0, 2), List.of(), codec, upstream -> 0L, upstream -> false, UNBOUNDED);
         first.applyCommitted(both, List.of());
-        CommitPlan second = CommitPlan.plan(both, done.subList(2, 4), List.of(), codec, upstream -> 0L, UNBOUNDED);
+        CommitPlan second = CommitPlan.plan(both, done.subList(2, 4), List.of(), codec, upstream -> 0L, upstream -> false, UNBOUNDED);
 
         assertThat(first.transaction().offsets()).as("a partition never committed by this owner is committed once")
                 .containsOnlyKeys(P0, p1);
@@ -123,9 +123,42 @@ class CommitPlanTest {
         DeadLetter current = new DeadLetter(record, DeadLetterReason.BAD_JSON, "not JSON", partition.assignment);
         DeadLetter earlier = new DeadLetter(record, DeadLetterReason.BAD_JSON, "not JSON", partition.assignment - 1);
 
-        assertThat(CommitPlan.plan(owned, List.of(), List.of(earlier), codec, upstream -> 0L, UNBOUNDED).transaction().deadLetters())
+        assertThat(CommitPlan.plan(owned, List.of(), List.of(earlier), codec, upstream -> 0L, upstream -> false, UNBOUNDED).transaction().deadLetters())
                 .as("put back after an abort that outlived a rebalance: the new assignment reads the record again").isEmpty();
-        assertThat(CommitPlan.plan(owned, List.of(), List.of(current), codec, upstream -> 0L, UNBOUNDED).transaction().deadLetters())
+        assertThat(CommitPlan.plan(owned, List.of(), List.of(current), codec, upstream -> 0L, upstream -> false, UNBOUNDED).transaction().deadLetters())
                 .containsExactly(current);
+    }
+
+    @Test
+    void requestsOfAnUpstreamThatCannotBeAskedAreCheckpointedPastTheLineWhateverShareIsPending() {
+        // One request in ten is for an upstream that is away: 10% pending below the line, more than the
+        // one in sixteen that makes stragglers; those of a live upstream stay where they are.
+        int count = PartitionProgress.CHECKPOINT_SPAN + 2;
+        List<Completion> done = new ArrayList<>();
+        List<TaskRequest> away = new ArrayList<>();
+        for (int offset = 0; offset < count; offset++) {
+            partition.progress.arrive(offset);
+            String upstream = offset % 10 == 0 ? "dead" : "default";
+            TaskRequest request = new TaskRequest("t" + offset, upstream, new RequestRef("in", 0, offset), new Header[0],
+                    JsonNodeFactory.instance.objectNode(), 1L, 0, 0, 1);
+            partition.anchors.put(request, (long) offset);
+            if (upstream.equals("dead")) {
+                away.add(request);
+            } else {
+                done.add(new Completion(request, FinalResult.of(request.taskId(), upstream, Outcome.SUCCEEDED, null, "{}",
+                        new TrackingFacts(1L, 2L, 3L, 1), request.source(), request.metadata())));
+            }
+        }
+        CommitPlan.plan(owned, done, List.of(), codec, upstream -> 0L, upstream -> false, UNBOUNDED).applyCommitted(owned, List.of());
+
+        CommitPlan live = CommitPlan.plan(owned, List.of(), List.of(), codec, upstream -> 0L, upstream -> false, UNBOUNDED);
+        assertThat(live.checkpointCount()).as("10% pending is no straggler share: the window is left as it is").isZero();
+
+        CommitPlan deadAway = CommitPlan.plan(owned, List.of(), List.of(), codec, upstream -> 0L, upstream -> upstream.equals("dead"), UNBOUNDED);
+        long below = partition.progress.checkpointLine();
+        assertThat(deadAway.checkpointCount()).as("every request of the dead upstream below the line")
+                .isEqualTo((int) away.stream().filter(request -> request.source().offset() < below).count()).isPositive();
+        assertThat(deadAway.transaction().offsets().get(P0).offset()).as("the commit point moves past them")
+                .isGreaterThanOrEqualTo(below - 10);
     }
 }

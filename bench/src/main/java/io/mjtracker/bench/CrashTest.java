@@ -30,12 +30,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Exactly one result per request through crashes: three worker processes in one group, kill -9 of a
- * random one every few seconds (then a restart), and a count at the end. The classic mode restarts the
+ * Exactly one result per request through crashes: worker processes in one group, kill -9 of a random
+ * one every few seconds (then a restart), and a verdict by task id at the end. The classic mode restarts the
  * broker once; the backlog mode is the hard regime: a small in-flight cap so that workers pause, tasks
  * of mixed length with some that outlive several kills, the broker killed with kill -9 once and stopped
- * for 60 s once, and one worker frozen (SIGSTOP) past its session and thawed. Returns false (the bench
- * exits non-zero) on any lost or duplicated result.
+ * for 60 s once, and one worker frozen (SIGSTOP) past its session and thawed; the churn mode is the run
+ * that once stalled on a hanging transaction (two workers, a broker restart amid kills). Returns false (the
+ * bench exits non-zero) on any lost or duplicated result, a result naming another request, or a worker
+ * that exited by itself.
  */
 final class CrashTest {
 
@@ -47,14 +49,31 @@ final class CrashTest {
 
     private CrashTest() {}
 
-    /** One scheduled fault of a run, by seconds since the start. */
-    private record Plan(boolean backlog, int brokerKillAt, int brokerStopAt, int brokerDownFor, int freezeAt, int frozenFor) {
+    /**
+     * The faults of a run, by seconds since the start.
+     *
+     * @param killAroundBrokerStart a worker is also killed within two seconds after the broker is back, when
+     *     commits in flight across the restart are likeliest
+     */
+    private record Plan(String name, int workers, boolean backlog, int brokerKillAt, int brokerStopAt, int brokerDownFor,
+            int freezeAt, int frozenFor, Duration faultsUntil, int killEveryMillis, int killJitterMillis, boolean killAroundBrokerStart,
+            Duration deadline) {
         static Plan classicRun() {
-            return new Plan(false, -1, 20, 0, -1, 0);
+            return new Plan("crash", 3, false, -1, 20, 0, -1, 0, FAULTS_UNTIL, 4000, 3000, false, DEADLINE);
         }
 
         static Plan backlogRun() {
-            return new Plan(true, 25, 70, 60, 160, 20);
+            return new Plan("crash-backlog", 3, true, 25, 70, 60, 160, 20, FAULTS_UNTIL, 4000, 3000, false, DEADLINE);
+        }
+
+        /**
+         * The run that once left 564 requests unanswered (a hanging transaction on the group's offsets): two
+         * workers with static membership, a kill -9 every ~6 s for 150 s, the broker stopped 15 s in for 5 s.
+         * Every request must be answered within a few minutes of the last fault.
+         */
+        static Plan churnRun() {
+            return new Plan("crash-churn", 2, false, -1, 15, 5, -1, 0, Duration.ofSeconds(150), 5000, 2000, true,
+                    Duration.ofSeconds(150).plus(Duration.ofMinutes(4)));
         }
     }
 
@@ -64,6 +83,19 @@ final class CrashTest {
 
     static boolean runBacklog(int taskCount) throws Exception {
         return run(taskCount, Plan.backlogRun());
+    }
+
+    /** {@code runs} churn runs one after another; false where any of them failed. */
+    static boolean runChurn(int taskCount, int runs) throws Exception {
+        int failed = 0;
+        for (int run = 1; run <= runs; run++) {
+            System.out.printf("churn run %d of %d%n", run, runs);
+            if (!run(taskCount, Plan.churnRun())) {
+                failed++;
+            }
+        }
+        System.out.printf("crash-churn: %d of %d runs held%n", runs - failed, runs);
+        return failed == 0;
     }
 
     private static boolean run(int taskCount, Plan plan) throws Exception {
@@ -82,6 +114,11 @@ final class CrashTest {
             env.put("TRACKER_CADENCE_SCALE", "0.1");
             env.put("TRACKER_SHUTDOWN_TIMEOUT", "5s");
             env.put("METRICS_PORT", "-1");
+            if (plan.workers() == 2) {
+                // Session expiry of a killed static member within a few seconds, as in the run that stalled.
+                env.put("KAFKA_SESSION_TIMEOUT_MS", "6000");
+                env.put("KAFKA_HEARTBEAT_INTERVAL_MS", "1000");
+            }
             if (plan.backlog()) {
                 env.put("TRACKER_MAX_IN_FLIGHT", "60");
                 env.put("KAFKA_SESSION_TIMEOUT_MS", "6000");
@@ -100,14 +137,14 @@ final class CrashTest {
                     producer.send(new ProducerRecord<>("mj.tasks", "c" + i, "c" + i));
                 }
             }
-            return drive(taskCount, plan, broker, env, dir, random);
+            return drive(taskCount, plan, broker, env, dir, random, ids(broker));
         }
     }
 
-    private static boolean drive(int taskCount, Plan plan, StandaloneBroker broker, Map<String, String> env, Path dir, Random random)
-            throws Exception {
+    private static boolean drive(int taskCount, Plan plan, StandaloneBroker broker, Map<String, String> env, Path dir, Random random,
+            Map<String, String> requestOf) throws Exception {
         List<Process> workers = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < plan.workers(); i++) {
             workers.add(startWorker(env, dir, i));
         }
         long start = System.nanoTime();
@@ -115,7 +152,7 @@ final class CrashTest {
         int exitedByThemselves = 0;
         int frozen = -1;
         List<String> faults = new ArrayList<>();
-        Map<String, Integer> perRequest = new HashMap<>();
+        Map<String, Integer> perTask = new HashMap<>();
         RecordCodec codec = new RecordCodec();
         try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
@@ -126,11 +163,12 @@ final class CrashTest {
             long nextKill = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             long settleUntil = Long.MAX_VALUE;
             long brokerBackAt = -1;
-            while (System.nanoTime() < Math.min(settleUntil, start + DEADLINE.toNanos())) {
+            long killAfterBrokerBack = -1;
+            while (System.nanoTime() < Math.min(settleUntil, start + plan.deadline().toNanos())) {
                 if (brokerBackAt < 0) {
                     for (var record : consumer.poll(Duration.ofMillis(500))) {
                         FinalResult result = codec.readFinalResult(record.value());
-                        perRequest.merge(result.request().partition() + ":" + result.request().offset(), 1, Integer::sum);
+                        perTask.merge(result.taskId(), 1, Integer::sum);
                     }
                 } else {
                     Thread.sleep(500); // the broker is away: nothing to read
@@ -146,15 +184,17 @@ final class CrashTest {
                         workers.set(slot, startWorker(env, dir, slot));
                     }
                 }
-                if (perRequest.size() < taskCount && now > nextKill && now - start < FAULTS_UNTIL.toNanos()) {
+                boolean killNow = now > nextKill || killAfterBrokerBack > 0 && now >= killAfterBrokerBack;
+                if (perTask.size() < taskCount && killNow && now - start < plan.faultsUntil().toNanos()) {
+                    killAfterBrokerBack = -1;
                     int victim = random.nextInt(workers.size());
                     if (victim != frozen) {
                         workers.get(victim).destroyForcibly().waitFor();
                         workers.set(victim, startWorker(env, dir, victim));
                         kills++;
-                        System.out.printf("  %3ds: kill -9 worker %d, started again; %d/%d results%n", second, victim, perRequest.size(), taskCount);
+                        System.out.printf("  %3ds: kill -9 worker %d, started again; %d/%d results%n", second, victim, perTask.size(), taskCount);
                     }
-                    nextKill = now + TimeUnit.MILLISECONDS.toNanos(4000 + random.nextInt(3000));
+                    nextKill = now + TimeUnit.MILLISECONDS.toNanos(plan.killEveryMillis() + random.nextInt(plan.killJitterMillis()));
                 }
                 if (second == plan.brokerKillAt() && !faults.contains("broker kill -9")) {
                     broker.kill();
@@ -171,6 +211,9 @@ final class CrashTest {
                 if (brokerBackAt > 0 && now >= brokerBackAt) {
                     broker.start();
                     brokerBackAt = -1;
+                    if (plan.killAroundBrokerStart()) {
+                        killAfterBrokerBack = now + TimeUnit.MILLISECONDS.toNanos(random.nextInt(2000));
+                    }
                     System.out.printf("  %3ds: broker started again%n", second);
                 }
                 if (second == plan.freezeAt() && frozen < 0 && !faults.contains("worker frozen")) {
@@ -184,7 +227,7 @@ final class CrashTest {
                     System.out.printf("  %3ds: worker %d thawed (SIGCONT)%n", second, frozen);
                     frozen = -2;
                 }
-                if (perRequest.size() >= taskCount && settleUntil == Long.MAX_VALUE) {
+                if (perTask.size() >= taskCount && settleUntil == Long.MAX_VALUE) {
                     settleUntil = now + TimeUnit.SECONDS.toNanos(15);
                 }
             }
@@ -197,24 +240,48 @@ final class CrashTest {
             }
         }
         // The live reader's own group offsets can be lost when the broker is killed, so it may read some
-        // results twice; the verdict comes from one fresh read of the whole topic, start to end.
-        perRequest = readAllResults(broker, codec);
-        long results = perRequest.values().stream().mapToLong(Integer::intValue).sum();
-        long duplicates = perRequest.values().stream().filter(count -> count > 1).mapToLong(count -> count - 1).sum();
-        long lost = taskCount - perRequest.size();
-        System.out.printf("crash test%s: requests %d, results %d, duplicates %d, lost %d; %d kill -9 of workers, "
+        // results twice; the verdict comes from one fresh read of the whole topic, start to end, by task id:
+        // each task was requested once, so it must have exactly one result, naming its own request.
+        Map<String, List<String>> resultsByTask = readAllResults(broker, codec);
+        long results = resultsByTask.values().stream().mapToLong(List::size).sum();
+        long duplicates = resultsByTask.values().stream().filter(refs -> refs.size() > 1).mapToLong(refs -> refs.size() - 1).sum();
+        long lost = requestOf.keySet().stream().filter(id -> !resultsByTask.containsKey(id)).count();
+        long misnamed = resultsByTask.entrySet().stream().filter(entry -> entry.getValue().stream()
+                .anyMatch(ref -> !ref.equals(requestOf.get(entry.getKey())))).count();
+        System.out.printf("%s: requests %d, results %d, duplicates %d, lost %d, naming another request %d; %d kill -9 of workers, "
                         + "%d exited by themselves, faults %s, %d s%n",
-                plan.backlog() ? " (backlog)" : "", taskCount, results, duplicates, lost, kills, exitedByThemselves, faults,
+                plan.name(), taskCount, results, duplicates, lost, misnamed, kills, exitedByThemselves, faults,
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
-        boolean held = duplicates == 0 && lost == 0;
+        boolean held = duplicates == 0 && lost == 0 && misnamed == 0 && exitedByThemselves == 0;
         if (!held) {
-            System.out.println("VIOLATION: exactly one result per request did not hold; worker logs in " + dir);
+            System.out.println("VIOLATION: exactly one result per request, by a worker that never exits by itself, did not hold;"
+                    + " worker logs in " + dir);
         }
         return held;
     }
 
-    private static Map<String, Integer> readAllResults(StandaloneBroker broker, RecordCodec codec) {
-        Map<String, Integer> perRequest = new HashMap<>();
+    /** Each task id to its request, {@code partition:offset}, from one read of the input topic (ids are requested once). */
+    private static Map<String, String> ids(StandaloneBroker broker) {
+        Map<String, String> requestOf = new HashMap<>();
+        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor("mj.tasks").stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(partition -> consumer.position(partition) < end.get(partition))) {
+                for (var record : consumer.poll(Duration.ofMillis(500))) {
+                    requestOf.put(new String(record.value(), java.nio.charset.StandardCharsets.UTF_8), record.partition() + ":" + record.offset());
+                }
+            }
+        }
+        return requestOf;
+    }
+
+    /** Every committed result, by task id, as the requests it names ({@code partition:offset}). */
+    private static Map<String, List<String>> readAllResults(StandaloneBroker broker, RecordCodec codec) {
+        Map<String, List<String>> byTask = new HashMap<>();
         try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -226,11 +293,12 @@ final class CrashTest {
             while (partitions.stream().anyMatch(partition -> consumer.position(partition) < end.get(partition))) {
                 for (var record : consumer.poll(Duration.ofMillis(500))) {
                     FinalResult result = codec.readFinalResult(record.value());
-                    perRequest.merge(result.request().partition() + ":" + result.request().offset(), 1, Integer::sum);
+                    byTask.computeIfAbsent(result.taskId(), id -> new ArrayList<>())
+                            .add(result.request().partition() + ":" + result.request().offset());
                 }
             }
         }
-        return perRequest;
+        return byTask;
     }
 
     private static void signal(Process process, String signal) throws IOException, InterruptedException {

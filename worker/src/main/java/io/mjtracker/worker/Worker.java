@@ -43,6 +43,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -124,6 +126,9 @@ public final class Worker implements AutoCloseable {
         resources.push(results);
         results.start(Duration.ofMinutes(5));
 
+        // Every lane's sync-tick search (tens of milliseconds each) runs here, never on the tracker thread.
+        ExecutorService learning = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("refresh-learning").daemon().factory());
+        resources.push(learning::shutdownNow);
         HttpTransports transports = new HttpTransports(config.egress());
         resources.push(transports);
         List<Lane> lanes = new ArrayList<>();
@@ -145,7 +150,7 @@ public final class Worker implements AutoCloseable {
             }
             lanes.add(new Lane(profile.name(), client, guard,
                     new BatchSupport(profile.name(), upstream.batchMode(), upstream.batchMaxIds(), clock),
-                    upstream.learnRefresh(), config.tracking().maxPollGap()));
+                    upstream.learnRefresh(), learning, config.tracking().maxPollGap()));
         }
         Tracker tracker = new Tracker(config.tracking(), lanes, new PollCadence(new Random(), config.tracking().cadenceScale()),
                 statusPublisher, metrics, clock, wall);

@@ -7,6 +7,7 @@ import io.mjtracker.worker.upstream.UpstreamGuard;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
@@ -36,15 +37,16 @@ public final class Lane implements UpstreamGauges {
 
     /**
      * @param learnRefresh learn a sync-tick gateway's refresh period and poll no faster than it
+     * @param learning where the search for that period runs, off the tracker thread
      * @param maxPollGap no task waits longer than this between polls while others are polled
      */
     public Lane(String name, UpstreamClient client, UpstreamGuard guard, BatchSupport batches, boolean learnRefresh,
-            Duration maxPollGap) {
+            Executor learning, Duration maxPollGap) {
         this.name = name;
         this.client = client;
         this.guard = guard;
         this.batches = batches;
-        this.refresh = new RefreshLearner(learnRefresh);
+        this.refresh = new RefreshLearner(learnRefresh, learning);
         this.dispatcher = new Dispatcher(maxPollGap.toMillis());
     }
 

@@ -1,11 +1,15 @@
 package io.mjtracker.worker.tracking;
 
 import java.util.Arrays;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Learns the sync tick of a gateway that refreshes its copy of every task only every so many seconds
  * (new-api's loop syncs unfinished tasks about every 15 s), so that no task is polled faster than the
- * tick and polls land right after it. Pure and single-threaded: the tracker passes the times.
+ * tick and polls land right after it. The tracker thread passes the times; the search for a tick, a scan
+ * of some 230 periods over up to 2,048 windows that takes tens of milliseconds, runs on the executor it is
+ * given, on a copy of the windows, so that many upstreams' learners never hold up the tracker's loop.
  *
  * <p>Evidence: each observed change of a task (status or progress) happened between the poll before
  * and the poll that saw it, a window {@code (p, c]}. Under a tick of period {@code P} and phase
@@ -53,18 +57,24 @@ final class RefreshLearner {
     static final int REFINE_STEPS = 4;
 
     private final boolean enabled;
+    private final Executor learning;
     /** Windows in which a task was seen to change: each holds a tick. */
     private final Windows changed = new Windows();
     /** Windows in which a running task was seen not to change: none should hold a tick. */
     private final Windows unchanged = new Windows();
     private long recomputedAtMillis = Long.MIN_VALUE / 2;
     private boolean dirty;
-    private long periodMillis;
-    private long phaseMillis;
+    private final AtomicBoolean searching = new AtomicBoolean();
+    /** The tick the last search found, or null. */
+    private volatile Tick learnt;
 
-    /** @param enabled false ({@code MJ_API_REFRESH=off}) learns nothing and leaves every poll where the cadence put it */
-    RefreshLearner(boolean enabled) {
+    /**
+     * @param enabled false ({@code MJ_API_REFRESH=off}) learns nothing and leaves every poll where the cadence put it
+     * @param learning where the search for a tick runs (one search at a time per learner)
+     */
+    RefreshLearner(boolean enabled, Executor learning) {
         this.enabled = enabled;
+        this.learning = learning;
     }
 
     /** A change was seen by the poll sent at {@code seenAtMillis}; the poll before it was sent at {@code previousPollMillis}. */
@@ -86,14 +96,14 @@ final class RefreshLearner {
 
     /** The learned period in milliseconds, or 0 where the upstream shows none. */
     long periodMillis(long nowMillis) {
-        refresh(nowMillis);
-        return periodMillis;
+        Tick tick = tick(nowMillis);
+        return tick == null ? 0 : tick.periodMillis();
     }
 
     /** The learned tick, or null where the upstream shows none. */
     Tick tick(long nowMillis) {
         refresh(nowMillis);
-        return periodMillis == 0 ? null : new Tick(periodMillis, phaseMillis);
+        return learnt;
     }
 
     /** A sync tick: the gateway refreshes its copies at {@code phase + k * period}. */
@@ -111,27 +121,38 @@ final class RefreshLearner {
     }
 
     private void refresh(long nowMillis) {
-        if (!dirty || nowMillis - recomputedAtMillis < RECOMPUTE_EVERY_MS) {
+        if (!dirty || nowMillis - recomputedAtMillis < RECOMPUTE_EVERY_MS || !searching.compareAndSet(false, true)) {
             return;
         }
         recomputedAtMillis = nowMillis;
         dirty = false;
-        periodMillis = 0;
+        Windows changedNow = changed.copy();
+        Windows unchangedNow = unchanged.copy();
+        learning.execute(() -> {
+            try {
+                learnt = search(changedNow, unchangedNow);
+            } finally {
+                searching.set(false);
+            }
+        });
+    }
+
+    /** The longest period that the windows agree on, refined to the best fitting one nearby; null where none. */
+    private static Tick search(Windows changed, Windows unchanged) {
         for (long period = MAX_PERIOD_MS; period >= MIN_PERIOD_MS; period -= STEP_MS) {
-            Agreement found = agreement(period);
+            Agreement found = agreement(period, changed, unchanged);
             if (found != null) {
                 // Periods a step or two off the tick still fit evidence a few cycles long; the tick itself fits best.
                 for (long nearby = period - STEP_MS; nearby >= Math.max(MIN_PERIOD_MS, period - REFINE_STEPS * STEP_MS); nearby -= STEP_MS) {
-                    Agreement better = agreement(nearby);
+                    Agreement better = agreement(nearby, changed, unchanged);
                     if (better != null && better.share() > found.share()) {
                         found = better;
                     }
                 }
-                periodMillis = found.period();
-                phaseMillis = found.phase();
-                return;
+                return new Tick(found.period(), found.phase());
             }
         }
+        return null;
     }
 
     private record Agreement(long period, long phase, double share) {}
@@ -146,7 +167,7 @@ final class RefreshLearner {
      * The phase that most change windows up to two thirds of {@code period} wide agree on and fewest
      * unchanged windows rule out, or null where too few agree, too many rule it out or the evidence is thin.
      */
-    private Agreement agreement(long period) {
+    private static Agreement agreement(long period, Windows changed, Windows unchanged) {
         // Each window (p, c] covers the phases (p mod P, p mod P + width]; a sweep finds the best covered one.
         long[] events = new long[2 * (changed.count + unchanged.count)];
         int size = 0;
@@ -215,7 +236,7 @@ final class RefreshLearner {
         }
         // The tick lies where the best-covered stretch ends: no later than the first agreeing window ends.
         long phase = Math.floorMod(sweep[bestIndex + 1] / 4, period);
-        return evidenceBits(period, phase) < MIN_EVIDENCE_BITS ? null : new Agreement(period, phase, (double) bestAgreeing / agreeable);
+        return evidenceBits(period, phase, changed, unchanged) < MIN_EVIDENCE_BITS ? null : new Agreement(period, phase, (double) bestAgreeing / agreeable);
     }
 
     /**
@@ -224,7 +245,7 @@ final class RefreshLearner {
      * probability {@code 1 - f}, and each fit weighs {@code -log2} of its probability. A few narrow change
      * windows or wide unchanged ones say as much as many others.
      */
-    private double evidenceBits(long period, long phase) {
+    private static double evidenceBits(long period, long phase, Windows changed, Windows unchanged) {
         double bits = 0;
         for (int i = 0; i < changed.count; i++) {
             long width = changed.width(i);
@@ -275,6 +296,15 @@ final class RefreshLearner {
 
         long width(int i) {
             return ends[i] - starts[i];
+        }
+
+        /** The windows kept now, for a search on another thread. */
+        Windows copy() {
+            Windows copy = new Windows();
+            System.arraycopy(starts, 0, copy.starts, 0, count);
+            System.arraycopy(ends, 0, copy.ends, 0, count);
+            copy.count = count;
+            return copy;
         }
     }
 }

@@ -12,7 +12,7 @@ class RefreshLearnerTest {
 
     private static final long PERIOD = 15_000;
     private static final long PHASE = 4_000;
-    private final RefreshLearner learner = new RefreshLearner(true);
+    private final RefreshLearner learner = new RefreshLearner(true, Runnable::run);
     private final SplittableRandom random = new SplittableRandom(7);
     private final List<long[]> unchangedSeen = new ArrayList<>();
 
@@ -61,6 +61,32 @@ class RefreshLearnerTest {
         assertThat(tick.pollSeeing(now + 2_000)).isBetween(nextTick, nextTick + RefreshLearner.MARGIN_MS + 500);
         // A poll now shows the task as of the tick before.
         assertThat(tick.atOrBefore(now)).isBetween(nextTick - PERIOD - 500, nextTick - PERIOD + 500);
+    }
+
+    @Test
+    void theSearchRunsOnTheExecutorGivenOneAtATimeAndTheCallerNeverWaitsForIt() {
+        List<Runnable> queued = new ArrayList<>();
+        RefreshLearner deferred = new RefreshLearner(true, queued::add);
+        long now = 0;
+        for (int task = 0; task < 200; task++) {
+            long previous = random.nextLong(10_000);
+            for (long at = previous + 1_000 + random.nextLong(9_000); at < 120_000; at += 1_000 + random.nextLong(9_000)) {
+                if (tickBetween(previous, at)) {
+                    deferred.changeSeen(previous, at);
+                }
+                previous = at;
+                now = Math.max(now, at);
+            }
+        }
+
+        assertThat(deferred.tick(now)).as("the search is handed off, not run by the caller").isNull();
+        deferred.changeSeen(now, now + 7_000);
+        assertThat(deferred.tick(now + RefreshLearner.RECOMPUTE_EVERY_MS)).isNull();
+        assertThat(queued).as("no second search while one is under way").hasSize(1);
+
+        queued.removeFirst().run();
+        assertThat(deferred.periodMillis(now + RefreshLearner.RECOMPUTE_EVERY_MS))
+                .isBetween(PERIOD - RefreshLearner.STEP_MS, PERIOD + RefreshLearner.STEP_MS);
     }
 
     @Test
@@ -129,7 +155,7 @@ class RefreshLearnerTest {
 
     @Test
     void switchedOffItLearnsNothing() {
-        RefreshLearner off = new RefreshLearner(false);
+        RefreshLearner off = new RefreshLearner(false, Runnable::run);
         off.changeSeen(0, 1_000);
 
         assertThat(off.periodMillis(10_000)).isZero();

@@ -85,7 +85,7 @@ class TrackerClockTest {
             };
             UpstreamGuard guard = new UpstreamGuard("default", new ResilienceSettings(100_000, 3, Duration.ofMillis(10),
                     Duration.ofSeconds(1), 50, 20, Duration.ofSeconds(15)), clock);
-            lane = new Lane("default", client, guard, new BatchSupport("default", batchMode, 100, clock), true, MAX_POLL_GAP);
+            lane = new Lane("default", client, guard, new BatchSupport("default", batchMode, 100, clock), true, Runnable::run, MAX_POLL_GAP);
             tracker = new Tracker(new TrackingSettings(1000, 900, 64, MAX_TRACK, GRACE, 5, 1.0, MAX_POLL_GAP), List.of(lane),
                     new PollCadence(new Random(1)), (request, update) -> statusSink.publish(request, update),
                     new TrackerMetrics(new SimpleMeterRegistry(), List.of(), Map.of()), clock, wall);

@@ -67,7 +67,7 @@ class TrackerLanesTest {
         UpstreamGuard guard = new UpstreamGuard(name, new ResilienceSettings(100_000, 3, Duration.ofMillis(10),
                 Duration.ofSeconds(1), 50, 4, Duration.ofSeconds(15)), clock);
         guard.shareRate(100_000);
-        return new Lane(name, client, guard, new BatchSupport(name, BatchMode.OFF, 1, clock), false, Duration.ofMinutes(2));
+        return new Lane(name, client, guard, new BatchSupport(name, BatchMode.OFF, 1, clock), false, Runnable::run, Duration.ofMinutes(2));
     }
 
     private Tracker tracker(Map<String, UpstreamClient> clients) {

@@ -31,6 +31,7 @@ import io.mjtracker.worker.upstream.BatchSupport;
 import io.mjtracker.worker.upstream.HttpTransports;
 import io.mjtracker.worker.upstream.HttpUpstreamClient;
 import io.mjtracker.worker.upstream.ResponseClassifier;
+import io.mjtracker.worker.upstream.ResponseMemory;
 import io.mjtracker.worker.upstream.UnavailabilityClock;
 import io.mjtracker.worker.upstream.UpstreamClient;
 import io.mjtracker.worker.upstream.UpstreamGuard;
@@ -129,7 +130,7 @@ public final class Worker implements AutoCloseable {
         // Every lane's sync-tick search (tens of milliseconds each) runs here, never on the tracker thread.
         ExecutorService learning = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("refresh-learning").daemon().factory());
         resources.push(learning::shutdownNow);
-        HttpTransports transports = new HttpTransports(config.egress());
+        HttpTransports transports = new HttpTransports(config.egress(), ResponseMemory.quarterOfHeap());
         resources.push(transports);
         List<Lane> lanes = new ArrayList<>();
         // Resilience4j tags its meters by profile name: bound only for profiles not grouped under a shared tag.

@@ -1,6 +1,8 @@
 package io.mjtracker.common.task;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.Consumer;
 
 /**
  * Reads tasks from fetch responses and writes them back. Tolerant of every provider's dialect (see
@@ -47,19 +51,35 @@ public final class TaskCodec {
     }
 
     /**
-     * The elements of a list answer ({@code list-by-condition}), or empty where the body is JSON but not a
-     * list (an error object, say).
+     * Hands each element of a list answer ({@code list-by-condition}) to {@code each} as it is read, so that
+     * a large answer is never held as one tree; returns how many elements the list held, or empty where the
+     * body is JSON but not a list (an error object, say).
      *
      * @throws TaskParseException where the body is empty, HTML, not JSON or cut short
      */
-    public Optional<List<JsonNode>> parseList(byte[] body) {
-        JsonNode node = readTree(body);
-        if (!node.isArray()) {
-            return Optional.empty();
+    public OptionalInt forEachInList(byte[] body, Consumer<JsonNode> each) {
+        int first = body == null ? -1 : firstNonBlank(body);
+        if (first != '[') {
+            // Not a list: read whole (an error object, an HTML page), so that the reason is the same as for one task.
+            readTree(body);
+            return OptionalInt.empty();
         }
-        List<JsonNode> elements = new ArrayList<>(node.size());
-        node.forEach(elements::add);
-        return Optional.of(elements);
+        try (JsonParser parser = mapper.createParser(body)) {
+            parser.nextToken();
+            int count = 0;
+            for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
+                if (token == null) {
+                    throw new TaskParseException(TaskParseException.Reason.TRUNCATED, "JSON ends early: " + quote(body));
+                }
+                each.accept(mapper.readTree(parser));
+                count++;
+            }
+            return OptionalInt.of(count);
+        } catch (JsonEOFException e) {
+            throw new TaskParseException(TaskParseException.Reason.TRUNCATED, "JSON ends early: " + quote(body));
+        } catch (IOException e) {
+            throw new TaskParseException(TaskParseException.Reason.NOT_JSON, "not JSON: " + quote(body));
+        }
     }
 
     /** The task one element of a list answer holds, or empty where the element is not an object with a scalar id. */
@@ -146,7 +166,7 @@ public final class TaskCodec {
     }
 
     private JsonNode readTree(byte[] body) {
-        if (body == null || new String(body, StandardCharsets.UTF_8).isBlank()) {
+        if (body == null || firstNonBlank(body) < 0) {
             throw new TaskParseException(TaskParseException.Reason.EMPTY, "empty body");
         }
         if (firstNonBlank(body) == '<') {

@@ -24,10 +24,20 @@ public final class HttpTransports implements AutoCloseable {
     private final ExecutorService executor =
             Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().name("upstream-http-", 0).factory());
     private final Map<Kind, HttpClient> clients = new HashMap<>();
+    /** Answers of every profile together count against it: one upstream's huge answers cannot exhaust the heap. */
+    private final ResponseMemory responseMemory;
 
-    /** @param egress the proxy and extra trust every profile's requests go out with */
-    public HttpTransports(EgressSettings egress) {
+    /**
+     * @param egress the proxy and extra trust every profile's requests go out with
+     * @param responseMemory the bound on answer bytes held at once, every profile together
+     */
+    public HttpTransports(EgressSettings egress, ResponseMemory responseMemory) {
         this.egress = egress;
+        this.responseMemory = responseMemory;
+    }
+
+    ResponseMemory responseMemory() {
+        return responseMemory;
     }
 
     /** The client for a profile of these settings. */

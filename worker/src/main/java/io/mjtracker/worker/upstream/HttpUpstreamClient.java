@@ -11,10 +11,12 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -39,10 +41,11 @@ public final class HttpUpstreamClient implements UpstreamClient {
     private final HttpTransports own;
     private final String authValue;
     private final URI batchUri;
+    private final ResponseMemory memory;
 
     /** A client with transports of its own (a single upstream: tools, tests). */
     public HttpUpstreamClient(UpstreamSettings settings, ResponseClassifier classifier) {
-        this(settings, classifier, new HttpTransports(settings.egress()), true);
+        this(settings, classifier, new HttpTransports(settings.egress(), ResponseMemory.quarterOfHeap()), true);
     }
 
     /** A client sending through {@code transports}, which its owner closes. */
@@ -59,6 +62,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
         String key = settings.apiKey().reveal();
         this.authValue = settings.bearerAuth() ? "Bearer " + key : key;
         this.batchUri = resolve(BATCH_PATH);
+        this.memory = transports.responseMemory();
     }
 
     @Override
@@ -75,7 +79,9 @@ public final class HttpUpstreamClient implements UpstreamClient {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
                 .build();
-        return exchange(request, settings.maxBatchBodyBytes(taskIds.size()), this::classifyBatch, BatchResult.Failed::new);
+        Set<String> asked = Set.copyOf(taskIds);
+        return exchange(request, settings.maxBatchBodyBytes(taskIds.size()), response -> classifyBatch(response, asked),
+                BatchResult.Failed::new);
     }
 
     private HttpRequest.Builder authorized(HttpRequest.Builder builder) {
@@ -84,16 +90,35 @@ public final class HttpUpstreamClient implements UpstreamClient {
                 .header("Accept", "application/json");
     }
 
-    /** Sends a request whose whole exchange, body included, ends within the request timeout. */
+    /**
+     * Sends a request whose whole exchange, body included, ends within the request timeout. The body's
+     * bytes count against the response memory until the answer is classified, or the exchange fails.
+     */
     private <T> CompletableFuture<T> exchange(HttpRequest request, int maxBodyBytes,
             Function<HttpResponse<BoundedBodySubscriber.Body>, T> classify, Function<FetchResult, T> failed) {
-        CompletableFuture<HttpResponse<BoundedBodySubscriber.Body>> exchange =
-                http.sendAsync(request, info -> new BoundedBodySubscriber(maxBodyBytes));
+        AtomicReference<BoundedBodySubscriber> reading = new AtomicReference<>();
+        CompletableFuture<HttpResponse<BoundedBodySubscriber.Body>> exchange = http.sendAsync(request, info -> {
+            BoundedBodySubscriber subscriber = new BoundedBodySubscriber(maxBodyBytes, memory);
+            reading.set(subscriber);
+            return subscriber;
+        });
         return exchange.copy()
                 .orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .handle((response, failure) -> {
                     if (failure == null) {
-                        return classify.apply(response);
+                        try {
+                            if (response.body().starved()) {
+                                return failed.apply(new FetchResult.IoFailure("answer not read: the worker holds "
+                                        + memory.heldBytes() / (1024 * 1024) + " MiB of answers already (a quarter of its heap)"));
+                            }
+                            return classify.apply(response);
+                        } finally {
+                            reading.get().release();
+                        }
+                    }
+                    BoundedBodySubscriber subscriber = reading.get();
+                    if (subscriber != null) {
+                        subscriber.abandon();
                     }
                     if (unwrap(failure) instanceof TimeoutException) {
                         // Cancelling the JDK client's future aborts the exchange and frees its connection.
@@ -113,9 +138,9 @@ public final class HttpUpstreamClient implements UpstreamClient {
         return classifier.classify(response.statusCode(), response.headers(), body.bytes(), body.truncated());
     }
 
-    private BatchResult classifyBatch(HttpResponse<BoundedBodySubscriber.Body> response) {
+    private BatchResult classifyBatch(HttpResponse<BoundedBodySubscriber.Body> response, Set<String> asked) {
         var body = response.body();
-        return classifier.classifyBatch(response.statusCode(), response.headers(), body.bytes(), body.truncated());
+        return classifier.classifyBatch(response.statusCode(), response.headers(), body.bytes(), body.truncated(), asked);
     }
 
     private static FetchResult classifyFailure(Throwable failure) {

@@ -1,6 +1,5 @@
 package io.mjtracker.worker.upstream;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.mjtracker.common.task.TaskCodec;
 import io.mjtracker.common.task.TaskParseException;
 import io.mjtracker.worker.config.Secret;
@@ -16,6 +15,8 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * Turns one HTTP answer into a {@link FetchResult}. Providers signal "no such task" in five ways and
@@ -83,8 +84,10 @@ public final class ResponseClassifier {
      * Classifies the answer to a {@code list-by-condition} request. A route the upstream does not have
      * shows as 404, 405, 501, a 400 (the body was not understood), an HTML page (a gateway's web UI
      * answers unknown paths with 200) or JSON that is not a list; any other failure is the single fetch's.
+     *
+     * @param asked the ids the request asked for: tasks outside them are not kept
      */
-    public BatchResult classifyBatch(int status, HttpHeaders headers, byte[] body, boolean bodyTruncated) {
+    public BatchResult classifyBatch(int status, HttpHeaders headers, byte[] body, boolean bodyTruncated, Set<String> asked) {
         if (bodyTruncated) {
             return new BatchResult.Failed(new FetchResult.Malformed(
                     "HTTP " + status + " batch answer larger than " + body.length + " bytes; not read"));
@@ -97,15 +100,16 @@ public final class ResponseClassifier {
             return new BatchResult.Failed(classify(status, headers, body, false));
         }
         try {
-            var elements = codec.parseList(body);
+            // Elements are read one at a time and only the tasks asked are kept: a proxy that ignores the ids
+            // and answers every task of the key must not fill the heap with tasks nobody tracks here.
+            Map<String, FetchResult> byId = new HashMap<>();
+            OptionalInt elements = codec.forEachInList(body, element -> codec.taskInList(element)
+                    .filter(task -> asked.contains(task.id()))
+                    .ifPresent(task -> byId.put(task.id(), new FetchResult.Found(task))));
             if (elements.isEmpty()) {
                 return new BatchResult.Unsupported("HTTP 200 with JSON that is not a list" + errorSuffix(body));
             }
-            Map<String, FetchResult> byId = new HashMap<>();
-            for (JsonNode element : elements.get()) {
-                codec.taskInList(element).ifPresent(task -> byId.put(task.id(), new FetchResult.Found(task)));
-            }
-            return new BatchResult.Answered(byId, elements.get().size());
+            return new BatchResult.Answered(byId, elements.getAsInt());
         } catch (TaskParseException e) {
             return new BatchResult.Failed(new FetchResult.Malformed("HTTP 200 batch answer is not a list (" + e.reason() + ")"));
         }

@@ -49,6 +49,7 @@ final class Dispatcher {
     /** Plans the task's next poll at {@code dueAtMillis}. */
     void schedule(TrackedTask task, long nowMillis, long dueAtMillis, Urgency urgency) {
         forget(task);
+        task.queued = true;
         task.urgency = urgency;
         task.demandMicros = 1_000_000_000L / Math.max(MIN_DEMAND_INTERVAL_MS, dueAtMillis - nowMillis);
         demandMicros += task.demandMicros;
@@ -73,6 +74,8 @@ final class Dispatcher {
             if (stillWanted.test(head)) {
                 ready.get(head.urgency).add(head);
                 readySize++;
+            } else {
+                head.queued = false;
             }
         }
         if (hasReady()) {
@@ -104,6 +107,7 @@ final class Dispatcher {
             picked.add(next);
         }
         for (TrackedTask task : skipped) {
+            task.queued = true;
             ready.get(task.urgency).add(task);
             readySize++;
         }
@@ -153,7 +157,9 @@ final class Dispatcher {
             return null;
         }
         readySize--;
-        return chosen.poll();
+        TrackedTask taken = chosen.poll();
+        taken.queued = false;
+        return taken;
     }
 
     /** The queue's first live task; ended ones found on the way are dropped. */

@@ -14,10 +14,16 @@ final class TrackedTask {
     final String id;
     /** The upstream it is tracked on. */
     final Lane lane;
-    /** When the first request for it was made, and what it brings from earlier owners (see {@link TaskRequest}). */
+    /** When the first request for it was made: what results report. */
     final long requestedAtMillis;
-    final long unavailableCreditMillis;
-    final long unavailableAtIntakeMillis;
+    /**
+     * The request whose clocks the TIMED_OUT limit and the NOT_FOUND grace count from: the one with the
+     * most time left (the newest, credit counted), so that a later request for a tracked task is not
+     * answered TIMED_OUT at an older request's deadline. What it brings from earlier owners: see {@link TaskRequest}.
+     */
+    private long limitFromMillis;
+    private long unavailableCreditMillis;
+    private long unavailableAtIntakeMillis;
     final long firstSeenAtMillis;
     long lastFoundAtMillis = -1;
     final List<TaskRequest> requests = new ArrayList<>(1);
@@ -34,7 +40,10 @@ final class TrackedTask {
     /** Left out of a batch answer of this many tasks: the next poll asks for it alone before anything counts. */
     boolean confirmAbsence;
     int absentFromAnswerOf;
+    /** A poll of it is in flight. */
     boolean outstanding;
+    /** It waits in the dispatcher: scheduled, or due and waiting for a request. */
+    boolean queued;
     boolean ended;
     int polls;
     int notFoundStreak;
@@ -57,9 +66,27 @@ final class TrackedTask {
         this.id = first.taskId();
         this.lane = lane;
         this.requestedAtMillis = first.requestedAtMillis();
+        this.limitFromMillis = first.requestedAtMillis();
         this.unavailableCreditMillis = first.unavailableCreditMillis();
         this.unavailableAtIntakeMillis = first.unavailableAtIntakeMillis();
         this.firstSeenAtMillis = firstSeenAtMillis;
+    }
+
+    /** Another request for this task: its clocks count from now on where they leave more time than the current ones. */
+    void alsoRequested(TaskRequest request, long now, long unavailableClockMillis) {
+        long current = trackedMillis(now, unavailableClockMillis);
+        long theirs = now - request.requestedAtMillis() - request.unavailableCreditMillis()
+                - Math.max(0, unavailableClockMillis - request.unavailableAtIntakeMillis());
+        if (theirs < current) {
+            limitFromMillis = request.requestedAtMillis();
+            unavailableCreditMillis = request.unavailableCreditMillis();
+            unavailableAtIntakeMillis = request.unavailableAtIntakeMillis();
+        }
+    }
+
+    /** When the request the NOT_FOUND grace counts from was made. */
+    long limitFromMillis() {
+        return limitFromMillis;
     }
 
     /** A not-found answer is asked for and counted one task at a time, never read into a batch's silence. */
@@ -82,6 +109,6 @@ final class TrackedTask {
      */
     long trackedMillis(long now, long unavailableClockMillis) {
         long unavailable = unavailableCreditMillis + Math.max(0, unavailableClockMillis - unavailableAtIntakeMillis);
-        return now - requestedAtMillis - unavailable;
+        return now - limitFromMillis - unavailable;
     }
 }

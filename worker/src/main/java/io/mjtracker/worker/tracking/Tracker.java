@@ -200,7 +200,9 @@ public final class Tracker implements AutoCloseable {
         Lane lane = lanes.get(request.upstream());
         TrackedTask task = lane.tasks.get(request.taskId());
         if (task != null) {
+            // Also a task whose requests were all dropped while a poll of it was in flight: it goes on with this one.
             task.requests.add(request);
+            task.alsoRequested(request, clock.millis(), lane.guard.unavailability().millis());
             return;
         }
         task = new TrackedTask(lane, request, clock.millis());
@@ -220,7 +222,9 @@ public final class Tracker implements AutoCloseable {
                 int removed = before - task.requests.size();
                 dropped += removed;
                 openRequests.addAndGet(-removed);
-                if (task.requests.isEmpty()) {
+                // A task with a poll in flight stays until its answer (then it goes, unless a request came
+                // back for it meanwhile): a new request must not start a second task with a second poll.
+                if (task.requests.isEmpty() && !task.outstanding) {
                     task.ended = true;
                     lane.dispatcher.forget(task);
                     it.remove();
@@ -236,7 +240,17 @@ public final class Tracker implements AutoCloseable {
     private long dispatchDue(Lane lane) {
         while (true) {
             long now = clock.millis();
-            long untilReady = lane.dispatcher.millisUntilReady(now, task -> stillWanted(task, now));
+            List<TrackedTask> expired = new ArrayList<>();
+            long untilReady = lane.dispatcher.millisUntilReady(now, task -> {
+                boolean wanted = stillWanted(task, now);
+                if (!wanted) {
+                    expired.add(task);
+                }
+                return wanted;
+            });
+            for (TrackedTask task : expired) {
+                timedOut(task, now, packed.unpack(task.lastTaskPacked));
+            }
             if (untilReady != 0) {
                 return untilReady < 0 ? IDLE_PARK_NANOS : TimeUnit.MILLISECONDS.toNanos(untilReady);
             }
@@ -262,7 +276,7 @@ public final class Tracker implements AutoCloseable {
     }
 
     /**
-     * False where the task has run out of time: it ends as TIMED_OUT instead of being polled. A task past
+     * False where the task has run out of time: the caller ends it as TIMED_OUT instead of polling it. A task past
      * its limit is first polled once more (and retried for {@link #LAST_POLLS_MILLIS} where that fails, or
      * for as long as the upstream cannot be asked): it may have finished while it waited, in Kafka behind a
      * backlog or for the request budget, and a result must not say TIMED_OUT of a task the upstream shows done.
@@ -276,11 +290,7 @@ public final class Tracker implements AutoCloseable {
             task.pastLimitAtMillis = now;
         }
         // An upstream that cannot be asked now cannot show the task unfinished: it waits for an answer.
-        if (now - task.pastLimitAtMillis < LAST_POLLS_MILLIS || task.lane.guard.unavailability().unavailableNow()) {
-            return true;
-        }
-        timedOut(task, now, packed.unpack(task.lastTaskPacked));
-        return false;
+        return now - task.pastLimitAtMillis < LAST_POLLS_MILLIS || task.lane.guard.unavailability().unavailableNow();
     }
 
     private boolean pastLimit(TrackedTask task, long now) {
@@ -333,32 +343,83 @@ public final class Tracker implements AutoCloseable {
         Lane lane = task.lane;
         lane.outstanding--;
         task.outstanding = false;
-        boolean taskSpecificRefusal = lane.guard.record(task.id, result, latencyNanos);
-        metrics.poll(lane.name, result.metricTag(), latencyNanos);
-        if (task.confirmAbsence && (result instanceof FetchResult.Found || result instanceof FetchResult.NotFound)) {
-            task.confirmAbsence = false;
-            if (result instanceof FetchResult.Found && lane.batches.cappedAt(task.absentFromAnswerOf)) {
-                releaseConfirmations(lane, task.absentFromAnswerOf);
+        try {
+            if (retireIfUnwanted(task)) {
+                return;
             }
+            boolean taskSpecificRefusal = lane.guard.record(task.id, result, latencyNanos);
+            metrics.poll(lane.name, result.metricTag(), latencyNanos);
+            if (task.confirmAbsence && (result instanceof FetchResult.Found || result instanceof FetchResult.NotFound)) {
+                task.confirmAbsence = false;
+                if (result instanceof FetchResult.Found && lane.batches.cappedAt(task.absentFromAnswerOf)) {
+                    releaseConfirmations(lane, task.absentFromAnswerOf);
+                }
+            }
+            if (!task.ended) {
+                apply(task, result, taskSpecificRefusal, false, clock.millis());
+            }
+        } catch (RuntimeException e) {
+            answerFailed(e);
+        } finally {
+            keepPlaced(task);
         }
-        if (!task.ended) {
-            apply(task, result, taskSpecificRefusal, false, clock.millis());
+    }
+
+    /** An unexpected error handling an answer: counted and logged; the turn goes on with the next command. */
+    private void answerFailed(RuntimeException e) {
+        metrics.trackerError();
+        LOG.error("error handling an upstream answer; its tasks are polled again later", e);
+    }
+
+    /** A task whose every request was dropped while its poll was in flight goes once the answer is in. */
+    private boolean retireIfUnwanted(TrackedTask task) {
+        if (task.ended || !task.requests.isEmpty()) {
+            return false;
+        }
+        task.ended = true;
+        task.lane.dispatcher.forget(task);
+        task.lane.tasks.remove(task.id);
+        return true;
+    }
+
+    /**
+     * A live task is always in exactly one place: waiting in the dispatcher, or polled and awaiting its
+     * answer. Whatever went wrong handling an answer (a bug, an unexpected value), a task left in neither
+     * would never be polled or answered again and hold a slot of the cap for good: it is polled again later.
+     */
+    private void keepPlaced(TrackedTask task) {
+        if (!task.ended && !task.queued && !task.outstanding) {
+            LOG.warn("task {} was left unscheduled after an answer; it is polled again later", task.id);
+            long now = clock.millis();
+            reschedule(task, now, now + cadence.afterQueued(), Urgency.RUNNING);
         }
     }
 
     private void onBatchAnswer(Lane lane, List<TrackedTask> tasks, List<String> ids, boolean moreWaiting, BatchResult result,
             long latencyNanos) {
         lane.outstanding--;
-        lane.guard.recordBatch(result, latencyNanos);
-        FetchResult required = lane.batches.answered(result, ids, moreWaiting);
-        if (required != null) {
-            lane.guard.record(null, required, latencyNanos);
-        }
-        metrics.batchRequest(lane.name, result.metricTag());
-        long now = clock.millis();
         for (TrackedTask task : tasks) {
             task.outstanding = false;
-            if (task.ended) {
+        }
+        try {
+            lane.guard.recordBatch(result, latencyNanos);
+            FetchResult required = lane.batches.answered(result, ids, moreWaiting);
+            if (required != null) {
+                lane.guard.record(null, required, latencyNanos);
+            }
+            metrics.batchRequest(lane.name, result.metricTag());
+            applyBatch(lane, tasks, result);
+        } catch (RuntimeException e) {
+            answerFailed(e);
+        } finally {
+            tasks.forEach(this::keepPlaced);
+        }
+    }
+
+    private void applyBatch(Lane lane, List<TrackedTask> tasks, BatchResult result) {
+        long now = clock.millis();
+        for (TrackedTask task : tasks) {
+            if (task.ended || retireIfUnwanted(task)) {
                 continue;
             }
             switch (result) {
@@ -540,7 +601,7 @@ public final class Tracker implements AutoCloseable {
         task.notFoundStreak++;
         // The grace counts from the request (or from the last time the task was seen), so restarts and
         // handovers do not restart it; a whole-upstream not-found (an incident, not an answer) ends nothing.
-        long invisibleSince = Math.max(task.requestedAtMillis, task.lastFoundAtMillis);
+        long invisibleSince = Math.max(task.limitFromMillis(), task.lastFoundAtMillis);
         if (task.notFoundStreak >= NOT_FOUND_CONFIRMATIONS && task.lane.guard.notFoundTrusted()
                 && now - invisibleSince >= settings.notFoundGrace().toMillis()) {
             end(task, Outcome.NOT_FOUND, message, now);

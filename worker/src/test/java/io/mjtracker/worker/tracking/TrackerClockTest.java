@@ -64,6 +64,9 @@ class TrackerClockTest {
     };
     private Tracker tracker;
     private Lane lane;
+    /** While set, single fetches get no answer until the test completes them ({@link #heldAnswers}). */
+    private boolean holdAnswers;
+    private final Map<String, CompletableFuture<FetchResult>> heldAnswers = new HashMap<>();
 
     private Tracker tracker() {
         if (tracker == null) {
@@ -71,6 +74,11 @@ class TrackerClockTest {
                 @Override
                 public CompletableFuture<FetchResult> fetch(String taskId) {
                     fetched.add(taskId);
+                    if (holdAnswers) {
+                        CompletableFuture<FetchResult> later = new CompletableFuture<>();
+                        heldAnswers.put(taskId, later);
+                        return later;
+                    }
                     return CompletableFuture.completedFuture(upstream.getOrDefault(taskId, id -> notFound()).apply(taskId));
                 }
 
@@ -184,6 +192,60 @@ class TrackerClockTest {
             assertThat(c.result().tracking().detectedAt()).as("stamped with the host's time")
                     .isBetween(START + Duration.ofMinutes(120).toMillis(), START + Duration.ofMinutes(122).toMillis());
         });
+    }
+
+    @Test
+    void aLaterRequestForATrackedTaskIsNotAnsweredTimedOutAtTheEarlierRequestsDeadline() {
+        upstream.put("slow", this::running);
+        tracker().submit(request("slow", START - Duration.ofMinutes(59).toMillis(), 0));
+        assertThat(runFor(Duration.ofSeconds(30))).isEmpty();
+        // Asked again, now: it has a whole hour of its own.
+        tracker().submit(request("slow", clock.millis(), 0));
+
+        assertThat(runFor(Duration.ofMinutes(30))).as("the first request's deadline is not the second's").isEmpty();
+        assertThat(runFor(Duration.ofMinutes(31))).hasSize(2)
+                .allSatisfy(c -> assertThat(c.result().outcome()).isEqualTo(Outcome.TIMED_OUT));
+    }
+
+    @Test
+    void aTaskWhosePartitionMovesWhileItsPollIsInFlightIsNotPolledTwiceWhenItComesBack() {
+        holdAnswers = true;
+        TaskRequest first = new TaskRequest("moving", "default", new RequestRef("in", 0, 5), new Header[0],
+                JsonNodeFactory.instance.objectNode(), START, 0, 0, 1);
+        tracker().submit(first);
+        runFor(Duration.ofSeconds(2));
+        assertThat(fetched).containsExactly("moving");
+
+        tracker().revoke(List.of(new org.apache.kafka.common.TopicPartition("in", 0)));
+        TaskRequest again = new TaskRequest("moving", "default", new RequestRef("in", 1, 9), new Header[0],
+                JsonNodeFactory.instance.objectNode(), START, 0, 0, 2);
+        tracker().submit(again);
+        runFor(Duration.ofSeconds(5));
+        assertThat(fetched).as("the poll in flight serves the new request: no second one").containsExactly("moving");
+
+        heldAnswers.remove("moving").complete(done("moving"));
+        holdAnswers = false;
+        assertThat(runFor(Duration.ofSeconds(2))).singleElement().satisfies(c -> {
+            assertThat(c.request()).isSameAs(again);
+            assertThat(c.result().outcome()).isEqualTo(Outcome.SUCCEEDED);
+        });
+        assertThat(tracker().openRequests()).as("the dropped request no longer counts").isEqualTo(1);
+    }
+
+    @Test
+    void aBatchAnswerThatBreaksTheHandlingLeavesNoTaskUnpolled() {
+        batchMode = BatchMode.ON;
+        int[] batches = {0};
+        upstream.put("a", this::done);
+        upstream.put("b", this::done);
+        Function<List<String>, BatchResult> normal = batchUpstream;
+        // One answer the tracker cannot read (a bug, an impossible value): the tasks in it must not be lost.
+        batchUpstream = ids -> batches[0]++ == 0 ? new BatchResult.Answered(null, 0) : normal.apply(ids);
+        tracker().submit(request("a", START, 0));
+        tracker().submit(request("b", START, 0));
+
+        assertThat(runFor(Duration.ofMinutes(2))).as("both polled again and answered").hasSize(2)
+                .allSatisfy(c -> assertThat(c.result().outcome()).isEqualTo(Outcome.SUCCEEDED));
     }
 
     @Test

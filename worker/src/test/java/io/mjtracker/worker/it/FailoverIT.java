@@ -44,6 +44,10 @@ class FailoverIT {
         topics.create(4);
         Map<String, String> env = topics.workerEnv(simulator);
         env.put("TRACKER_MAX_IN_FLIGHT", "40");
+        // The replacement takes over once the group has given up on the killed member: with the default
+        // 45 s session that wait, not the takeover, would be most of the test.
+        env.put("KAFKA_SESSION_TIMEOUT_MS", "10000");
+        env.put("KAFKA_HEARTBEAT_INTERVAL_MS", "3000");
         List<String> ids = createTasks(simulator, 300, Duration.ofSeconds(2));
         topics.produceIds(ids);
 

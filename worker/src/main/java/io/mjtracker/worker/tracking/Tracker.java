@@ -1,12 +1,5 @@
 package io.mjtracker.worker.tracking;
 
-import io.mjtracker.common.record.FinalResult;
-import io.mjtracker.common.record.Outcome;
-import io.mjtracker.common.record.StatusUpdate;
-import io.mjtracker.common.record.TrackingFacts;
-import io.mjtracker.common.task.Task;
-import io.mjtracker.common.task.TaskStatus;
-import io.mjtracker.common.task.TrackingPhase;
 import io.mjtracker.worker.config.TrackingSettings;
 import io.mjtracker.worker.metrics.TrackerMetrics;
 import io.mjtracker.worker.upstream.BatchResult;
@@ -17,11 +10,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -44,17 +35,17 @@ import org.slf4j.LoggerFactory;
  * any lane is due or a command arrives. A lane that may not send (circuit open, 429 pause, budget spent)
  * only says how long it waits; the others go on. HTTP runs asynchronously; at most one request per task
  * is outstanding. A batch answer is read per task exactly as a single fetch would be, except that a
- * task it leaves out is asked for alone before its silence counts for anything. The loop survives any
- * error of one task (logged with its id, the task polled again later); only an {@link Error} ends the
- * thread, and then {@link #alive()} turns false so the worker reports itself not live.
+ * task it leaves out is asked for alone before its silence counts for anything; what an answer means
+ * for its task (a status update, its next poll, its end) is {@link TaskAnswers}' to decide. A live task
+ * is always in one place: waiting in its lane's dispatcher or in flight. The loop survives any error of
+ * one task (logged with its id, the task polled again later); only an {@link Error} ends the thread, and
+ * then {@link #alive()} turns false so the worker reports itself not live.
  */
 public final class Tracker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Tracker.class);
     private static final long IDLE_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long ERROR_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    /** A not-found answer ends a task only once it has been seen this many times in a row. */
-    private static final int NOT_FOUND_CONFIRMATIONS = 2;
     /**
      * How long polls go on once a task is past its TIMED_OUT limit: its last poll, a retry or two where that
      * fails, and the second not-found a NOT_FOUND takes (2 s after the first).
@@ -64,17 +55,13 @@ public final class Tracker implements AutoCloseable {
     private final TrackingSettings settings;
     private final Map<String, Lane> lanes = new LinkedHashMap<>();
     private final PollCadence cadence;
-    private final StatusSink statusSink;
     private final TrackerMetrics metrics;
     private final Clock clock;
-    /** Only for the timestamps users read (observedAt, detectedAt); every interval uses {@link #clock}. */
-    private final Clock wall;
 
     private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
+    private final TaskAnswers answers;
     private final AtomicInteger openRequests = new AtomicInteger();
-    private final PackedJson packed = new PackedJson();
-    private final Map<String, String> canonicalValues = new HashMap<>();
     private volatile int trackedTasks;
     private volatile boolean stopping;
     private Thread thread;
@@ -92,10 +79,9 @@ public final class Tracker implements AutoCloseable {
             this.lanes.put(lane.name, lane);
         }
         this.cadence = cadence;
-        this.statusSink = statusSink;
         this.metrics = metrics;
         this.clock = clock;
-        this.wall = wall;
+        this.answers = new TaskAnswers(settings, cadence, statusSink, metrics, wall, completions);
     }
 
     /** Starts the tracker thread. */
@@ -249,7 +235,7 @@ public final class Tracker implements AutoCloseable {
                 return wanted;
             });
             for (TrackedTask task : expired) {
-                timedOut(task, now, packed.unpack(task.lastTaskPacked));
+                answers.timedOut(task, now);
             }
             if (untilReady != 0) {
                 return untilReady < 0 ? IDLE_PARK_NANOS : TimeUnit.MILLISECONDS.toNanos(untilReady);
@@ -282,7 +268,7 @@ public final class Tracker implements AutoCloseable {
      * backlog or for the request budget, and a result must not say TIMED_OUT of a task the upstream shows done.
      */
     private boolean stillWanted(TrackedTask task, long now) {
-        if (!pastLimit(task, now)) {
+        if (!answers.pastLimit(task, now)) {
             task.pastLimitAtMillis = -1;
             return true;
         }
@@ -291,15 +277,6 @@ public final class Tracker implements AutoCloseable {
         }
         // An upstream that cannot be asked now cannot show the task unfinished: it waits for an answer.
         return now - task.pastLimitAtMillis < LAST_POLLS_MILLIS || task.lane.guard.unavailability().unavailableNow();
-    }
-
-    private boolean pastLimit(TrackedTask task, long now) {
-        return task.trackedMillis(now, task.lane.guard.unavailability().millis()) >= settings.maxTrackDuration().toMillis();
-    }
-
-    private void timedOut(TrackedTask task, long now, String taskJson) {
-        end(task, Outcome.TIMED_OUT, "not finished " + settings.maxTrackDuration()
-                + " after the request (not counting time the upstream was unreachable, refused the key or answered 429)", now, taskJson);
     }
 
     private void markSent(TrackedTask task, long now) {
@@ -356,7 +333,7 @@ public final class Tracker implements AutoCloseable {
                 }
             }
             if (!task.ended) {
-                apply(task, result, taskSpecificRefusal, false, clock.millis());
+                answers.apply(task, result, taskSpecificRefusal, false, clock.millis());
             }
         } catch (RuntimeException e) {
             answerFailed(e);
@@ -391,7 +368,7 @@ public final class Tracker implements AutoCloseable {
         if (!task.ended && !task.queued && !task.outstanding) {
             LOG.warn("task {} was left unscheduled after an answer; it is polled again later", task.id);
             long now = clock.millis();
-            reschedule(task, now, now + cadence.afterQueued(), Urgency.RUNNING);
+            answers.reschedule(task, now, now + cadence.afterQueued(), Urgency.RUNNING);
         }
     }
 
@@ -426,20 +403,20 @@ public final class Tracker implements AutoCloseable {
                 case BatchResult.Answered answered -> {
                     FetchResult answer = answered.byId().get(task.id);
                     if (answer != null) {
-                        apply(task, answer, false, false, now);
+                        answers.apply(task, answer, false, false, now);
                     } else if (lane.batches.explainedByCap(answered, tasks.size())) {
-                        reschedule(task, now, now, task.urgency);
+                        answers.reschedule(task, now, now, task.urgency);
                     } else {
                         // Absence proves nothing (a proxy may cap or page its answer): ask for the task alone.
                         task.confirmAbsence = true;
                         // Only an answer of tasks alone can show a cap; one with junk in it shows nothing.
                         task.absentFromAnswerOf = answered.clean() ? answered.elements() : -1;
-                        reschedule(task, now, now, task.urgency);
+                        answers.reschedule(task, now, now, task.urgency);
                     }
                 }
                 // The route is missing: the same tasks go out again at once, as single fetches from now on.
-                case BatchResult.Unsupported unsupported -> reschedule(task, now, now, task.urgency);
-                case BatchResult.Failed failed -> apply(task, failed.failure(), false, true, now);
+                case BatchResult.Unsupported unsupported -> answers.reschedule(task, now, now, task.urgency);
+                case BatchResult.Failed failed -> answers.apply(task, failed.failure(), false, true, now);
             }
         }
     }
@@ -455,209 +432,6 @@ public final class Tracker implements AutoCloseable {
                 waiting.confirmAbsence = false;
             }
         }
-    }
-
-    /**
-     * What one answer about a task means for it.
-     *
-     * @param wholeRequestFailed the answer is a batch's failure, not this task's: it never counts as the
-     *     task's own unreadable answer
-     */
-    private void apply(TrackedTask task, FetchResult result, boolean taskSpecificRefusal, boolean wholeRequestFailed, long now) {
-        task.polls++;
-        try {
-            switch (result) {
-                case FetchResult.Found found -> onFound(task, found.task(), now);
-                case FetchResult.NotFound notFound -> onNotFound(task, notFound.message(), now);
-                case FetchResult.Unauthorized unauthorized when taskSpecificRefusal -> onTransientFailure(task,
-                        new FetchResult.Malformed("the upstream refuses this task (" + unauthorized.message() + ")"), true, now);
-                case FetchResult.Unauthorized unauthorized -> reschedule(task, now, now + cadence.afterQueued(), task.urgency);
-                case FetchResult.Misconfigured misconfigured -> reschedule(task, now, now + cadence.afterQueued(), task.urgency);
-                default -> onTransientFailure(task, result, !wholeRequestFailed, now);
-            }
-        } catch (RuntimeException e) {
-            metrics.trackerError();
-            LOG.error("error handling the answer for task {}; it is polled again later", task.id, e);
-            reschedule(task, now, now + cadence.afterQueued(), Urgency.RUNNING);
-        }
-    }
-
-    private void onFound(TrackedTask task, Task fetched, long now) {
-        finishRetry(task);
-        boolean previousPollSawIt = task.previousPolledAtMillis >= 0 && task.lastFoundAtMillis >= task.previousPolledAtMillis;
-        task.malformedStreak = 0;
-        task.notFoundStreak = 0;
-        task.lastFoundAtMillis = now;
-        task.lastFinishTime = fetched.finishTime();
-        String statusBefore = task.lastStatus;
-        boolean changed = publishIfChanged(task, fetched, now);
-        TrackingPhase phase = fetched.status().phase();
-        learnFrom(task, fetched, statusBefore, changed, previousPollSawIt);
-        if (phase == TrackingPhase.FINISHED || phase == TrackingPhase.NEEDS_USER) {
-            end(task, Outcome.of(fetched.status()).orElseThrow(), fetched.failReason(), now, fetched.json());
-            return;
-        }
-        String json = fetched.json();
-        if (task.pastLimitAtMillis >= 0 && pastLimit(task, now)) {
-            // The last poll past the limit shows it unfinished: it ends with what that poll saw.
-            timedOut(task, now, json);
-            return;
-        }
-        if (json.length() != task.lastTaskLength || json.hashCode() != task.lastTaskHash) {
-            task.lastTaskPacked = packed.pack(json);
-            task.lastTaskHash = json.hashCode();
-            task.lastTaskLength = json.length();
-        }
-        if (phase == TrackingPhase.UNKNOWN) {
-            metrics.unknownStatus();
-            reschedule(task, now, now + cadence.afterUnknownStatus(), Urgency.RUNNING);
-        } else {
-            scheduleUnfinished(task, fetched, now);
-        }
-    }
-
-    /**
-     * What this answer tells the refresh learner. A change was made visible somewhere between the poll before
-     * and this one; where the change is the task starting or ending, the upstream's own startTime or
-     * finishTime narrows that: the gateway can have synced it no earlier. That holds on the first poll too,
-     * so a task taken in already running tells as much as one seen to start.
-     */
-    private void learnFrom(TrackedTask task, Task fetched, String statusBefore, boolean changed, boolean previousPollSawIt) {
-        RefreshLearner refresh = task.lane.refresh;
-        TrackingPhase phase = fetched.status().phase();
-        boolean running = started(fetched.status());
-        Long since = null;
-        if (phase == TrackingPhase.FINISHED && !Objects.equals(fetched.status().raw(), statusBefore)) {
-            since = fetched.finishTime();
-        } else if (running && !Objects.equals(fetched.status().raw(), statusBefore)
-                && (statusBefore == null || !started(new TaskStatus(statusBefore)))) {
-            since = fetched.startTime();
-        }
-        long previous = previousPollSawIt ? task.previousPolledAtMillis : -1;
-        if (since != null && since > 0) {
-            refresh.changeSeen(Math.max(previous, since - RefreshLearner.CLOCK_SKEW_MS), task.lastPolledAtMillis);
-        } else if (previousPollSawIt && changed) {
-            refresh.changeSeen(previous, task.lastPolledAtMillis);
-        } else if (previousPollSawIt && running && fetched.progress().percent() > 0) {
-            // A running task's progress moves at every tick, once it has begun to: so no tick passed unseen.
-            refresh.unchangedSeen(previous, task.lastPolledAtMillis);
-        }
-    }
-
-    private static boolean started(TaskStatus status) {
-        return status.phase() == TrackingPhase.RUNNING && !status.isQueued();
-    }
-
-    private void scheduleUnfinished(TrackedTask task, Task fetched, long now) {
-        int percent = fetched.progress().percent();
-        boolean queued = fetched.status().isQueued();
-        PollCadence.Next next = cadence.next(queued, percent, fetched.startTime(), now, task.lastPercent, task.lastPercentAtMillis,
-                task.lane.refresh.tick(now), task.lane.idsPerRequest() == 1);
-        Urgency urgency = queued ? Urgency.WAITING : next.finishing() ? Urgency.FINISHING : Urgency.RUNNING;
-        task.mayHaveFinishedAtMillis = next.mayHaveFinishedAtMillis();
-        if (percent != task.lastPercent) {
-            task.lastPercent = percent;
-            task.lastPercentAtMillis = now;
-        }
-        reschedule(task, now, now + next.delayMillis(), urgency);
-    }
-
-    /** Publishes a status update where status or progress changed since the last poll; returns whether they did. */
-    private boolean publishIfChanged(TrackedTask task, Task fetched, long now) {
-        String status = fetched.status().raw();
-        String progress = fetched.progress().raw();
-        if (Objects.equals(status, task.lastStatus) && Objects.equals(progress, task.lastProgress)) {
-            return false;
-        }
-        task.lastStatus = canonical(status);
-        task.lastProgress = canonical(progress);
-        for (TaskRequest request : task.requests) {
-            statusSink.publish(request, StatusUpdate.of(task.id, task.lane.name, fetched, wall.millis(), task.polls, request.source(), request.metadata()));
-            metrics.statusPublished();
-        }
-        return true;
-    }
-
-    /**
-     * One shared instance per distinct short value ("IN_PROGRESS", "58%"): hundreds of thousands of
-     * tasks then hold references, not copies. Bounded, so odd values cannot grow it without limit.
-     */
-    private String canonical(String value) {
-        if (value == null || value.length() > 32) {
-            return value;
-        }
-        String known = canonicalValues.get(value);
-        if (known != null) {
-            return known;
-        }
-        if (canonicalValues.size() < 1024) {
-            canonicalValues.put(value, value);
-        }
-        return value;
-    }
-
-    private void onNotFound(TrackedTask task, String message, long now) {
-        finishRetry(task);
-        task.notFoundStreak++;
-        // The grace counts from the request (or from the last time the task was seen), so restarts and
-        // handovers do not restart it; a whole-upstream not-found (an incident, not an answer) ends nothing.
-        long invisibleSince = Math.max(task.limitFromMillis(), task.lastFoundAtMillis);
-        if (task.notFoundStreak >= NOT_FOUND_CONFIRMATIONS && task.lane.guard.notFoundTrusted()
-                && now - invisibleSince >= settings.notFoundGrace().toMillis()) {
-            end(task, Outcome.NOT_FOUND, message, now);
-        } else {
-            reschedule(task, now, now + cadence.afterNotFound(task.notFoundStreak), Urgency.WAITING);
-        }
-    }
-
-    private void onTransientFailure(TrackedTask task, FetchResult failure, boolean ownAnswer, long now) {
-        if (ownAnswer && failure instanceof FetchResult.Malformed malformed
-                && ++task.malformedStreak >= settings.maxMalformedPolls()) {
-            end(task, Outcome.FAILED, "upstream answered " + task.malformedStreak
-                    + " times with something that is not a task; last: " + malformed.message(), now);
-            return;
-        }
-        if (task.retry == null) {
-            task.retry = task.lane.guard.newRetryContext();
-        }
-        long delay = task.retry.onError(UpstreamGuard.failureOf(failure));
-        if (delay < 0) {
-            // Retries are spent; the task is not failed for an outage, it goes back to its normal pace.
-            task.retry = null;
-            delay = cadence.afterQueued();
-        }
-        reschedule(task, now, now + delay, Urgency.RUNNING);
-    }
-
-    private void finishRetry(TrackedTask task) {
-        if (task.retry != null) {
-            task.retry.onComplete();
-            task.retry = null;
-        }
-    }
-
-    private void reschedule(TrackedTask task, long now, long dueAtMillis, Urgency urgency) {
-        if (!task.ended) {
-            task.lane.dispatcher.schedule(task, now, dueAtMillis, urgency);
-        }
-    }
-
-    private void end(TrackedTask task, Outcome outcome, String reason, long now) {
-        end(task, outcome, reason, now, packed.unpack(task.lastTaskPacked));
-    }
-
-    private void end(TrackedTask task, Outcome outcome, String reason, long now, String taskJson) {
-        task.ended = true;
-        Lane lane = task.lane;
-        lane.dispatcher.forget(task);
-        lane.tasks.remove(task.id);
-        Long finishedUpstream = task.lastFinishTime;
-        TrackingFacts facts = new TrackingFacts(task.requestedAtMillis, finishedUpstream, wall.millis(), task.polls);
-        for (TaskRequest request : task.requests) {
-            completions.add(new Completion(request, FinalResult.of(
-                    task.id, lane.name, outcome, reason, taskJson, facts, request.source(), request.metadata())));
-        }
-        metrics.finished(lane.name, outcome, now - task.requestedAtMillis);
     }
 
     /** Called by intake once a completion's result is committed (or discarded after a rebalance). */

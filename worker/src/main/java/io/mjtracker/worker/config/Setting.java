@@ -12,7 +12,10 @@ public enum Setting {
     MJ_API_AUTH_HEADER("Authorization", "Header carrying the key: `Authorization` sends `Bearer <key>`; any other name (e.g. `mj-api-secret` for self-hosted midjourney-proxy) sends the raw key."),
     MJ_API_REQUEST_TIMEOUT("10s", "Timeout of one fetch request, 100ms..5m."),
     MJ_API_CONNECT_TIMEOUT("5s", "TCP/TLS connect timeout, 100ms..1m."),
-    MJ_API_MAX_BODY_BYTES("1048576", "Largest response body read; a larger one is a malformed answer, 1024..67108864."),
+    MJ_API_MAX_BODY_BYTES("1048576", "Largest response body read (a batch answer: this times the ids asked, at most 256 MiB); "
+            + "a larger one is a malformed answer, 1024..67108864. Answers held at once, every profile together, are bounded by a "
+            + "quarter of the heap: one that does not fit is not read and is retried like a broken connection, and a batch answer "
+            + "keeps only the tasks it asked for."),
     MJ_API_BATCH("auto", "Poll many tasks per request with `POST /mj/task/list-by-condition`: `auto` uses it where the upstream answers it (single fetches otherwise, asked again every 10 min), `on` requires it, `off` never uses it."),
     MJ_API_BATCH_MAX_IDS("1000", "Most task ids in one batch request, 2..1000. Batches start at 100 and double while full ones leave due polls waiting for the budget; lowered by itself where the upstream silently answers fewer or fails a larger batch."),
     MJ_API_REFRESH("auto", "`auto` learns a gateway's sync tick (it refreshes its tasks every so many seconds) from the answers and polls no task faster than the tick, right after it; `off` polls on the cadence alone."),

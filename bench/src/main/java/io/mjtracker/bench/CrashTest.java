@@ -2,6 +2,7 @@ package io.mjtracker.bench;
 
 import io.mjtracker.common.record.FinalResult;
 import io.mjtracker.common.record.RecordCodec;
+import io.mjtracker.common.record.RecordHeaders;
 import io.mjtracker.simulator.Dialect;
 import io.mjtracker.simulator.SimulatorConfig;
 import io.mjtracker.simulator.TaskMix;
@@ -9,6 +10,7 @@ import io.mjtracker.simulator.TaskScript;
 import io.mjtracker.simulator.UpstreamSimulator;
 import io.mjtracker.testkit.StandaloneBroker;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -57,13 +61,13 @@ final class CrashTest {
      */
     private record Plan(String name, int workers, boolean backlog, int brokerKillAt, int brokerStopAt, int brokerDownFor,
             int freezeAt, int frozenFor, Duration faultsUntil, int killEveryMillis, int killJitterMillis, boolean killAroundBrokerStart,
-            Duration deadline) {
+            Duration spreadOver, Duration deadline) {
         static Plan classicRun() {
-            return new Plan("crash", 3, false, -1, 20, 0, -1, 0, FAULTS_UNTIL, 4000, 3000, false, DEADLINE);
+            return new Plan("crash", 3, false, -1, 20, 0, -1, 0, FAULTS_UNTIL, 4000, 3000, false, Duration.ZERO, DEADLINE);
         }
 
         static Plan backlogRun() {
-            return new Plan("crash-backlog", 3, true, 25, 70, 60, 160, 20, FAULTS_UNTIL, 4000, 3000, false, DEADLINE);
+            return new Plan("crash-backlog", 3, true, 25, 70, 60, 160, 20, FAULTS_UNTIL, 4000, 3000, false, Duration.ZERO, DEADLINE);
         }
 
         /**
@@ -73,7 +77,7 @@ final class CrashTest {
          */
         static Plan churnRun() {
             return new Plan("crash-churn", 2, false, -1, 15, 5, -1, 0, Duration.ofSeconds(150), 5000, 2000, true,
-                    Duration.ofSeconds(150).plus(Duration.ofMinutes(4)));
+                    Duration.ofSeconds(140), Duration.ofSeconds(150).plus(Duration.ofMinutes(4)));
         }
     }
 
@@ -131,18 +135,39 @@ final class CrashTest {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic("mj.tasks", 12, (short) 1))).all().get(60, TimeUnit.SECONDS);
             }
-            try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-                    new StringSerializer(), new StringSerializer())) {
-                for (int i = 0; i < taskCount; i++) {
-                    producer.send(new ProducerRecord<>("mj.tasks", "c" + i, "c" + i));
-                }
+            // Requests up front, or spread over the faults so that transactions are in flight at every kill.
+            Thread producing = Thread.ofVirtual().name("crash-producer").start(() -> produce(broker, taskCount, plan.spreadOver()));
+            if (plan.spreadOver().isZero()) {
+                producing.join();
             }
-            return drive(taskCount, plan, broker, env, dir, random, ids(broker));
+            return drive(taskCount, plan, broker, env, dir, random, () -> {
+                try {
+                    producing.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return ids(broker);
+            });
+        }
+    }
+
+    private static void produce(StandaloneBroker broker, int taskCount, Duration spreadOver) {
+        long start = System.nanoTime();
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < taskCount; i++) {
+                long due = start + spreadOver.toNanos() * i / taskCount;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                producer.send(new ProducerRecord<>("mj.tasks", "c" + i, "c" + i));
+            }
         }
     }
 
     private static boolean drive(int taskCount, Plan plan, StandaloneBroker broker, Map<String, String> env, Path dir, Random random,
-            Map<String, String> requestOf) throws Exception {
+            Supplier<Map<String, String>> requests) throws Exception {
         List<Process> workers = new ArrayList<>();
         for (int i = 0; i < plan.workers(); i++) {
             workers.add(startWorker(env, dir, i));
@@ -185,7 +210,7 @@ final class CrashTest {
                     }
                 }
                 boolean killNow = now > nextKill || killAfterBrokerBack > 0 && now >= killAfterBrokerBack;
-                if (perTask.size() < taskCount && killNow && now - start < plan.faultsUntil().toNanos()) {
+                if ((perTask.size() < taskCount || !plan.spreadOver().isZero()) && killNow && now - start < plan.faultsUntil().toNanos()) {
                     killAfterBrokerBack = -1;
                     int victim = random.nextInt(workers.size());
                     if (victim != frozen) {
@@ -227,7 +252,8 @@ final class CrashTest {
                     System.out.printf("  %3ds: worker %d thawed (SIGCONT)%n", second, frozen);
                     frozen = -2;
                 }
-                if (perTask.size() >= taskCount && settleUntil == Long.MAX_VALUE) {
+                if (perTask.size() >= taskCount && (plan.spreadOver().isZero() || now - start >= plan.faultsUntil().toNanos())
+                        && settleUntil == Long.MAX_VALUE) {
                     settleUntil = now + TimeUnit.SECONDS.toNanos(15);
                 }
             }
@@ -242,6 +268,7 @@ final class CrashTest {
         // The live reader's own group offsets can be lost when the broker is killed, so it may read some
         // results twice; the verdict comes from one fresh read of the whole topic, start to end, by task id:
         // each task was requested once, so it must have exactly one result, naming its own request.
+        Map<String, String> requestOf = requests.get();
         Map<String, List<String>> resultsByTask = readAllResults(broker, codec);
         long results = resultsByTask.values().stream().mapToLong(List::size).sum();
         long duplicates = resultsByTask.values().stream().filter(refs -> refs.size() > 1).mapToLong(refs -> refs.size() - 1).sum();
@@ -272,7 +299,9 @@ final class CrashTest {
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(partition -> consumer.position(partition) < end.get(partition))) {
                 for (var record : consumer.poll(Duration.ofMillis(500))) {
-                    requestOf.put(new String(record.value(), java.nio.charset.StandardCharsets.UTF_8), record.partition() + ":" + record.offset());
+                    if (record.headers().lastHeader(RecordHeaders.CHECKPOINT) == null) {
+                        requestOf.put(new String(record.value(), StandardCharsets.UTF_8), record.partition() + ":" + record.offset());
+                    }
                 }
             }
         }

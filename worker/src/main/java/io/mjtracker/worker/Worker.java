@@ -11,8 +11,8 @@ import io.mjtracker.worker.config.UpstreamSettings;
 import io.mjtracker.worker.config.WorkerConfig;
 import io.mjtracker.worker.intake.BudgetShare;
 import io.mjtracker.worker.intake.ConsumerPartitionCount;
-import io.mjtracker.worker.intake.HangingTransactions;
 import io.mjtracker.worker.intake.DeadLetterReason;
+import io.mjtracker.worker.intake.HangingTransactions;
 import io.mjtracker.worker.intake.IntakeLoop;
 import io.mjtracker.worker.intake.RequestParser;
 import io.mjtracker.worker.intake.TransactionBounds;
@@ -190,7 +190,6 @@ public final class Worker implements AutoCloseable {
         }).start(intake);
         health.watch(intakeThread::isAlive);
         health.watchSettling(intake::inDoubtMillis, IN_DOUBT_LIMIT);
-
         for (UpstreamProfile profile : config.upstreams()) {
             LOG.info("upstream '{}': {}, group rate limit {}/s", profile.name(), profile.upstream().baseUrl(),
                     profile.resilience().ratePerSecond());

@@ -21,10 +21,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -290,44 +292,38 @@ final class CrashTest {
     /** Each task id to its request, {@code partition:offset}, from one read of the input topic (ids are requested once). */
     private static Map<String, String> ids(StandaloneBroker broker) {
         Map<String, String> requestOf = new HashMap<>();
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor("mj.tasks").stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(partition -> consumer.position(partition) < end.get(partition))) {
-                for (var record : consumer.poll(Duration.ofMillis(500))) {
-                    if (record.headers().lastHeader(RecordHeaders.CHECKPOINT) == null) {
-                        requestOf.put(new String(record.value(), StandardCharsets.UTF_8), record.partition() + ":" + record.offset());
-                    }
-                }
+        readToEnd(broker, "mj.tasks", record -> {
+            if (record.headers().lastHeader(RecordHeaders.CHECKPOINT) == null) {
+                requestOf.put(new String(record.value(), StandardCharsets.UTF_8), record.partition() + ":" + record.offset());
             }
-        }
+        });
         return requestOf;
     }
 
     /** Every committed result, by task id, as the requests it names ({@code partition:offset}). */
     private static Map<String, List<String>> readAllResults(StandaloneBroker broker, RecordCodec codec) {
         Map<String, List<String>> byTask = new HashMap<>();
+        readToEnd(broker, "mj.tasks.completed", record -> {
+            FinalResult result = codec.readFinalResult(record.value());
+            byTask.computeIfAbsent(result.taskId(), id -> new ArrayList<>()).add(result.request().partition() + ":" + result.request().offset());
+        });
+        return byTask;
+    }
+
+    /** Reads {@code topic} from the start to its end offsets now, {@code read_committed}. */
+    private static void readToEnd(StandaloneBroker broker, String topic, Consumer<ConsumerRecord<byte[], byte[]>> each) {
         try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor("mj.tasks.completed").stream()
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(partition -> consumer.position(partition) < end.get(partition))) {
-                for (var record : consumer.poll(Duration.ofMillis(500))) {
-                    FinalResult result = codec.readFinalResult(record.value());
-                    byTask.computeIfAbsent(result.taskId(), id -> new ArrayList<>())
-                            .add(result.request().partition() + ":" + result.request().offset());
-                }
+                consumer.poll(Duration.ofMillis(500)).forEach(each);
             }
         }
-        return byTask;
     }
 
     private static void signal(Process process, String signal) throws IOException, InterruptedException {

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -25,22 +24,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A TCP proxy between Kafka clients and a broker that injects faults at the network level, on command:
- * it delays or holds the bytes of chosen clients' connections, holds one kind of request until later,
- * and cuts connections. It reads just enough of each request (its API key and client id, from the
+ * it holds the broker's answers to a chosen client after a chosen request. It reads just enough of each request (its API key and client id, from the
  * request header every version shares) to tell whose connection it is and what is asked; it never
  * changes a byte. The broker must advertise the proxy's port ({@link StandaloneBroker#behindProxy}),
  * or clients reconnect past it after their first metadata request.
  *
- * <p>The faults it makes are the ones a client cannot tell from a slow or broken network: a commit the
- * broker performed whose answer never arrives in time (the client's {@code commitTransaction} times out
- * while the broker commits), and a request delivered after the client gave up on it.
+ * <p>The fault is one a client cannot tell from a slow network: a commit the broker performed whose
+ * answer does not arrive in time (the client's {@code commitTransaction} times out while the broker commits).
  */
 public final class KafkaFaultProxy implements AutoCloseable {
 
     /** Kafka API keys the faults refer to. */
     public static final short PRODUCE = 0;
     public static final short END_TXN = 26;
-    public static final short TXN_OFFSET_COMMIT = 28;
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaFaultProxy.class);
     private static final int MAX_FRAME = 128 * 1024 * 1024;
@@ -49,9 +45,7 @@ public final class KafkaFaultProxy implements AutoCloseable {
     private final InetSocketAddress target;
     private final Set<Link> links = ConcurrentHashMap.newKeySet();
     private final List<ResponseHold> responseHolds = new CopyOnWriteArrayList<>();
-    private final List<RequestHold> requestHolds = new CopyOnWriteArrayList<>();
     private final AtomicInteger heldResponsesTriggered = new AtomicInteger();
-    private volatile Duration latency = Duration.ZERO;
     private volatile boolean closed;
 
     /** Listens on {@code port} of the loopback interface and forwards to {@code targetPort} there. */
@@ -63,11 +57,6 @@ public final class KafkaFaultProxy implements AutoCloseable {
 
     public int port() {
         return server.getLocalPort();
-    }
-
-    /** Adds {@code delay} to every chunk forwarded in either direction, on every connection. */
-    public void latency(Duration delay) {
-        this.latency = delay;
     }
 
     /**
@@ -83,56 +72,6 @@ public final class KafkaFaultProxy implements AutoCloseable {
     /** How many response holds have started. */
     public int responseHoldsStarted() {
         return heldResponsesTriggered.get();
-    }
-
-    /**
-     * Holds the next request with API key {@code apiKey} from a client whose id contains {@code clientId}
-     * until {@link RequestHold#release()}: everything that client sends on that connection waits behind it,
-     * as on a link that stalls. Closing the client's side meanwhile does not stop the held bytes: they are
-     * delivered on release, as a request already on the wire would be.
-     */
-    public RequestHold holdRequest(String clientId, short apiKey) {
-        RequestHold hold = new RequestHold(clientId, apiKey);
-        requestHolds.add(hold);
-        return hold;
-    }
-
-    /** Cuts every connection of clients whose id contains {@code clientId}, as a reset would. */
-    public int cut(String clientId) {
-        int cut = 0;
-        for (Link link : links) {
-            if (link.clientId != null && link.clientId.contains(clientId)) {
-                link.close();
-                cut++;
-            }
-        }
-        return cut;
-    }
-
-    /** A request held until released. */
-    public static final class RequestHold {
-        private final String clientId;
-        private final short apiKey;
-        private final CountDownLatch caught = new CountDownLatch(1);
-        private final CountDownLatch released = new CountDownLatch(1);
-
-        private RequestHold(String clientId, short apiKey) {
-            this.clientId = clientId;
-            this.apiKey = apiKey;
-        }
-
-        /** Waits until a matching request is held; false where none came within {@code timeout}. */
-        public boolean awaitCaught(Duration timeout) throws InterruptedException {
-            return caught.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        }
-
-        public void release() {
-            released.countDown();
-        }
-
-        private boolean matches(String client, short key) {
-            return key == apiKey && client != null && client.contains(clientId) && caught.getCount() > 0;
-        }
     }
 
     private record ResponseHold(String clientId, List<byte[]> markers, short apiKey, Duration hold) {}
@@ -189,7 +128,6 @@ public final class KafkaFaultProxy implements AutoCloseable {
                         clientId = clientIdOf(frame);
                     }
                     inspect(apiKey, frame);
-                    pause();
                     synchronized (out) {
                         out.write(ByteBuffer.allocate(4).putInt(size).array());
                         out.write(frame);
@@ -200,22 +138,12 @@ public final class KafkaFaultProxy implements AutoCloseable {
                 // the client closed; the response side closes the rest
             } catch (IOException e) {
                 LOG.debug("fault proxy: request pump ended: {}", e.toString());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             } finally {
                 halfClose(broker);
             }
         }
 
-        private void inspect(short apiKey, byte[] frame) throws InterruptedException {
-            for (RequestHold hold : requestHolds) {
-                if (hold.matches(clientId, apiKey)) {
-                    LOG.info("fault proxy: holding request {} of {}", apiKey, clientId);
-                    hold.caught.countDown();
-                    hold.released.await();
-                    LOG.info("fault proxy: released request {} of {}", apiKey, clientId);
-                }
-            }
+        private void inspect(short apiKey, byte[] frame) {
             for (ResponseHold hold : responseHolds) {
                 if (clientId == null || !clientId.contains(hold.clientId())) {
                     continue;
@@ -241,7 +169,6 @@ public final class KafkaFaultProxy implements AutoCloseable {
                     while ((waitNanos = holdResponsesUntilNanos - System.nanoTime()) > 0) {
                         TimeUnit.NANOSECONDS.sleep(waitNanos);
                     }
-                    pause();
                     out.write(buffer, 0, read);
                     out.flush();
                 }
@@ -258,13 +185,6 @@ public final class KafkaFaultProxy implements AutoCloseable {
             links.remove(this);
             closeQuietly(client);
             closeQuietly(broker);
-        }
-    }
-
-    private void pause() throws InterruptedException {
-        Duration delay = latency;
-        if (!delay.isZero()) {
-            Thread.sleep(delay);
         }
     }
 
@@ -318,7 +238,6 @@ public final class KafkaFaultProxy implements AutoCloseable {
         } catch (IOException e) {
             LOG.trace("fault proxy: closing the server socket: {}", e.toString());
         }
-        requestHolds.forEach(RequestHold::release);
         links.forEach(Link::close);
     }
 }

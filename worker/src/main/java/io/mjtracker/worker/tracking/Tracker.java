@@ -62,6 +62,8 @@ public final class Tracker implements AutoCloseable {
     private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
     private final TaskAnswers answers;
     private final AtomicInteger openRequests = new AtomicInteger();
+    /** Tasks the dispatcher's last scan found past their limit, ended after it; reused every turn. */
+    private final List<TrackedTask> expired = new ArrayList<>();
     private volatile int trackedTasks;
     private volatile boolean stopping;
     private Thread thread;
@@ -226,7 +228,7 @@ public final class Tracker implements AutoCloseable {
     private long dispatchDue(Lane lane) {
         while (true) {
             long now = clock.millis();
-            List<TrackedTask> expired = new ArrayList<>();
+            expired.clear();
             long untilReady = lane.dispatcher.millisUntilReady(now, task -> {
                 boolean wanted = stillWanted(task, now);
                 if (!wanted) {

@@ -1,10 +1,8 @@
 package io.mjtracker.worker.it;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import io.mjtracker.common.record.FinalResult;
-import io.mjtracker.common.record.Outcome;
-import io.mjtracker.common.record.RecordCodec;
+import io.micrometer.core.instrument.Gauge;
 import io.mjtracker.simulator.SimulatorConfig;
 import io.mjtracker.simulator.TaskScript;
 import io.mjtracker.simulator.UpstreamSimulator;
@@ -15,8 +13,8 @@ import io.mjtracker.worker.config.WorkerConfigLoader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -28,11 +26,15 @@ class RefreshTickIT {
     private static final Duration TICK = Duration.ofSeconds(6);
 
     private final KafkaBroker broker;
-    private final RecordCodec codec = new RecordCodec();
     private UpstreamSimulator simulator;
 
     RefreshTickIT(KafkaBroker broker) {
         this.broker = broker;
+    }
+
+    /** Within one step of the tick; what the alignment saves is measured in BENCHMARKS.md 8b, not here. */
+    private static boolean withinAStep(double learntSeconds) {
+        return learntSeconds >= 5.75 && learntSeconds <= 6.25;
     }
 
     @AfterEach
@@ -60,13 +62,12 @@ class RefreshTickIT {
 
         try (Worker worker = Worker.start(WorkerConfigLoader.load(env))) {
             topics.produceIds(ids);
-            List<FinalResult> results = topics.read(topics.completed, ids.size(), Duration.ofSeconds(120), Duration.ofSeconds(1))
-                    .stream().map(record -> codec.readFinalResult(record.value())).toList();
-            double learnt = worker.registry().get("mjtracker.upstream.refresh.period.seconds").gauge().value();
-
-            assertThat(results).hasSize(ids.size()).allSatisfy(result -> assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED));
-            // Within one step of the tick; what the alignment saves is measured in BENCHMARKS.md 8b, not here.
-            assertThat(learnt).as("learnt period, s").isBetween(5.75, 6.25);
+            // The estimate moves in steps as answers come in and may rest on a neighbouring value for a while;
+            // the test ends once it is right and stays right, instead of when the last task ends (EndToEndIT
+            // checks outcomes).
+            Gauge learnt = worker.registry().get("mjtracker.upstream.refresh.period.seconds").gauge();
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> withinAStep(learnt.value()));
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> withinAStep(learnt.value()));
         }
     }
 }

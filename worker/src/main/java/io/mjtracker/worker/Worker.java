@@ -143,7 +143,7 @@ public final class Worker implements AutoCloseable {
             UpstreamClient client = new HttpUpstreamClient(upstream,
                     new ResponseClassifier(taskCodec, upstream.apiKey(), wall), transports);
             resources.push(client);
-            UpstreamGuard guard = new UpstreamGuard(profile.name(), profile.resilience(), clock);
+            UpstreamGuard guard = new UpstreamGuard(profile.name(), profile.resilience(), clock, System::nanoTime);
             budget.follow(profile.resilience().ratePerSecond(), guard::shareRate);
             unavailability.put(profile.name(), guard.unavailability());
             if (profile.metricsTag().equals(profile.name())) {

@@ -72,15 +72,11 @@ public final class UpstreamGuard {
     private boolean probeOutstanding;
 
     /**
-     * @param clock wall time for pauses and probes; the rate limiter itself runs on {@code System.nanoTime},
-     *     as Resilience4j's registry-built limiters do
+     * @param clock time for pauses and probes
+     * @param nanoTime the rate limiter's and the send spacing's time source ({@code System::nanoTime}, as
+     *     Resilience4j's registry-built limiters use); tests drive it from the same fake clock as {@code clock}
      */
-    public UpstreamGuard(String name, ResilienceSettings settings, Clock clock) {
-        this(name, settings, clock, System::nanoTime);
-    }
-
-    /** @param nanoTime the rate limiter's time source; tests drive a fake one */
-    UpstreamGuard(String name, ResilienceSettings settings, Clock clock, LongSupplier nanoTime) {
+    public UpstreamGuard(String name, ResilienceSettings settings, Clock clock, LongSupplier nanoTime) {
         this.name = name;
         this.clock = clock;
         this.nanoTime = nanoTime;

@@ -92,7 +92,7 @@ class TrackerClockTest {
                 public void close() {}
             };
             UpstreamGuard guard = new UpstreamGuard("default", new ResilienceSettings(100_000, 3, Duration.ofMillis(10),
-                    Duration.ofSeconds(1), 50, 20, Duration.ofSeconds(15)), clock);
+                    Duration.ofSeconds(1), 50, 20, Duration.ofSeconds(15)), clock, clock::nanoTime);
             lane = new Lane("default", client, guard, new BatchSupport("default", batchMode, 100, clock), true, Runnable::run, MAX_POLL_GAP);
             tracker = new Tracker(new TrackingSettings(1000, 900, 64, MAX_TRACK, GRACE, 5, 1.0, MAX_POLL_GAP), List.of(lane),
                     new PollCadence(new Random(1)), (request, update) -> statusSink.publish(request, update),

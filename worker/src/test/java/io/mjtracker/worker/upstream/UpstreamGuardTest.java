@@ -22,7 +22,7 @@ class UpstreamGuardTest {
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
     private final UpstreamGuard guard = new UpstreamGuard("default", new ResilienceSettings(100_000, 4, Duration.ofMillis(500),
-            Duration.ofSeconds(30), 50, 20, PROBE_INTERVAL), clock);
+            Duration.ofSeconds(30), 50, 20, PROBE_INTERVAL), clock, clock::nanoTime);
 
     @Test
     void aRetryAfterPausesEveryRequestUntilItHasPassed() {

@@ -73,7 +73,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
      * (milliseconds, before anything else of the broker runs); should formatting fail, its lines go into
      * the exception.
      */
-    private static void formatQuietly(KafkaClusterTestKit cluster) throws Exception {
+    static void formatQuietly(KafkaClusterTestKit cluster) throws Exception {
         ByteArrayOutputStream formatterOutput = new ByteArrayOutputStream();
         synchronized (System.class) {
             PrintStream out = System.out;
@@ -111,7 +111,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         }
     }
 
-    private static void closeQuietly(KafkaClusterTestKit cluster, Exception cause) {
+    static void closeQuietly(KafkaClusterTestKit cluster, Exception cause) {
         if (cluster == null) {
             return;
         }

@@ -72,9 +72,14 @@ final class TestTopics {
 
     /** Creates the four topics with {@code partitions} each, before anything is produced or a worker starts. */
     void create(int partitions) {
+        create(partitions, (short) 1);
+    }
+
+    /** {@link #create(int)} with {@code replicas} copies of every partition (on a cluster). */
+    void create(int partitions, short replicas) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
             admin.createTopics(List.of(input, status, completed, deadLetter).stream()
-                    .map(name -> new NewTopic(name, partitions, (short) 1)).toList()).all().get();
+                    .map(name -> new NewTopic(name, partitions, replicas)).toList()).all().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -101,13 +101,18 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
 
     @Override
     public void close() {
+        close(cluster, "the embedded Kafka broker");
+    }
+
+    /** Stops a test kit cluster; {@code what} names it in the error. */
+    static void close(KafkaClusterTestKit cluster, String what) {
         try {
             cluster.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while stopping the embedded Kafka broker", e);
+            throw new IllegalStateException("interrupted while stopping " + what, e);
         } catch (Exception e) { // KafkaClusterTestKit.close() declares Exception
-            throw new IllegalStateException("could not stop the embedded Kafka broker cleanly", e);
+            throw new IllegalStateException("could not stop " + what + " cleanly", e);
         }
     }
 

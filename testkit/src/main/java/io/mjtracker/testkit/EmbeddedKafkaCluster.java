@@ -108,13 +108,6 @@ public final class EmbeddedKafkaCluster implements KafkaBroker {
 
     @Override
     public void close() {
-        try {
-            cluster.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while stopping the embedded Kafka cluster", e);
-        } catch (Exception e) { // KafkaClusterTestKit.close() declares Exception
-            throw new IllegalStateException("could not stop the embedded Kafka cluster cleanly", e);
-        }
+        EmbeddedKafkaBroker.close(cluster, "the embedded Kafka cluster");
     }
 }

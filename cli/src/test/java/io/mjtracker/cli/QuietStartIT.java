@@ -70,7 +70,8 @@ class QuietStartIT {
                 worker.close();
                 // zstd-jni loaded its native library for the status producer: the manifest allowed it.
                 assertThat(worker.output()).doesNotContainPattern(CommandProcess.NOISE).contains("mj-tracker started");
-                assertThat(worker.lines()).allMatch(line -> line.matches("\\d{4}-\\d\\d-\\d\\dT\\S+ (INFO |WARN |ERROR) \\[.*"));
+                // Time, level, the instance that wrote the line, thread.
+                assertThat(worker.lines()).allMatch(line -> line.matches("\\d{4}-\\d\\d-\\d\\dT\\S+ (INFO |WARN |ERROR) \\S+ \\[.*"));
             }
         }
     }
@@ -80,6 +81,7 @@ class QuietStartIT {
         try (UpstreamSimulator simulator = UpstreamSimulator.start(SimulatorConfig.defaults())) {
             Map<String, String> env = workerEnv("json" + System.nanoTime(), simulator);
             env.put("LOG_FORMAT", "json");
+            env.put("TRACKER_INSTANCE_ID", "worker-json-1");
             try (CommandProcess worker = CommandProcess.worker("worker-json", env)) {
                 await().atMost(START).until(() -> worker.output().contains("mj-tracker started"));
                 worker.close();
@@ -89,9 +91,10 @@ class QuietStartIT {
                     JsonNode event = json.readTree(line);
                     assertThat(event.isObject()).as(line).isTrue();
                     assertThat(event.path("level").asText()).as(line).isNotEmpty();
-                    assertThat(event.path("loggerName").asText()).as(line).startsWith("io.mjtracker");
+                    assertThat(event.path("logger").asText()).as(line).startsWith("io.mjtracker");
+                    assertThat(event.path("instance").asText()).as(line).isEqualTo("worker-json-1");
                 });
-                assertThat(worker.lines()).anyMatch(line -> line.contains("\"formattedMessage\":\"mj-tracker started"));
+                assertThat(worker.lines()).anyMatch(line -> line.contains("\"message\":\"mj-tracker started"));
             }
         }
     }

@@ -3,6 +3,7 @@ package io.mjtracker.worker;
 import io.mjtracker.worker.config.ConfigException;
 import io.mjtracker.worker.config.WorkerConfig;
 import io.mjtracker.worker.config.WorkerConfigLoader;
+import io.mjtracker.worker.logging.LogSetup;
 import org.apache.kafka.common.KafkaException;
 
 /** Runs one worker configured from the environment until SIGTERM. Exit status 2: bad configuration; 1: failure. */
@@ -19,6 +20,7 @@ public final class Main {
             System.exit(2);
             return;
         }
+        LogSetup.apply(config.logging(), config.kafka().instanceId());
         Worker worker;
         try {
             worker = Worker.start(config);

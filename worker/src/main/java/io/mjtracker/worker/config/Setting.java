@@ -49,7 +49,9 @@ public enum Setting {
     TRACKER_BREAKER_OPEN_DURATION("15s", "How long the circuit stays open before half-open probes, 100ms..1h."),
     TRACKER_SHUTDOWN_TIMEOUT("20s", "Bound on a graceful shutdown (finish requests, flush, commit), 1s..10m."),
     METRICS_PORT("9464", "Port of `/metrics`, `/health/live`, `/health/ready`; 0 picks a free port, -1 disables."),
-    LOG_FORMAT("text", "Log lines as plain `text` or `json` (one JSON object per line, for log shippers)."),
+    LOG_FORMAT("text", "Log lines as plain `text` or `json` (one JSON object per line, for log shippers; fields in docs/deploy.md)."),
+    LOG_LEVEL("INFO", "Level of every logger not named in `LOG_LEVELS`: `TRACE`, `DEBUG`, `INFO`, `WARN`, `ERROR` or `OFF`."),
+    LOG_LEVELS("org.apache.kafka=WARN", "Levels of single loggers and their children, as `name=LEVEL` pairs separated by commas, e.g. `io.mjtracker.worker.tracking=DEBUG,org.apache.kafka=INFO`. Replaces the default, which quiets the Kafka clients' INFO chatter."),
     TRACKER_CONFIG_FILE(null, "Optional properties file with any of these names as keys; the environment wins over it.");
 
     private final String defaultValue;

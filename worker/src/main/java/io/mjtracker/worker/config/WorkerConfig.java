@@ -18,7 +18,8 @@ public record WorkerConfig(
         EgressSettings egress,
         TrackingSettings tracking,
         int metricsPort,
-        Duration shutdownTimeout) {
+        Duration shutdownTimeout,
+        LogSettings logging) {
 
     public WorkerConfig {
         upstreams = List.copyOf(upstreams);

@@ -1,5 +1,6 @@
 package io.mjtracker.worker.config;
 
+import io.mjtracker.worker.config.LogSettings.LogLevel;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetAddress;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -95,11 +97,11 @@ public final class WorkerConfigLoader {
         int metricsPort = reader.integer(Setting.METRICS_PORT, -1, 65535);
         Duration shutdownTimeout =
                 reader.duration(Setting.TRACKER_SHUTDOWN_TIMEOUT, Duration.ofSeconds(1), Duration.ofMinutes(10));
-        checkLogFormat(reader);
+        LogSettings logging = logging(reader);
         if (!reader.problems().isEmpty()) {
             throw new ConfigException(reader.problems());
         }
-        return new WorkerConfig(kafka, upstreams, egress, tracking, metricsPort, shutdownTimeout);
+        return new WorkerConfig(kafka, upstreams, egress, tracking, metricsPort, shutdownTimeout, logging);
     }
 
     private static void checkMaxPollRecords(ConfigReader reader, Map<String, String> kafkaOverrides) {
@@ -120,11 +122,35 @@ public final class WorkerConfigLoader {
                 + "window its commit can describe (docs/progress.md)");
     }
 
-    /** Logback reads LOG_FORMAT itself (logback.xml); checked here so that a typo is named at start. */
-    private static void checkLogFormat(ConfigReader reader) {
+    private static LogSettings logging(ConfigReader reader) {
         String format = reader.required(Setting.LOG_FORMAT);
         if (!format.equals("text") && !format.equals("json")) {
             reader.problem("LOG_FORMAT must be text or json, not '" + format + "'");
+        }
+        LogLevel level = logLevel(reader, Setting.LOG_LEVEL.name(), reader.required(Setting.LOG_LEVEL));
+        Map<String, LogLevel> loggers = new LinkedHashMap<>();
+        for (String pair : reader.required(Setting.LOG_LEVELS).split(",")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            int equals = pair.indexOf('=');
+            String logger = equals < 0 ? "" : pair.substring(0, equals).trim();
+            if (logger.isEmpty() || logger.contains(" ")) {
+                reader.problem("LOG_LEVELS must be name=LEVEL pairs separated by commas "
+                        + "(e.g. io.mjtracker.worker.tracking=DEBUG,org.apache.kafka=INFO), not '" + pair.trim() + "'");
+                continue;
+            }
+            loggers.put(logger, logLevel(reader, "LOG_LEVELS (" + logger + ")", pair.substring(equals + 1)));
+        }
+        return new LogSettings(format.equals("json"), level, loggers);
+    }
+
+    private static LogLevel logLevel(ConfigReader reader, String what, String value) {
+        try {
+            return LogLevel.valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            reader.problem(what + " must be one of " + Arrays.toString(LogLevel.values()) + ", not '" + value.trim() + "'");
+            return LogLevel.INFO;
         }
     }
 

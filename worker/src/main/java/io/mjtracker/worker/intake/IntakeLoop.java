@@ -234,7 +234,8 @@ public final class IntakeLoop implements Runnable {
                 tracker.submit(taskRequest);
             }
             case ParsedInput.Rejected rejected -> {
-                LOG.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), rejected.detail());
+                LOG.atWarn().addKeyValue("partition", record.topic() + "-" + record.partition()).addKeyValue("offset", record.offset())
+                        .log("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), rejected.detail());
                 metrics.deadLettered(rejected.reason().tag());
                 deadLetters.add(new DeadLetter(record, rejected.reason(), rejected.detail(), state.assignment));
             }

@@ -42,17 +42,34 @@ public final class TrackerMetrics {
     private final Map<String, String> tagOfProfile;
     private final Map<String, UpstreamMeters> upstreams = new ConcurrentHashMap<>();
 
-    /** Every {@code result} tag of the poll meters. */
+    /** What a single fetch can answer: every {@code result} a task's own answer can carry. */
     public static final List<String> POLL_RESULTS = List.of(
             "ok", "not_found", "rate_limited", "unauthorized", "misconfigured", "server_error", "timeout", "io_error", "parse_error");
-    /** Every {@code result} tag of the batch request counter: a poll's, or a route the upstream does not serve. */
-    public static final List<String> BATCH_RESULTS =
-            java.util.stream.Stream.concat(POLL_RESULTS.stream(), java.util.stream.Stream.of("unsupported")).toList();
+    /** Every {@code result} tag of the request counter: a fetch's, or a batch route the upstream does not serve. */
+    public static final List<String> REQUEST_RESULTS = concat(POLL_RESULTS, "unsupported");
+    /**
+     * Every {@code kind} tag of the request meters: a fetch of one task, a batch of several, a canary (a
+     * task known to exist, asked to tell a task's not-found from the whole upstream's), or a probe (a
+     * half-open circuit's trial, or the one request at a time while a key or base URL is refused).
+     */
+    public static final List<String> REQUEST_KINDS = List.of("single", "batch", "canary", "probe");
+    /**
+     * Every {@code result} tag of the task answer counter: a task's own answer, the failure of the batch
+     * it was in, {@code left_out} (a batch answered without it: it is asked alone next) or
+     * {@code unsupported} (its batch hit a missing route: it goes out again as a single fetch).
+     */
+    public static final List<String> ANSWER_RESULTS = concat(POLL_RESULTS, "left_out", "unsupported");
     private static final String UPSTREAM = "upstream";
 
-    private record UpstreamMeters(Map<String, Counter> polls, Map<String, Counter> batchRequests,
-            Map<Outcome, Counter> finished, Timer requestDuration, Counter taskPolls, DistributionSummary batchFill,
+    private record UpstreamMeters(Map<String, Map<String, Counter>> requests, Map<String, Timer> requestDuration,
+            Map<String, Counter> taskAnswers, Map<Outcome, Counter> finished, Counter taskPolls, DistributionSummary batchFill,
             Timer detectionLag) {}
+
+    private static List<String> concat(List<String> first, String... more) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(List.of(more));
+        return List.copyOf(all);
+    }
 
     /**
      * @param deadLetterReasons every {@code reason} tag of the dead-letter counter
@@ -181,25 +198,32 @@ public final class TrackerMetrics {
     }
 
     private UpstreamMeters register(String tag) {
-        Map<String, Counter> polls = new java.util.HashMap<>();
-        Map<String, Counter> batchRequests = new java.util.HashMap<>();
-        for (String result : POLL_RESULTS) {
-            polls.put(result, Counter.builder(PREFIX + "polls").description("Upstream polls by result")
-                    .tags(UPSTREAM, tag, "result", result).register(registry));
+        Map<String, Map<String, Counter>> requests = new TreeMap<>();
+        Map<String, Timer> durations = new TreeMap<>();
+        for (String kind : REQUEST_KINDS) {
+            Map<String, Counter> byResult = new TreeMap<>();
+            for (String result : REQUEST_RESULTS) {
+                byResult.put(result, Counter.builder(PREFIX + "upstream.requests")
+                        .description("Upstream requests, each counted once, by kind and result").tags(UPSTREAM, tag, "kind", kind, "result", result)
+                        .register(registry));
+            }
+            requests.put(kind, Map.copyOf(byResult));
+            durations.put(kind, Timer.builder(PREFIX + "upstream.request.duration").description("Upstream request latency, by kind")
+                    .tags(UPSTREAM, tag, "kind", kind).publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1)).register(registry));
         }
-        for (String result : BATCH_RESULTS) {
-            batchRequests.put(result, Counter.builder(PREFIX + "batch.requests")
-                    .description("Batch (list-by-condition) requests by result").tags(UPSTREAM, tag, "result", result).register(registry));
+        Map<String, Counter> answers = new TreeMap<>();
+        for (String result : ANSWER_RESULTS) {
+            answers.put(result, Counter.builder(PREFIX + "task.answers")
+                    .description("What each task asked was answered, alone or in a batch, counted once per task").tags(UPSTREAM, tag, "result", result)
+                    .register(registry));
         }
         Map<Outcome, Counter> finished = new EnumMap<>(Outcome.class);
         for (Outcome outcome : Outcome.values()) {
             finished.put(outcome, Counter.builder(PREFIX + "tasks.finished").description("Tasks ended, by outcome")
                     .tags(UPSTREAM, tag, "outcome", outcome.name()).register(registry));
         }
-        return new UpstreamMeters(Map.copyOf(polls), Map.copyOf(batchRequests), finished,
-                Timer.builder(PREFIX + "upstream.request.duration").description("Upstream request latency")
-                        .tag(UPSTREAM, tag).publishPercentileHistogram()
-                        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1)).register(registry),
+        return new UpstreamMeters(Map.copyOf(requests), Map.copyOf(durations), Map.copyOf(answers), finished,
                 Counter.builder(PREFIX + "task.polls").description("Task polls sent: one per task asked, alone or in a batch")
                         .tag(UPSTREAM, tag).register(registry),
                 DistributionSummary.builder(PREFIX + "batch.fill")
@@ -213,16 +237,21 @@ public final class TrackerMetrics {
         received.increment(count);
     }
 
-    /** @param result one of {@link #POLL_RESULTS} */
-    public void poll(String upstream, String result, long latencyNanos) {
+    /**
+     * One upstream request answered (or failed), whatever it asked.
+     *
+     * @param kind one of {@link #REQUEST_KINDS}
+     * @param result one of {@link #REQUEST_RESULTS}
+     */
+    public void request(String upstream, String kind, String result, long latencyNanos) {
         UpstreamMeters meters = forProfile(upstream);
-        meters.polls().get(result).increment();
-        meters.requestDuration().record(latencyNanos, TimeUnit.NANOSECONDS);
+        meters.requests().get(kind).get(result).increment();
+        meters.requestDuration().get(kind).record(latencyNanos, TimeUnit.NANOSECONDS);
     }
 
-    /** @param result one of {@link #BATCH_RESULTS} */
-    public void batchRequest(String upstream, String result) {
-        forProfile(upstream).batchRequests().get(result).increment();
+    /** @param result one of {@link #ANSWER_RESULTS} */
+    public void taskAnswer(String upstream, String result) {
+        forProfile(upstream).taskAnswers().get(result).increment();
     }
 
     public void taskPolls(String upstream, int tasks) {

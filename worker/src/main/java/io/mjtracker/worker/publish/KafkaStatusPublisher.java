@@ -101,7 +101,7 @@ public final class KafkaStatusPublisher implements StatusSink, AutoCloseable {
     private void failed(String taskId, String why) {
         onFailure.run();
         if (failures.getAndIncrement() % 1000 == 0) {
-            LOG.warn("status update for task {} not published: {}", taskId, why);
+            LOG.atWarn().addKeyValue("task_id", taskId).log("status update for task {} not published: {}", taskId, why);
         }
     }
 

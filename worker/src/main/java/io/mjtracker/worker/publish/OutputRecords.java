@@ -55,8 +55,9 @@ final class OutputRecords {
             int taskBytes = result.taskJson() == null ? 0 : utf8(result.taskJson()).length;
             int budget = recordLimit - fixed - (value.length - taskBytes);
             value = codec.write(result.withTrimmedTask(trimmer.trim(result.taskJson(), budget)));
-            LOG.warn("result of task {} is {} bytes, over the {} byte record limit: published with its task trimmed",
-                    result.taskId(), fixed + value.length, recordLimit);
+            LOG.atWarn().addKeyValue("task_id", result.taskId()).addKeyValue("upstream", result.upstream())
+                    .log("result of task {} is {} bytes, over the {} byte record limit: published with its task trimmed",
+                            result.taskId(), fixed + value.length, recordLimit);
         }
         if (fixed + value.length > recordLimit) {
             // Even without the task it does not fit (huge metadata or headers): keep the promise of one

@@ -38,7 +38,7 @@ final class Requests {
         try {
             request = client.fetch(taskId);
         } catch (RuntimeException e) {
-            LOG.error("request for task {} could not be made: {}", taskId, e.getClass().getSimpleName());
+            LOG.atError().addKeyValue("task_id", taskId).log("request for task {} could not be made: {}", taskId, e.getClass().getSimpleName());
             request = CompletableFuture.completedFuture(notMade(e));
         }
         deliver(request, failure -> new FetchResult.IoFailure("fetch failed: " + failure.getClass().getSimpleName()), onAnswer);

@@ -86,7 +86,8 @@ final class TaskAnswers {
             }
         } catch (RuntimeException e) {
             metrics.trackerError();
-            LOG.error("error handling the answer for task {}; it is polled again later", task.id, e);
+            LOG.atError().addKeyValue("task_id", task.id).addKeyValue("upstream", task.lane.name).setCause(e)
+                    .log("error handling the answer for task {}; it is polled again later", task.id);
             reschedule(task, now, now + cadence.afterQueued(), Urgency.RUNNING);
         }
     }

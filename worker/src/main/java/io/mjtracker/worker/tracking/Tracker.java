@@ -292,7 +292,8 @@ public final class Tracker implements AutoCloseable {
         lane.outstanding++;
         markSent(task, now);
         metrics.taskPolls(lane.name, 1);
-        lane.requests.fetch(task.id, (answer, latency) -> onAnswer(task, answer, latency));
+        String kind = lane.guard.probing() ? "probe" : "single";
+        lane.requests.fetch(task.id, (answer, latency) -> onAnswer(task, kind, answer, latency));
     }
 
     /** @param moreWaiting whether due polls stay behind it, waiting for the budget */
@@ -305,7 +306,8 @@ public final class Tracker implements AutoCloseable {
         }
         metrics.taskPolls(lane.name, ids.size());
         metrics.batchFill(lane.name, ids.size(), lane.batches.idsPerRequest());
-        lane.requests.fetchBatch(ids, (answer, latency) -> onBatchAnswer(lane, tasks, ids, moreWaiting, answer, latency));
+        String kind = lane.guard.probing() ? "probe" : "batch";
+        lane.requests.fetchBatch(ids, (answer, latency) -> onBatchAnswer(lane, tasks, ids, moreWaiting, kind, answer, latency));
     }
 
     /** Asks for a task known to exist, to tell a task-specific not-found from a whole-upstream one. */
@@ -314,20 +316,21 @@ public final class Tracker implements AutoCloseable {
         lane.requests.fetch(taskId, (answer, latency) -> {
             lane.outstanding--;
             lane.guard.recordCanary(answer, latency);
-            metrics.poll(lane.name, answer.metricTag(), latency);
+            metrics.request(lane.name, "canary", answer.metricTag(), latency);
         });
     }
 
-    private void onAnswer(TrackedTask task, FetchResult result, long latencyNanos) {
+    private void onAnswer(TrackedTask task, String kind, FetchResult result, long latencyNanos) {
         Lane lane = task.lane;
         lane.outstanding--;
         task.outstanding = false;
+        metrics.request(lane.name, kind, result.metricTag(), latencyNanos);
+        metrics.taskAnswer(lane.name, result.metricTag());
         try {
             if (retireIfUnwanted(task)) {
                 return;
             }
             boolean taskSpecificRefusal = lane.guard.record(task.id, result, latencyNanos);
-            metrics.poll(lane.name, result.metricTag(), latencyNanos);
             if (task.confirmAbsence && (result instanceof FetchResult.Found || result instanceof FetchResult.NotFound)) {
                 task.confirmAbsence = false;
                 if (result instanceof FetchResult.Found && lane.batches.cappedAt(task.absentFromAnswerOf)) {
@@ -368,31 +371,47 @@ public final class Tracker implements AutoCloseable {
      */
     private void keepPlaced(TrackedTask task) {
         if (!task.ended && !task.queued && !task.outstanding) {
-            LOG.warn("task {} was left unscheduled after an answer; it is polled again later", task.id);
+            LOG.atWarn().addKeyValue("task_id", task.id).addKeyValue("upstream", task.lane.name)
+                    .log("task {} was left unscheduled after an answer; it is polled again later", task.id);
             long now = clock.millis();
             answers.reschedule(task, now, now + cadence.afterQueued(), Urgency.RUNNING);
         }
     }
 
-    private void onBatchAnswer(Lane lane, List<TrackedTask> tasks, List<String> ids, boolean moreWaiting, BatchResult result,
-            long latencyNanos) {
+    private void onBatchAnswer(Lane lane, List<TrackedTask> tasks, List<String> ids, boolean moreWaiting, String kind,
+            BatchResult result, long latencyNanos) {
         lane.outstanding--;
+        metrics.request(lane.name, kind, result.metricTag(), latencyNanos);
         for (TrackedTask task : tasks) {
             task.outstanding = false;
         }
         try {
+            for (TrackedTask task : tasks) {
+                metrics.taskAnswer(lane.name, answerTag(result, task.id));
+            }
             lane.guard.recordBatch(result, latencyNanos);
             FetchResult required = lane.batches.answered(result, ids, moreWaiting);
             if (required != null) {
                 lane.guard.record(null, required, latencyNanos);
             }
-            metrics.batchRequest(lane.name, result.metricTag());
             applyBatch(lane, tasks, result);
         } catch (RuntimeException e) {
             answerFailed(e);
         } finally {
             tasks.forEach(this::keepPlaced);
         }
+    }
+
+    /** What a batch answered for one of its tasks, as {@link io.mjtracker.worker.metrics.TrackerMetrics#ANSWER_RESULTS} names it. */
+    private static String answerTag(BatchResult result, String taskId) {
+        return switch (result) {
+            case BatchResult.Answered answered -> {
+                FetchResult answer = answered.byId().get(taskId);
+                yield answer == null ? "left_out" : answer.metricTag();
+            }
+            case BatchResult.Unsupported unsupported -> "unsupported";
+            case BatchResult.Failed failed -> failed.failure().metricTag();
+        };
     }
 
     private void applyBatch(Lane lane, List<TrackedTask> tasks, BatchResult result) {

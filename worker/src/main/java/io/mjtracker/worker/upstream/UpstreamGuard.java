@@ -128,7 +128,26 @@ public final class UpstreamGuard {
             } else {
                 unavailability.stopped();
             }
+            logTransition(event.getStateTransition());
         });
+    }
+
+    /**
+     * A state change of the upstream is one line, not one per task: the circuit opening and closing at
+     * WARN and INFO; the probe rounds of a long outage (half-open and back to open every open period)
+     * only at DEBUG. Forced states are logged where they are forced.
+     */
+    private void logTransition(CircuitBreaker.StateTransition transition) {
+        CircuitBreaker.State from = transition.getFromState();
+        CircuitBreaker.State to = transition.getToState();
+        if (from == CircuitBreaker.State.CLOSED && to == CircuitBreaker.State.OPEN) {
+            LOG.atWarn().addKeyValue("upstream", name).log("upstream '{}': circuit open after failures; requests stop, "
+                    + "probes every {} until it answers again (its tasks are kept and their clocks paused)", name, probeInterval);
+        } else if (from == CircuitBreaker.State.HALF_OPEN && to == CircuitBreaker.State.CLOSED) {
+            LOG.atInfo().addKeyValue("upstream", name).log("upstream '{}': circuit closed, it answers again; polling resumes", name);
+        } else {
+            LOG.atDebug().addKeyValue("upstream", name).log("upstream '{}': circuit {} -> {}", name, from, to);
+        }
     }
 
     /**
@@ -393,6 +412,14 @@ public final class UpstreamGuard {
     /** Wraps a transient failure for {@link Retry.AsyncContext#onError}. */
     public static RuntimeException failureOf(FetchResult result) {
         return new UpstreamFailure(result);
+    }
+
+    /**
+     * Whether a request sent now is a probe: a half-open circuit's trial, or the one request at a time
+     * while the key or base URL is refused. Dispatcher thread.
+     */
+    public boolean probing() {
+        return probing || circuitBreaker.getState() == CircuitBreaker.State.HALF_OPEN;
     }
 
     /** True while the circuit is open (not while half-open, probing): the gauge of open circuits. */

@@ -193,4 +193,36 @@ class WorkerConfigLoaderTest {
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSize(1))
                 .hasMessageContaining("kafka.securty.protocol");
     }
+
+    @Test
+    void logSettingsComeFromTheFileAsFromTheEnvironment(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("tracker.properties");
+        Files.writeString(file, "LOG_FORMAT=json\nLOG_LEVEL=warn\nLOG_LEVELS=io.mjtracker.worker.tracking=DEBUG, org.apache.kafka=INFO\n");
+        Map<String, String> env = minimal();
+        env.put("TRACKER_CONFIG_FILE", file.toString());
+
+        LogSettings logging = WorkerConfigLoader.load(env).logging();
+
+        assertThat(logging.json()).isTrue();
+        assertThat(logging.level()).isEqualTo(LogSettings.LogLevel.WARN);
+        assertThat(logging.loggers()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "io.mjtracker.worker.tracking", LogSettings.LogLevel.DEBUG, "org.apache.kafka", LogSettings.LogLevel.INFO));
+        assertThat(WorkerConfigLoader.load(minimal()).logging())
+                .as("by default: text, INFO, the Kafka clients at WARN")
+                .isEqualTo(new LogSettings(false, LogSettings.LogLevel.INFO, Map.of("org.apache.kafka", LogSettings.LogLevel.WARN)));
+    }
+
+    @Test
+    void badLogSettingsAreNamed() {
+        Map<String, String> env = minimal();
+        env.put("LOG_FORMAT", "xml");
+        env.put("LOG_LEVEL", "verbose");
+        env.put("LOG_LEVELS", "io.mjtracker=DEBUG,org.apache.kafka");
+
+        assertThatThrownBy(() -> WorkerConfigLoader.load(env))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSize(3))
+                .hasMessageContaining("LOG_FORMAT must be text or json, not 'xml'")
+                .hasMessageContaining("LOG_LEVEL must be one of [TRACE, DEBUG, INFO, WARN, ERROR, OFF], not 'verbose'")
+                .hasMessageContaining("LOG_LEVELS must be name=LEVEL pairs separated by commas");
+    }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mjtracker.common.record.Outcome;
 import io.mjtracker.common.record.RequestRef;
@@ -51,6 +52,7 @@ class TrackerClockTest {
     private StatusSink statusSink = (request, update) -> {};
     private final List<List<String>> batches = new ArrayList<>();
     private BatchMode batchMode = BatchMode.OFF;
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     /** By default a batch answers every id its single fetch would find, in no particular order. */
     private Function<List<String>, BatchResult> batchUpstream = ids -> {
         Map<String, FetchResult> found = new HashMap<>();
@@ -96,7 +98,7 @@ class TrackerClockTest {
             lane = new Lane("default", client, guard, new BatchSupport("default", batchMode, 100, clock), true, Runnable::run, MAX_POLL_GAP);
             tracker = new Tracker(new TrackingSettings(1000, 900, 64, MAX_TRACK, GRACE, 5, 1.0, MAX_POLL_GAP), List.of(lane),
                     new PollCadence(new Random(1)), (request, update) -> statusSink.publish(request, update),
-                    new TrackerMetrics(new SimpleMeterRegistry(), List.of(), Map.of()), clock, wall);
+                    new TrackerMetrics(registry, List.of(), Map.of()), clock, wall);
         }
         return tracker;
     }
@@ -455,6 +457,41 @@ class TrackerClockTest {
         assertThat(fetched).as("asked alone until two not-founds").containsOnly("ghost").hasSizeGreaterThanOrEqualTo(2);
         assertThat(done).extracting(c -> c.result().taskId() + "=" + c.result().outcome())
                 .containsExactlyInAnyOrder("a=SUCCEEDED", "b=SUCCEEDED", "ghost=NOT_FOUND");
+    }
+
+    @Test
+    void everyRequestCountsOnceByKindAndEveryTaskAskedOnceByItsAnswer() {
+        batchMode = BatchMode.AUTO;
+        upstream.put("a", this::done);
+        upstream.put("b", this::done);
+        for (String id : List.of("a", "b", "ghost")) {
+            tracker().submit(request(id, START - Duration.ofMinutes(5).toMillis(), 0));
+        }
+
+        runFor(Duration.ofSeconds(40));
+
+        assertThat(requests("batch", "ok")).as("the batch, once").isEqualTo(batches.size()).isEqualTo(1);
+        assertThat(requests("single", "not_found") + requests("canary", "not_found") + requests("probe", "not_found"))
+                .as("the ghost asked alone, each fetch once").isEqualTo(fetched.size());
+        assertThat(requests(null, null)).as("every request, whatever its kind").isEqualTo(batches.size() + fetched.size());
+        assertThat(answers("ok")).as("a and b, answered in the batch").isEqualTo(2);
+        assertThat(answers("left_out")).as("the ghost, left out of the batch").isEqualTo(1);
+        assertThat(answers(null)).as("one answer per task asked, alone or in a batch")
+                .isEqualTo(batches.stream().mapToInt(List::size).sum() + fetched.size());
+    }
+
+    /** The request counter's count for {@code kind} and {@code result}, summed over what is null. */
+    private double requests(String kind, String result) {
+        var search = registry.find("mjtracker.upstream.requests");
+        search = kind == null ? search : search.tag("kind", kind);
+        search = result == null ? search : search.tag("result", result);
+        return search.counters().stream().mapToDouble(Counter::count).sum();
+    }
+
+    private double answers(String result) {
+        var search = registry.find("mjtracker.task.answers");
+        search = result == null ? search : search.tag("result", result);
+        return search.counters().stream().mapToDouble(Counter::count).sum();
     }
 
     @Test

@@ -47,7 +47,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 final class CrashTest {
 
-    private static final TaskMix MIX = new TaskMix(Duration.ZERO, Duration.ofSeconds(2), Duration.ofSeconds(2),
+    static final TaskMix MIX = new TaskMix(Duration.ZERO, Duration.ofSeconds(2), Duration.ofSeconds(2),
             Duration.ofSeconds(8), 0.1, 0.02, 0.02, Dialect.COMET);
     /** Faults stop after this, so that whatever is left can finish and be counted. */
     private static final Duration FAULTS_UNTIL = Duration.ofMinutes(6);
@@ -138,7 +138,7 @@ final class CrashTest {
                 admin.createTopics(List.of(new NewTopic("mj.tasks", 12, (short) 1))).all().get(60, TimeUnit.SECONDS);
             }
             // Requests up front, or spread over the faults so that transactions are in flight at every kill.
-            Thread producing = Thread.ofVirtual().name("crash-producer").start(() -> produce(broker, taskCount, plan.spreadOver()));
+            Thread producing = Thread.ofVirtual().name("crash-producer").start(() -> produce(broker.bootstrapServers(), taskCount, plan.spreadOver()));
             if (plan.spreadOver().isZero()) {
                 producing.join();
             }
@@ -148,14 +148,15 @@ final class CrashTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                return ids(broker);
+                return ids(broker.bootstrapServers());
             });
         }
     }
 
-    private static void produce(StandaloneBroker broker, int taskCount, Duration spreadOver) {
+    /** Produces task ids c0..c{n-1} to mj.tasks, evenly over {@code spreadOver}. */
+    static void produce(String bootstrap, int taskCount, Duration spreadOver) {
         long start = System.nanoTime();
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
                 new StringSerializer(), new StringSerializer())) {
             for (int i = 0; i < taskCount; i++) {
                 long due = start + spreadOver.toNanos() * i / taskCount;
@@ -260,28 +261,16 @@ final class CrashTest {
                 }
             }
         } finally {
-            for (Process worker : workers) {
-                worker.destroy();
-            }
-            for (Process worker : workers) {
-                worker.waitFor(30, TimeUnit.SECONDS);
-            }
+            stopAll(workers);
         }
         // The live reader's own group offsets can be lost when the broker is killed, so it may read some
         // results twice; the verdict comes from one fresh read of the whole topic, start to end, by task id:
         // each task was requested once, so it must have exactly one result, naming its own request.
         Map<String, String> requestOf = requests.get();
-        Map<String, List<String>> resultsByTask = readAllResults(broker, codec);
-        long results = resultsByTask.values().stream().mapToLong(List::size).sum();
-        long duplicates = resultsByTask.values().stream().filter(refs -> refs.size() > 1).mapToLong(refs -> refs.size() - 1).sum();
-        long lost = requestOf.keySet().stream().filter(id -> !resultsByTask.containsKey(id)).count();
-        long misnamed = resultsByTask.entrySet().stream().filter(entry -> entry.getValue().stream()
-                .anyMatch(ref -> !ref.equals(requestOf.get(entry.getKey())))).count();
-        System.out.printf("%s: requests %d, results %d, duplicates %d, lost %d, naming another request %d; %d kill -9 of workers, "
-                        + "%d exited by themselves, faults %s, %d s%n",
-                plan.name(), taskCount, results, duplicates, lost, misnamed, kills, exitedByThemselves, faults,
-                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
-        boolean held = duplicates == 0 && lost == 0 && misnamed == 0 && exitedByThemselves == 0;
+        Verdict verdict = Verdict.of(requestOf, readAllResults(broker.bootstrapServers(), codec));
+        System.out.printf("%s: requests %d, %s; %d kill -9 of workers, %d exited by themselves, faults %s, %d s%n",
+                plan.name(), taskCount, verdict, kills, exitedByThemselves, faults, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
+        boolean held = verdict.held() && exitedByThemselves == 0;
         if (!held) {
             System.out.println("VIOLATION: exactly one result per request, by a worker that never exits by itself, did not hold;"
                     + " worker logs in " + dir);
@@ -289,10 +278,33 @@ final class CrashTest {
         return held;
     }
 
+    /**
+     * What one fresh read of the topics shows, by task id: each task was requested once, so it must have
+     * exactly one result, naming its own request.
+     */
+    record Verdict(long results, long duplicates, long lost, long misnamed) {
+        static Verdict of(Map<String, String> requestOf, Map<String, List<String>> resultsByTask) {
+            return new Verdict(resultsByTask.values().stream().mapToLong(List::size).sum(),
+                    resultsByTask.values().stream().filter(refs -> refs.size() > 1).mapToLong(refs -> refs.size() - 1).sum(),
+                    requestOf.keySet().stream().filter(id -> !resultsByTask.containsKey(id)).count(),
+                    resultsByTask.entrySet().stream().filter(entry -> entry.getValue().stream()
+                            .anyMatch(ref -> !ref.equals(requestOf.get(entry.getKey())))).count());
+        }
+
+        boolean held() {
+            return duplicates == 0 && lost == 0 && misnamed == 0;
+        }
+
+        @Override
+        public String toString() {
+            return "results " + results + ", duplicates " + duplicates + ", lost " + lost + ", naming another request " + misnamed;
+        }
+    }
+
     /** Each task id to its request, {@code partition:offset}, from one read of the input topic (ids are requested once). */
-    private static Map<String, String> ids(StandaloneBroker broker) {
+    static Map<String, String> ids(String bootstrap) {
         Map<String, String> requestOf = new HashMap<>();
-        readToEnd(broker, "mj.tasks", record -> {
+        readToEnd(bootstrap, "mj.tasks", record -> {
             if (record.headers().lastHeader(RecordHeaders.CHECKPOINT) == null) {
                 requestOf.put(new String(record.value(), StandardCharsets.UTF_8), record.partition() + ":" + record.offset());
             }
@@ -301,9 +313,9 @@ final class CrashTest {
     }
 
     /** Every committed result, by task id, as the requests it names ({@code partition:offset}). */
-    private static Map<String, List<String>> readAllResults(StandaloneBroker broker, RecordCodec codec) {
+    static Map<String, List<String>> readAllResults(String bootstrap, RecordCodec codec) {
         Map<String, List<String>> byTask = new HashMap<>();
-        readToEnd(broker, "mj.tasks.completed", record -> {
+        readToEnd(bootstrap, "mj.tasks.completed", record -> {
             FinalResult result = codec.readFinalResult(record.value());
             byTask.computeIfAbsent(result.taskId(), id -> new ArrayList<>()).add(result.request().partition() + ":" + result.request().offset());
         });
@@ -311,9 +323,9 @@ final class CrashTest {
     }
 
     /** Reads {@code topic} from the start to its end offsets now, {@code read_committed}. */
-    private static void readToEnd(StandaloneBroker broker, String topic, Consumer<ConsumerRecord<byte[], byte[]>> each) {
+    private static void readToEnd(String bootstrap, String topic, Consumer<ConsumerRecord<byte[], byte[]>> each) {
         try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
@@ -326,11 +338,21 @@ final class CrashTest {
         }
     }
 
+    /** SIGTERM to every worker, then up to 30 s each for them to end. */
+    static void stopAll(List<Process> workers) throws InterruptedException {
+        for (Process worker : workers) {
+            worker.destroy();
+        }
+        for (Process worker : workers) {
+            worker.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
     private static void signal(Process process, String signal) throws IOException, InterruptedException {
         new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start().waitFor();
     }
 
-    private static Process startWorker(Map<String, String> env, Path dir, int index) throws IOException {
+    static Process startWorker(Map<String, String> env, Path dir, int index) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "--sun-misc-unsafe-memory-access=allow",
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "io.mjtracker.worker.Main")

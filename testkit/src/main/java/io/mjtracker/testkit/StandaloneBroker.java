@@ -1,13 +1,10 @@
 package io.mjtracker.testkit;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -17,10 +14,9 @@ import org.apache.kafka.common.Uuid;
  */
 public final class StandaloneBroker implements KafkaBroker {
 
-    private final Path dir;
     private final int port;
     private final int advertisedPort;
-    private Process process;
+    private final KafkaProcess node;
 
     public StandaloneBroker(Path dir) throws IOException, InterruptedException {
         this(dir, -1, Map.of());
@@ -39,13 +35,10 @@ public final class StandaloneBroker implements KafkaBroker {
     }
 
     private StandaloneBroker(Path dir, int advertisedPort, Map<String, String> extraConfig) throws IOException, InterruptedException {
-        this.dir = dir;
         this.port = freePort();
         this.advertisedPort = advertisedPort < 0 ? port : advertisedPort;
         int controllerPort = freePort();
         int internalPort = freePort();
-        Path properties = dir.resolve("server.properties");
-        Files.createDirectories(dir);
         List<String> lines = new ArrayList<>(List.of(
                 "process.roles=broker,controller",
                 "node.id=1",
@@ -67,13 +60,8 @@ public final class StandaloneBroker implements KafkaBroker {
                 "share.coordinator.state.topic.min.isr=1",
                 "group.initial.rebalance.delay.ms=0"));
         extraConfig.forEach((key, value) -> lines.add(key + "=" + value));
-        lines.add("");
-        Files.writeString(properties, String.join("\n", lines));
-        Process format = java("kafka.tools.StorageTool", "format", "--standalone", "-t", Uuid.randomUuid().toString(),
-                "-c", properties.toString()).redirectOutput(dir.resolve("format.log").toFile()).start();
-        if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
-            throw new IllegalStateException("formatting the broker's storage failed; see " + dir.resolve("format.log"));
-        }
+        node = new KafkaProcess(dir, lines);
+        node.format(Uuid.randomUuid().toString(), "--standalone");
         start();
     }
 
@@ -88,21 +76,17 @@ public final class StandaloneBroker implements KafkaBroker {
 
     /** Starts the broker process on the same ports and data. */
     public void start() throws IOException {
-        process = java("kafka.Kafka", dir.resolve("server.properties").toString())
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile())).start();
+        node.start();
     }
 
     /** A clean stop (SIGTERM), waiting for the process to end. */
     public void stop() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
-        }
+        node.stop();
     }
 
     /** A crash: SIGKILL, no clean shutdown. */
     public void kill() throws InterruptedException {
-        process.destroyForcibly().waitFor();
+        node.kill();
     }
 
     /** A clean stop (SIGTERM) and a start on the same data. */
@@ -111,19 +95,9 @@ public final class StandaloneBroker implements KafkaBroker {
         start();
     }
 
-    private ProcessBuilder java(String mainClass, String... args) {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "--sun-misc-unsafe-memory-access=allow",
-                "-cp", System.getProperty("java.class.path"), mainClass));
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectErrorStream(true);
-    }
-
     /** A port free at the time of asking, on the loopback interface. */
-    public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    public static int freePort() {
+        return KafkaProcess.freePort();
     }
 
     @Override
@@ -133,16 +107,6 @@ public final class StandaloneBroker implements KafkaBroker {
 
     @Override
     public void close() {
-        if (process != null) {
-            process.destroy();
-            try {
-                if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
+        node.close();
     }
 }

@@ -165,6 +165,7 @@ public final class Worker implements AutoCloseable {
         IntakeLoop stalls = intake;
         metrics.stallGauges(() -> stalls.inDoubtMillis() / 1000.0, stalls::partitionsAwaitingOffsets,
                 () -> stalls.longestOffsetWaitMillis() / 1000.0, stalls::windowFullPartitions);
+        metrics.capGauges(config.tracking().maxInFlight(), stalls::openRequests, () -> stalls.heldAtCap() ? 1 : 0);
         metrics.upstreamGauges(lanes);
         Admin admin = Admin.create(clients.admin());
         resources.push(admin);

@@ -275,7 +275,8 @@ public final class WorkerConfigLoader {
     }
 
     private static TrackingSettings tracking(ConfigReader reader) {
-        int maxInFlight = reader.integer(Setting.TRACKER_MAX_IN_FLIGHT, 1, 1_000_000);
+        int maxInFlight = reader.optionalInteger(Setting.TRACKER_MAX_IN_FLIGHT, 1, 1_000_000)
+                .orElse(defaultMaxInFlight(Runtime.getRuntime().maxMemory()));
         // Resume means "fewer open than this": at least 1, or a cap of 1 would never resume.
         int resume = reader.optionalInteger(Setting.TRACKER_RESUME_IN_FLIGHT, 1, 1_000_000)
                 .orElse(Math.max(1, maxInFlight * 9 / 10));
@@ -289,6 +290,17 @@ public final class WorkerConfigLoader {
                 reader.integer(Setting.TRACKER_MAX_MALFORMED_POLLS, 1, 1000),
                 reader.decimal(Setting.TRACKER_CADENCE_SCALE, 0.01, 10),
                 reader.duration(Setting.TRACKER_MAX_POLL_GAP, Duration.ofSeconds(1), Duration.ofHours(24)));
+    }
+
+    /**
+     * The in-flight cap a heap of {@code maxHeapBytes} carries: the live heap at the cap (a 48 MiB baseline
+     * and under 1 KiB a request, BENCHMARKS.md "Scale") at most half the heap, so that the collector has
+     * room to copy; between 1,000 and 1,000,000. A fixed default either wasted a large heap (requests waiting
+     * in Kafka behind the cap, their lag growing) or overfilled a small one.
+     */
+    public static int defaultMaxInFlight(long maxHeapBytes) {
+        long forRequests = maxHeapBytes / 2 - 48L * 1024 * 1024;
+        return (int) Math.clamp(forRequests / 1024, 1_000L, 1_000_000L);
     }
 
     private static ResilienceSettings resilience(ConfigReader reader) {

@@ -52,6 +52,11 @@ final class Backpressure {
         return paused.size();
     }
 
+    /** Whether every partition is paused at the in-flight cap. */
+    boolean capPaused() {
+        return capPaused;
+    }
+
     /** Partitions whose window is full (paused unless the cap pauses every partition anyway). */
     int windowFullCount() {
         return windowFull.size();

@@ -83,6 +83,8 @@ public final class IntakeLoop implements Runnable {
     private volatile int awaitingCount;
     private volatile long longestOffsetWaitMillis;
     private volatile int windowFullCount;
+    private volatile int openCount;
+    private volatile boolean heldAtCap;
     private long lastCommitMillis;
 
     public IntakeLoop(KafkaSettings kafka, TrackingSettings tracking, Consumer<byte[], byte[]> consumer,
@@ -143,6 +145,16 @@ public final class IntakeLoop implements Runnable {
     /** Partitions paused because their offset window is full. */
     public int windowFullPartitions() {
         return windowFullCount;
+    }
+
+    /** Requests open that count against {@code TRACKER_MAX_IN_FLIGHT}: taken in, not yet answered and committed. */
+    public int openRequests() {
+        return openCount;
+    }
+
+    /** Whether intake is paused at the in-flight cap (until open requests fall below the resume mark). */
+    public boolean heldAtCap() {
+        return heldAtCap;
     }
 
     /** Asks the loop to stop; it finishes outstanding requests, commits and closes the consumer. */
@@ -341,8 +353,10 @@ public final class IntakeLoop implements Runnable {
     }
 
     private void applyBackpressure() {
-        backpressure.apply(tracker.openRequests() - held, owned, awaitingOffsets,
-                inDoubt == null ? Set.of() : inDoubt.checkpointedPartitions());
+        int open = tracker.openRequests() - held;
+        backpressure.apply(open, owned, awaitingOffsets, inDoubt == null ? Set.of() : inDoubt.checkpointedPartitions());
+        openCount = open;
+        heldAtCap = backpressure.capPaused();
         pausedCount = backpressure.pausedCount();
         windowFullCount = backpressure.windowFullCount();
         awaitingCount = awaitingOffsets.size();

@@ -113,6 +113,20 @@ public final class TrackerMetrics {
     }
 
     /**
+     * Registers the in-flight cap's gauges: how close intake is to it and whether it holds intake now.
+     *
+     * @param openRequests requests open that count against the cap
+     * @param heldAtCap 1 while intake is paused at the cap, else 0
+     */
+    public void capGauges(int cap, Supplier<Number> openRequests, Supplier<Number> heldAtCap) {
+        gauge("requests.open", "Requests taken in and not yet answered and committed: what TRACKER_MAX_IN_FLIGHT caps",
+                openRequests, Tags.empty());
+        gauge("requests.open.limit", "TRACKER_MAX_IN_FLIGHT: intake pauses once this many requests are open", () -> cap, Tags.empty());
+        gauge("intake.held.at.cap", "1 while intake is paused at TRACKER_MAX_IN_FLIGHT (requests wait in Kafka meanwhile), else 0",
+                heldAtCap, Tags.empty());
+    }
+
+    /**
      * Registers the gauges of the ways intake can stop making progress (docs/runbooks: each has an alert).
      *
      * @param inDoubtSeconds how long the current result transaction's commit has been unconfirmed

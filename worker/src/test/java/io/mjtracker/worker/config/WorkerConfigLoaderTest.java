@@ -28,8 +28,9 @@ class WorkerConfigLoaderTest {
         assertThat(config.kafka().groupId()).isEqualTo("mj-tracker");
         assertThat(config.kafka().topics()).isEqualTo(new TopicNames("mj.tasks", "mj.tasks.status", "mj.tasks.completed", "mj.tasks.dlq"));
         assertThat(config.upstream("default").orElseThrow().resilience().ratePerSecond()).isEqualTo(10.0);
-        assertThat(config.tracking().maxInFlight()).isEqualTo(10_000);
-        assertThat(config.tracking().resumeInFlight()).isEqualTo(9_000);
+        int cap = WorkerConfigLoader.defaultMaxInFlight(Runtime.getRuntime().maxMemory());
+        assertThat(config.tracking().maxInFlight()).isEqualTo(cap);
+        assertThat(config.tracking().resumeInFlight()).isEqualTo(cap * 9 / 10);
         assertThat(config.tracking().maxTrackDuration()).isEqualTo(Duration.ofHours(1));
         assertThat(config.tracking().notFoundGrace()).isEqualTo(Duration.ofMinutes(2));
         assertThat(config.metricsPort()).isEqualTo(9464);
@@ -224,5 +225,14 @@ class WorkerConfigLoaderTest {
                 .hasMessageContaining("LOG_FORMAT must be text or json, not 'xml'")
                 .hasMessageContaining("LOG_LEVEL must be one of [TRACE, DEBUG, INFO, WARN, ERROR, OFF], not 'verbose'")
                 .hasMessageContaining("LOG_LEVELS must be name=LEVEL pairs separated by commas");
+    }
+
+    @Test
+    void theDefaultCapIsWhatTheHeapCarriesWithHalfToSpare() {
+        long mib = 1024L * 1024;
+        assertThat(WorkerConfigLoader.defaultMaxInFlight(384 * mib)).as("the manifests' 512Mi limit, 75% heap").isEqualTo(147_456);
+        assertThat(WorkerConfigLoader.defaultMaxInFlight(128 * mib)).as("a small heap").isEqualTo(16_384);
+        assertThat(WorkerConfigLoader.defaultMaxInFlight(64 * mib)).as("no less than").isEqualTo(1_000);
+        assertThat(WorkerConfigLoader.defaultMaxInFlight(64 * 1024 * mib)).as("no more than").isEqualTo(1_000_000);
     }
 }

@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.mjtracker.worker.config.Setting;
+import io.mjtracker.worker.config.WorkerConfigLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -182,12 +183,13 @@ class KubernetesManifestsTest {
         assertThat(data).doesNotContainKeys("MJ_API_KEY", "MJ_API_KEY_FILE").containsKey("KAFKA_BOOTSTRAP_SERVERS");
     }
 
-    /** heap (75% of the limit, the image's MaxRAMPercentage) at least twice the live heap at the in-flight cap. */
+    /** heap (75% of the limit, the image's MaxRAMPercentage) at least twice the live heap at the in-flight cap, set or derived. */
     @Test
     void memoryIsSizedFromTheScaleBenchmark() {
         Container worker = worker(resource(StatefulSet.class));
-        long cap = Long.parseLong(resource(ConfigMap.class).getData().get("TRACKER_MAX_IN_FLIGHT"));
         long limit = Quantity.getAmountInBytes(worker.getResources().getLimits().get("memory")).longValueExact();
+        String set = resource(ConfigMap.class).getData().get("TRACKER_MAX_IN_FLIGHT");
+        long cap = set == null ? WorkerConfigLoader.defaultMaxInFlight(limit * 3 / 4) : Long.parseLong(set);
         long liveHeap = BASELINE_HEAP_BYTES + cap * BYTES_PER_TASK;
 
         assertThat(limit * 3 / 4).isGreaterThanOrEqualTo(2 * liveHeap);

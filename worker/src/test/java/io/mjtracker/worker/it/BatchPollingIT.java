@@ -15,6 +15,7 @@ import io.mjtracker.testkit.KafkaBroker;
 import io.mjtracker.testkit.KafkaBrokerExtension;
 import io.mjtracker.worker.Worker;
 import io.mjtracker.worker.config.WorkerConfigLoader;
+import io.mjtracker.worker.schema.RecordSchemas;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -77,17 +78,20 @@ class BatchPollingIT {
         try (Worker worker = Worker.start(WorkerConfigLoader.load(env))) {
             topics.produceIds(ids);
             Map<String, FinalResult> results = new HashMap<>();
+            List<byte[]> values = new ArrayList<>();
             topics.read(topics.completed, ids.size(), Duration.ofSeconds(60), Duration.ofSeconds(1))
                     .forEach(record -> {
                         FinalResult result = codec.readFinalResult(record.value());
                         results.put(result.taskId(), result);
+                        values.add(record.value());
                     });
             double batchSize = worker.registry().get("mjtracker.batch.size").gauge().value();
-            return new Tracked(results, batchSize);
+            return new Tracked(results, values, batchSize);
         }
     }
 
-    private record Tracked(Map<String, FinalResult> results, double batchSize) {}
+    /** @param values the result records as written */
+    private record Tracked(Map<String, FinalResult> results, List<byte[]> values, double batchSize) {}
 
     @Test
     void idsTheBatchLeavesOutAreAskedAloneAndOnlyThenEndAsNotFound() {
@@ -166,6 +170,7 @@ class BatchPollingIT {
             }
         });
         assertThat(simulator.stats().idsAsked()).isGreaterThan(2 * simulator.stats().batchRequests());
+        RecordSchemas.assertAllMatch(RecordSchemas.FINAL_RESULT, tracked.values());
     }
 
     @Test

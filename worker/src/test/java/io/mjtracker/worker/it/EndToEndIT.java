@@ -15,6 +15,7 @@ import io.mjtracker.testkit.KafkaBroker;
 import io.mjtracker.testkit.KafkaBrokerExtension;
 import io.mjtracker.worker.Worker;
 import io.mjtracker.worker.config.WorkerConfigLoader;
+import io.mjtracker.worker.schema.RecordSchemas;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -96,6 +97,9 @@ class EndToEndIT {
                     .collect(Collectors.toMap(FinalResult::request, r -> r));
             var updates = topics.read(topics.status, seen.size(), Duration.ofSeconds(30), Duration.ofSeconds(3));
             assertEveryRequestGotItsUpdatesInOrder(updates, seen);
+            // Every outcome, as consumers generated from the published schemas read it.
+            RecordSchemas.assertAllMatch(RecordSchemas.FINAL_RESULT, results.stream().map(ConsumerRecord::value).toList());
+            RecordSchemas.assertAllMatch(RecordSchemas.STATUS_UPDATE, updates.stream().map(ConsumerRecord::value).toList());
         }
     }
 

@@ -13,6 +13,7 @@ import io.mjtracker.testkit.KafkaFaultProxy;
 import io.mjtracker.testkit.StandaloneBroker;
 import io.mjtracker.worker.Worker;
 import io.mjtracker.worker.config.WorkerConfigLoader;
+import io.mjtracker.worker.schema.RecordSchemas;
 import io.mjtracker.worker.intake.OffsetMetadataCodec;
 import io.mjtracker.worker.intake.PartitionProgress;
 import java.nio.ByteBuffer;
@@ -81,7 +82,9 @@ class InDoubtCommitIT {
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(committed(topics).offset())
                         .as("the commit point moved past the slow request at offset 0").isGreaterThan(PartitionProgress.CHECKPOINT_SPAN));
                 assertThat(committed(topics).metadata().length()).isLessThanOrEqualTo(OffsetMetadataCodec.MAX_LENGTH);
-                assertThat(counter(worker, "mjtracker.requests.checkpointed")).isPositive();
+                // The broker may show the commit while the worker still waits for its answer (held by the proxy).
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                        assertThat(counter(worker, "mjtracker.requests.checkpointed")).as("checkpoints the worker saw committed").isPositive());
                 assertThat(proxy.responseHoldsStarted()).as("the checkpoint's commit went unanswered for a while").isEqualTo(1);
                 List<ConsumerRecord<byte[], byte[]>> checkpoints = topics.read(topics.input, Integer.MAX_VALUE, Duration.ofSeconds(8), Duration.ZERO)
                         .stream().filter(r -> r.headers().lastHeader(RecordHeaders.CHECKPOINT) != null).toList();
@@ -91,6 +94,9 @@ class InDoubtCommitIT {
                             .contains("\"offset\":0");
                 });
                 assertThat(checkpoints.size()).as("stragglers only, not the requests merely in progress").isLessThan(fast / 10);
+                RecordSchemas.assertAllMatch(RecordSchemas.INPUT_REQUEST, checkpoints.stream().map(ConsumerRecord::value).toList());
+                RecordSchemas.assertAllMatch(RecordSchemas.CHECKPOINT_HEADER,
+                        checkpoints.stream().map(r -> r.headers().lastHeader(RecordHeaders.CHECKPOINT).value()).toList());
 
                 var all = topics.read(topics.completed, fast + 1, Duration.ofSeconds(90), Duration.ofSeconds(3));
                 Map<String, List<FinalResult>> slowResults = all.stream().map(r -> codec.readFinalResult(r.value()))

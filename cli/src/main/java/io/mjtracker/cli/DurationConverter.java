@@ -5,7 +5,7 @@ import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Reads {@code 500ms}, {@code 30s}, {@code 10m}, {@code 2h} or ISO-8601 ({@code PT10M}). */
+/** Reads {@code 500ms}, {@code 30s}, {@code 10m}, {@code 2h}, {@code 2d} (as the worker's settings do) or ISO-8601 ({@code PT10M}). */
 final class DurationConverter implements ITypeConverter<Duration> {
 
     @Override
@@ -23,13 +23,14 @@ final class DurationConverter implements ITypeConverter<Duration> {
                 case 's' -> Duration.ofSeconds(amount);
                 case 'm' -> Duration.ofMinutes(amount);
                 case 'h' -> Duration.ofHours(amount);
-                default -> throw new TypeConversionException("'" + value + "' is not a duration like 30s, 10m or 2h");
+                case 'd' -> Duration.ofDays(amount);
+                default -> throw new TypeConversionException("'" + value + "' is not a duration like 30s, 10m, 2h or 2d");
             };
         } catch (RuntimeException e) {
             if (e instanceof TypeConversionException) {
                 throw e;
             }
-            throw new TypeConversionException("'" + value + "' is not a duration like 30s, 10m or 2h");
+            throw new TypeConversionException("'" + value + "' is not a duration like 30s, 10m, 2h or 2d");
         }
     }
 }

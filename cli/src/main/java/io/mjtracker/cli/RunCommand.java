@@ -52,7 +52,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--keep-running", description = "Keep running after the sample tasks finished, until Ctrl-C.")
     boolean keepRunning;
 
-    private static final Duration SELF_HOSTED_TICK = Duration.ofSeconds(2);
+    /** Within the range the worker learns a tick in (3..60 s), so the demo shows a learnt one. */
+    private static final Duration SELF_HOSTED_TICK = Duration.ofSeconds(4);
     private static final String SELF_HOSTED_ENV = "MJ_UPSTREAM_SELF_HOSTED_";
     /** The quick mix in the dialect with string button types, as the self-hosted proxy's docs show. */
     private static final TaskMix SELF_HOSTED_MIX = new TaskMix(TaskMix.QUICK.queueMin(), TaskMix.QUICK.queueMax(),

@@ -63,12 +63,17 @@ class CheckIT {
     void wrongKeyIsNamedAndNeverPrinted() throws Exception {
         String wrongKey = "sk-wrong-key-0815";
         try (UpstreamSimulator simulator = simulator()) {
-            List<Finding> findings = Preflight.run(env(simulator.baseUrl().toString(), "check" + System.nanoTime(), wrongKey), TIMEOUT);
+            Map<String, String> env = env(simulator.baseUrl().toString(), "check" + System.nanoTime(), wrongKey);
+            env.put("MJ_UPSTREAM_COMET_BASE_URL", simulator.baseUrl().toString());
+            env.put("MJ_UPSTREAM_COMET_KEY", wrongKey);
+            List<Finding> findings = Preflight.run(env, TIMEOUT);
 
             Finding key = find(findings, "api key");
             assertThat(key.verdict()).isEqualTo(Verdict.FAILED);
             assertThat(key.detail()).contains("rejected", "401");
             assertThat(key.hint()).contains("MJ_API_KEY", "MJ_API_AUTH_HEADER");
+            assertThat(find(findings, "api key [comet]").hint()).as("a named profile's own settings")
+                    .contains("MJ_UPSTREAM_COMET_KEY", "MJ_UPSTREAM_COMET_AUTH_HEADER").doesNotContain("MJ_API_KEY");
             assertThat(Preflight.exitStatus(findings)).isEqualTo(1);
             assertThat(findings).extracting(Finding::format).noneMatch(line -> line.contains(wrongKey) || line.contains(KEY));
         }

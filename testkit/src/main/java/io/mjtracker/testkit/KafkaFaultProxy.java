@@ -24,13 +24,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A TCP proxy between Kafka clients and a broker that injects faults at the network level, on command:
- * it holds the broker's answers to a chosen client after a chosen request. It reads just enough of each request (its API key and client id, from the
+ * latency on every answer; the broker's answers to a chosen client held after a chosen request, or from
+ * now on for a while (a link that loses answers but not requests); a connection reset right after a
+ * chosen request went through. It reads just enough of each request (its API key and client id, from the
  * request header every version shares) to tell whose connection it is and what is asked; it never
  * changes a byte. The broker must advertise the proxy's port ({@link StandaloneBroker#behindProxy}),
  * or clients reconnect past it after their first metadata request.
  *
- * <p>The fault is one a client cannot tell from a slow network: a commit the broker performed whose
- * answer does not arrive in time (the client's {@code commitTransaction} times out while the broker commits).
+ * <p>The faults are ones a client cannot tell from a slow or broken network: a commit the broker performed
+ * whose answer does not arrive in time (the client's {@code commitTransaction} times out while the broker
+ * commits), or whose connection dies before the answer.
  */
 public final class KafkaFaultProxy implements AutoCloseable {
 
@@ -46,6 +49,11 @@ public final class KafkaFaultProxy implements AutoCloseable {
     private final Set<Link> links = ConcurrentHashMap.newKeySet();
     private final List<ResponseHold> responseHolds = new CopyOnWriteArrayList<>();
     private final AtomicInteger heldResponsesTriggered = new AtomicInteger();
+    private final List<Reset> resets = new CopyOnWriteArrayList<>();
+    private final AtomicInteger resetsDone = new AtomicInteger();
+    private volatile long latencyNanos;
+    private volatile String heldClientId;
+    private volatile long heldClientUntilNanos;
     private volatile boolean closed;
 
     /** Listens on {@code port} of the loopback interface and forwards to {@code targetPort} there. */
@@ -68,6 +76,40 @@ public final class KafkaFaultProxy implements AutoCloseable {
     public void holdResponsesAfter(String clientId, List<byte[]> markers, short apiKey, Duration hold) {
         responseHolds.add(new ResponseHold(clientId, List.copyOf(markers), apiKey, hold));
     }
+
+    /** Every answer of the broker reaches its client {@code latency} after the proxy read it (0: none). */
+    public void latency(Duration latency) {
+        latencyNanos = latency.toNanos();
+    }
+
+    /**
+     * From now on for {@code hold}, the broker's answers to every client whose id contains {@code clientId}
+     * are held (its requests still reach the broker): a link that loses answers, on that client's
+     * connections only, then delivers them late.
+     */
+    public void holdResponsesNow(String clientId, Duration hold) {
+        heldClientUntilNanos = System.nanoTime() + hold.toNanos();
+        heldClientId = clientId;
+        LOG.info("fault proxy: holding the broker's answers to {} for {}", clientId, hold);
+    }
+
+    /**
+     * The next {@code times} requests with API key {@code apiKey} from a client whose id contains
+     * {@code clientId} reach the broker, and then that connection is reset (RST) before the answer: a
+     * commit the broker may have done, whose client saw its connection die.
+     */
+    public void resetAfter(String clientId, short apiKey, int times) {
+        for (int i = 0; i < times; i++) {
+            resets.add(new Reset(clientId, apiKey));
+        }
+    }
+
+    /** How many connections were reset by {@link #resetAfter}. */
+    public int resetsDone() {
+        return resetsDone.get();
+    }
+
+    private record Reset(String clientId, short apiKey) {}
 
     /** How many response holds have started. */
     public int responseHoldsStarted() {
@@ -133,6 +175,10 @@ public final class KafkaFaultProxy implements AutoCloseable {
                         out.write(frame);
                         out.flush();
                     }
+                    if (resetNow(apiKey)) {
+                        reset();
+                        return;
+                    }
                 }
             } catch (EOFException | SocketException e) {
                 // the client closed; the response side closes the rest
@@ -158,15 +204,45 @@ public final class KafkaFaultProxy implements AutoCloseable {
             }
         }
 
-        /** Broker to client: bytes as they come, held while a response hold lasts. */
+        private boolean resetNow(short apiKey) {
+            for (Reset reset : resets) {
+                if (reset.apiKey() == apiKey && clientId != null && clientId.contains(reset.clientId()) && resets.remove(reset)) {
+                    resetsDone.incrementAndGet();
+                    LOG.info("fault proxy: resetting {}'s connection after its request {}", clientId, apiKey);
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Closes both sides abruptly: the client sees a reset, not an orderly end. */
+        private void reset() {
+            try {
+                client.setSoLinger(true, 0);
+                broker.setSoLinger(true, 0);
+            } catch (SocketException e) {
+                LOG.trace("fault proxy: linger for a reset: {}", e.toString());
+            }
+            close();
+        }
+
+        /** Until when this link's answers are held: by a hold after a request, or one on its client from now. */
+        private long heldUntilNanos() {
+            String held = heldClientId;
+            long forClient = held != null && clientId != null && clientId.contains(held) ? heldClientUntilNanos : 0;
+            return Math.max(holdResponsesUntilNanos, forClient);
+        }
+
+        /** Broker to client: bytes as they come, after the latency, held while a response hold lasts. */
         void pumpResponses() {
             byte[] buffer = new byte[64 * 1024];
             try (InputStream in = broker.getInputStream()) {
                 OutputStream out = client.getOutputStream();
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
+                    long due = System.nanoTime() + latencyNanos;
                     long waitNanos;
-                    while ((waitNanos = holdResponsesUntilNanos - System.nanoTime()) > 0) {
+                    while ((waitNanos = Math.max(due, heldUntilNanos()) - System.nanoTime()) > 0) {
                         TimeUnit.NANOSECONDS.sleep(waitNanos);
                     }
                     out.write(buffer, 0, read);

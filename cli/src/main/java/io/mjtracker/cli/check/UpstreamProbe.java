@@ -1,6 +1,7 @@
 package io.mjtracker.cli.check;
 
 import io.mjtracker.common.task.TaskCodec;
+import io.mjtracker.worker.config.ProfileSetting;
 import io.mjtracker.worker.config.UpstreamProfile;
 import io.mjtracker.worker.config.UpstreamSettings;
 import io.mjtracker.worker.upstream.Egress;
@@ -48,6 +49,15 @@ final class UpstreamProbe {
         return profile.equals(UpstreamProfile.DEFAULT) ? what : what + " [" + profile + "]";
     }
 
+    /**
+     * The setting to fix, as this profile names it: {@code MJ_API_KEY} for {@code default},
+     * {@code MJ_UPSTREAM_COMET_KEY} (or {@code key} in its profile file) for {@code comet}.
+     */
+    private String named(ProfileSetting setting) {
+        return profile.equals(UpstreamProfile.DEFAULT) ? setting.standsForName()
+                : setting.envName(profile) + " (" + setting.fileKey() + " in its profile file)";
+    }
+
     List<Finding> run() throws InterruptedException {
         String unknownId = "mj-tracker-check-" + System.nanoTime();
         List<Long> millis = new ArrayList<>();
@@ -67,8 +77,8 @@ final class UpstreamProbe {
         String fetchUrl = settings.baseUrl() + "/mj/task/{id}/fetch";
         if (!answered(result)) {
             findings.add(Finding.failed(subject("upstream"), "no answer from " + fetchUrl + ": " + describe(result),
-                    "check MJ_API_BASE_URL's host and port, the network path, HTTPS_PROXY/HTTP_PROXY/NO_PROXY and, behind a "
-                            + "TLS-inspecting proxy, MJ_API_CA_FILE"));
+                    "check " + named(ProfileSetting.BASE_URL) + ": its host and port; the network path, HTTPS_PROXY/HTTP_PROXY/NO_PROXY "
+                            + "and, behind a TLS-inspecting proxy, MJ_API_CA_FILE"));
             findings.add(Finding.skipped(subject("api key"), "upstream not reachable"));
             findings.add(Finding.skipped(subject("batch route"), "upstream not reachable"));
             return findings;
@@ -107,7 +117,8 @@ final class UpstreamProbe {
             case FetchResult.Found found -> Finding.ok(subject("api key"), "accepted: a fetch of an unknown id answered a task "
                     + "(an upstream that creates tasks on fetch, such as the simulator with --auto-create)");
             case FetchResult.Unauthorized unauthorized -> Finding.failed(subject("api key"), "rejected: " + unauthorized.message(),
-                    "check MJ_API_KEY or MJ_API_KEY_FILE, and MJ_API_AUTH_HEADER (Authorization sends 'Bearer <key>'; "
+                    "check " + named(ProfileSetting.KEY) + " or " + named(ProfileSetting.KEY_FILE) + ", and "
+                            + named(ProfileSetting.AUTH_HEADER) + " (Authorization sends 'Bearer <key>'; "
                             + "self-hosted midjourney-proxy expects mj-api-secret)");
             case FetchResult.RateLimited limited -> Finding.failed(subject("api key"), "not verified: the upstream answered 429 "
                     + "(rate limited)", "run check again later; another client may be spending this key's budget");
@@ -118,7 +129,7 @@ final class UpstreamProbe {
 
     private String baseUrlHint() {
         String path = settings.baseUrl().getPath() == null ? "" : settings.baseUrl().getPath();
-        String hint = "MJ_API_BASE_URL is the API's root; the worker appends /mj/task/{id}/fetch itself";
+        String hint = named(ProfileSetting.BASE_URL) + " is the API's root; the worker appends /mj/task/{id}/fetch itself";
         return path.endsWith("/mj") ? hint + ", so drop the trailing /mj" : hint;
     }
 

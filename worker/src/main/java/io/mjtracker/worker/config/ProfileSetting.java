@@ -43,6 +43,11 @@ public enum ProfileSetting {
         return standsFor;
     }
 
+    /** The name of the setting of the profile {@code default} this one mirrors ({@code MJ_API_KEY}), or this one's own name. */
+    public String standsForName() {
+        return standsFor == null ? name() : standsFor.name();
+    }
+
     /** The name in a properties file or a profile file: {@code base-url}. */
     public String fileKey() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
+import io.mjtracker.simulator.TaskScript;
 import io.mjtracker.simulator.UpstreamSimulator;
 import io.mjtracker.testkit.KafkaBroker;
 import io.mjtracker.testkit.KafkaBrokerExtension;
@@ -39,8 +40,11 @@ class SharedBudgetIT {
             throws Exception {
         TestTopics topics = new TestTopics(broker);
         topics.create(4);
-        Map<String, String> env = topics.workerEnv(simulator);
+        // One request per task poll, and far more polls wanted than the limit allows: the budget is spent
+        // throughout, so the upstream sees what the shares allow, not what the work asks for.
+        Map<String, String> env = topics.singleFetchEnv(simulator);
         env.put("TRACKER_RATE_LIMIT_PER_SECOND", Double.toString(LIMIT));
+        topics.produceIds(simulator.createTasks(400, TaskScript.succeedsAfter(Duration.ZERO, Duration.ofMinutes(10))));
 
         try (Worker one = Worker.start(WorkerConfigLoader.load(env))) {
             Gauge shareOne = gauge(one, SHARE);
@@ -64,6 +68,9 @@ class SharedBudgetIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> count(one, REBALANCES) > rebalancesBefore);
             assertThat(count(one, REBALANCES) - rebalancesBefore).as("rebalances until one took the whole limit").isEqualTo(1);
             assertThat(assigned(one)).isEqualTo(4);
+            // What the upstream saw, through both rebalances: never more than the group's limit in any second.
+            assertThat(simulator.stats().maxRequestsInAnyWindow(Duration.ofSeconds(1))).as("most requests in any 1 s window")
+                    .isLessThanOrEqualTo((int) LIMIT).isGreaterThanOrEqualTo((int) (LIMIT * 3 / 4));
         }
     }
 

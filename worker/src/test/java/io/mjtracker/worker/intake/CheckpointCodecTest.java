@@ -59,4 +59,20 @@ class CheckpointCodecTest {
         assertThat(new String(checkpoint.value(), StandardCharsets.UTF_8)).doesNotContain("upstream");
         assertThat(readBack(checkpoint).upstream()).isEqualTo("default");
     }
+
+    @Test
+    void theClocksTravelWithTheCheckpointAndTheCreditGrowsByWhatThisOwnerSaw() {
+        // Requested at 1,000; earlier owners saw the upstream away for 5 s; this one took it in when its
+        // unavailability clock read 10 s and writes the checkpoint when it reads 12 s.
+        TaskRequest request = new TaskRequest("1730621826053455", "comet", new RequestRef("in", 3, 41), new Header[0],
+                mapper.createObjectNode(), 1_000, 5_000, 10_000, 1);
+
+        Checkpoint checkpoint = codec.checkpoint(request, 12_000);
+
+        var headers = new org.apache.kafka.common.header.internals.RecordHeaders(checkpoint.headers());
+        assertThat(codec.origin(headers)).hasValueSatisfying(origin -> {
+            assertThat(origin.requestedAtMillis()).as("the original request's time").isEqualTo(1_000);
+            assertThat(origin.unavailableCreditMillis()).as("5 s inherited + 2 s seen here").isEqualTo(7_000);
+        });
+    }
 }

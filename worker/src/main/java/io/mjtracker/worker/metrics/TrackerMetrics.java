@@ -94,7 +94,7 @@ public final class TrackerMetrics {
                 .publishPercentiles(0.5, 0.99).distributionStatisticExpiry(Duration.ofMinutes(1)).distributionStatisticBufferLength(2)
                 .register(registry);
         for (Outcome outcome : Outcome.values()) {
-            taskDuration.put(outcome, Timer.builder(PREFIX + "task.duration").description("First seen to final result")
+            taskDuration.put(outcome, Timer.builder(PREFIX + "task.duration").description("The request (input record timestamp) to its final result")
                     .tag("outcome", outcome.name()).publishPercentileHistogram()
                     .minimumExpectedValue(Duration.ofSeconds(1)).maximumExpectedValue(Duration.ofHours(2)).register(registry));
         }

@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
         description = {"Run the worker. Without KAFKA_BOOTSTRAP_SERVERS it starts an embedded Kafka broker;",
                 "without MJ_API_BASE_URL two simulated upstreams (profiles default and self-hosted),",
                 "and feeds them sample tasks.",
-                "Every worker variable (README) applies."})
+                "Every worker variable (docs/configuration.md) applies."})
 final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--tasks", description = "Sample tasks fed to the simulator (default: ${DEFAULT-VALUE}; 0: none).")

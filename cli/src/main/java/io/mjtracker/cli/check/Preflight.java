@@ -25,7 +25,7 @@ public final class Preflight {
             config = WorkerConfigLoader.load(environment);
         } catch (ConfigException e) {
             findings.add(Finding.failed("configuration", "invalid: " + String.join("; ", e.problems()),
-                    "fix the settings named (README, Configuration); the worker would exit with status 2"));
+                    "fix the settings named (docs/configuration.md); the worker would exit with status 2"));
             return findings;
         }
         findings.add(Finding.ok("configuration", "valid: group " + config.kafka().groupId() + ", input "

@@ -1,12 +1,12 @@
 package io.mjtracker.worker.config;
 
 /**
- * Every setting the worker reads, with its default and a doc line. The README's configuration table
+ * Every setting the worker reads, with its default and a doc line. The configuration table of docs/configuration.md
  * is checked against this list by a test, so the two cannot drift apart.
  */
 public enum Setting {
     KAFKA_BOOTSTRAP_SERVERS(null, "Kafka bootstrap servers, `host:port[,host:port]`. Required."),
-    MJ_API_BASE_URL(null, "Base URL of the Midjourney-proxy API of the upstream profile `default`, e.g. `https://api.cometapi.com`; http or https, no query. Required unless named profiles are configured (see \"Several upstreams\"). The `MJ_API_*`, `TRACKER_RATE_LIMIT_PER_SECOND`, `TRACKER_RETRY_*` and `TRACKER_BREAKER_*` settings configure the profile `default`."),
+    MJ_API_BASE_URL(null, "Base URL of the Midjourney-proxy API of the upstream profile `default`, e.g. `https://api.cometapi.com`; http or https, no query. Required unless named profiles are configured (see docs/upstreams.md). The `MJ_API_*`, `TRACKER_RATE_LIMIT_PER_SECOND`, `TRACKER_RETRY_*` and `TRACKER_BREAKER_*` settings configure the profile `default`."),
     MJ_API_KEY(null, "API key sent with every request. Required unless `MJ_API_KEY_FILE` is set; never logged."),
     MJ_API_KEY_FILE(null, "File holding the API key (a mounted secret); takes precedence over `MJ_API_KEY`."),
     MJ_API_AUTH_HEADER("Authorization", "Header carrying the key: `Authorization` sends `Bearer <key>`; any other name (e.g. `mj-api-secret` for self-hosted midjourney-proxy) sends the raw key."),
@@ -19,7 +19,7 @@ public enum Setting {
     MJ_API_BATCH("auto", "Poll many tasks per request with `POST /mj/task/list-by-condition`: `auto` uses it where the upstream answers it (single fetches otherwise, asked again every 10 min), `on` requires it, `off` never uses it."),
     MJ_API_BATCH_MAX_IDS("1000", "Most task ids in one batch request, 2..1000. Batches start at 100 and double while full ones leave due polls waiting for the budget; lowered by itself where the upstream silently answers fewer or fails a larger batch."),
     MJ_API_REFRESH("auto", "`auto` learns a gateway's sync tick (it refreshes its tasks every so many seconds) from the answers and polls no task faster than the tick, right after it; `off` polls on the cadence alone."),
-    MJ_UPSTREAMS_DIR(null, "Directory of one file per further upstream profile, `<name>.properties` holding `base-url=`, `key=` and the other profile settings (e.g. mounted secrets); see \"Several upstreams\"."),
+    MJ_UPSTREAMS_DIR(null, "Directory of one file per further upstream profile, `<name>.properties` holding `base-url=`, `key=` and the other profile settings (e.g. mounted secrets); see docs/upstreams.md."),
     HTTPS_PROXY(null, "Forward proxy for an https:// upstream, `http://host:port` (CONNECT tunnel); `https_proxy` too. Default: direct."),
     HTTP_PROXY(null, "Forward proxy for an http:// upstream, `http://host:port`; `http_proxy` too. Default: direct."),
     NO_PROXY(null, "Hosts reached directly despite a proxy, comma-separated: names, domain suffixes (`.corp.example`), IP literals, or `*`; `no_proxy` too."),
@@ -67,7 +67,7 @@ public enum Setting {
         return defaultValue;
     }
 
-    /** One line for the README table. */
+    /** One line for the table of docs/configuration.md. */
     public String doc() {
         return doc;
     }

@@ -85,7 +85,7 @@ public final class WorkerConfigLoader {
             if (GUARDED_KAFKA_SETTINGS.contains(guarded)) {
                 reader.problem(Setting.KAFKA_PASSTHROUGH_PREFIX + guarded.toUpperCase(Locale.ROOT).replace('.', '_')
                         + " (or kafka." + guarded + " in TRACKER_CONFIG_FILE) cannot be overridden: exactly-once delivery depends on "
-                        + "the worker's own value (see the README's configuration section)");
+                        + "the worker's own value (see docs/configuration.md)");
             }
         }
         kafkaOverrides.keySet().removeAll(GUARDED_KAFKA_SETTINGS);

@@ -7,27 +7,30 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The README's configuration table says what the code does: every setting, its default and its doc line. */
+/**
+ * The settings tables say what the code does: docs/configuration.md every setting, its default and its doc
+ * line; docs/upstreams.md every profile setting and the variable it stands for.
+ */
 class SettingsDocumentedTest {
 
     @Test
-    void readmeTableMatchesEverySetting() throws IOException {
-        String readme = Files.readString(Path.of("..", "README.md"));
+    void theConfigurationTableMatchesEverySetting() throws IOException {
+        String table = Files.readString(Path.of("..", "docs", "configuration.md"));
 
         for (Setting setting : Setting.values()) {
             String defaultCell = setting.defaultValue() == null ? "—" : "`" + setting.defaultValue() + "`";
-            assertThat(readme).as(setting.name())
+            assertThat(table).as(setting.name())
                     .contains("| `" + setting.name() + "` | " + defaultCell + " | " + setting.doc() + " |");
         }
     }
 
     @Test
-    void readmeListsEveryProfileSettingWithTheVariableItStandsFor() throws IOException {
-        String readme = Files.readString(Path.of("..", "README.md"));
+    void theUpstreamsPageListsEveryProfileSettingWithTheVariableItStandsFor() throws IOException {
+        String page = Files.readString(Path.of("..", "docs", "upstreams.md"));
 
         for (ProfileSetting setting : ProfileSetting.values()) {
             String standsFor = setting.standsFor() == null ? "" : "`" + setting.standsFor().name() + "`";
-            assertThat(readme).as(setting.name()).contains("| `" + setting.fileKey() + "` | " + standsFor);
+            assertThat(page).as(setting.name()).contains("| `" + setting.fileKey() + "` | " + standsFor);
         }
     }
 }

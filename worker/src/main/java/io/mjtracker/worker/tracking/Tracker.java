@@ -32,8 +32,7 @@ import org.slf4j.LoggerFactory;
  * and packs them into batches where its {@link BatchSupport} allows); then park until the next poll of
  * any lane is due or a command arrives. A lane that may not send (circuit open, 429 pause, budget spent)
  * only says how long it waits; the others go on. {@link Polls} sends (HTTP runs asynchronously) and takes
- * the answers; at most one request per task
- * is outstanding. A batch answer is read per task exactly as a single fetch would be, except that a
+ * the answers; at most one request per task is outstanding. A batch answer is read per task exactly as a single fetch would be, except that a
  * task it leaves out is asked for alone before its silence counts for anything; what an answer means
  * for its task (a status update, its next poll, its end) is {@link TaskAnswers}' to decide. A live task
  * is always in one place: waiting in its lane's dispatcher or in flight. The loop survives any error of

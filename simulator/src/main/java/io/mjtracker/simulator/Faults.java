@@ -37,6 +37,11 @@ public record Faults(
         RESET,
         /** The answer comes after 30 s. */
         SLOW,
+        /**
+         * The request is taken and nothing is answered for as long as the fault lasts (an upstream that
+         * accepts connections and hangs); then the connection closes without an answer.
+         */
+        SILENT,
         /** A 200 HTML page, like a website or a captive portal. */
         HTML,
         /** A 200 whose JSON stops half-way. */

@@ -387,6 +387,12 @@ public final class UpstreamSimulator implements AutoCloseable {
                 stats.record(arrival, id, 0);
                 // Closing without a response makes the server drop the connection.
             }
+            case SILENT -> {
+                while (faults.get().hostile() == Faults.Hostile.SILENT) {
+                    sleep(Duration.ofMillis(50));
+                }
+                stats.record(arrival, id, 0);
+            }
             case SLOW -> {
                 sleep(Duration.ofSeconds(30));
                 send(exchange, arrival, id, 200, ("{\"id\":\"" + id + "\",\"status\":\"IN_PROGRESS\"}").getBytes(StandardCharsets.UTF_8));

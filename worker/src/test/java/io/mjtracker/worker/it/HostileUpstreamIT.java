@@ -16,11 +16,16 @@ import io.mjtracker.testkit.KafkaBroker;
 import io.mjtracker.testkit.KafkaBrokerExtension;
 import io.mjtracker.worker.Worker;
 import io.mjtracker.worker.config.WorkerConfigLoader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.ToLongFunction;
 import org.junit.jupiter.api.Test;
@@ -108,6 +113,72 @@ class HostileUpstreamIT {
                 assertThat(logs.lines()).noneSatisfy(line -> assertThat(line).contains("\u0007"));
             }
         }
+    }
+
+    /**
+     * An upstream that accepts connections and answers nothing, while 2,000 tasks are tracked one request
+     * each: the worker keeps at most its concurrency cap of requests open against it (no connection per
+     * task piling up), its circuit opens, and when the upstream answers again every task ends once.
+     */
+    @Test
+    void anUpstreamThatAnswersNothingHoldsNoMoreThanTheConcurrencyCapAndLosesNoTask() {
+        try (UpstreamSimulator simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(false))) {
+            TestTopics topics = new TestTopics(broker);
+            Map<String, String> env = topics.singleFetchEnv(simulator);
+            env.put("MJ_API_REQUEST_TIMEOUT", "2s");
+            env.put("TRACKER_RATE_LIMIT_PER_SECOND", "1000");
+            env.put("TRACKER_MAX_CONCURRENT_REQUESTS", "32");
+            List<String> ids = simulator.createTasks(2_000, TaskScript.succeedsAfter(Duration.ZERO, Duration.ofSeconds(3)));
+
+            try (Worker worker = Worker.start(WorkerConfigLoader.load(env))) {
+                topics.produceIds(ids);
+                await().atMost(Duration.ofSeconds(30)).until(() -> simulator.stats().totalRequests() >= 500);
+                simulator.stats().reset();
+                simulator.faults(Faults.NONE.withHostile(Faults.Hostile.SILENT));
+                await().atMost(Duration.ofSeconds(20)).until(() ->
+                        worker.registry().get("mjtracker.upstream.circuits.open").gauge().value() == 1);
+                // The silence goes on past the request timeout and several open periods of the circuit. The
+                // simulator's handlers of requests the worker gave up on hang too, so what counts is what the
+                // worker holds: its connections to the upstream, as the kernel lists them.
+                int port = simulator.baseUrl().getPort();
+                int mostConnections = 0;
+                long silenceEnds = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+                while (System.nanoTime() < silenceEnds) {
+                    mostConnections = Math.max(mostConnections, establishedTo(port));
+                    LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+                }
+                long silent = simulator.stats().faultsServed(Faults.Hostile.SILENT.name());
+                simulator.faults(Faults.NONE);
+
+                var results = topics.read(topics.completed, ids.size(), Duration.ofSeconds(120), Duration.ofSeconds(2));
+                assertThat(silent).as("requests that got no answer").isPositive();
+                assertThat(mostConnections).as("the worker's connections to the silent upstream at once").isPositive()
+                        .isLessThanOrEqualTo(32);
+                assertThat(results).as("one result per task").hasSize(ids.size())
+                        .allSatisfy(r -> assertThat(codec.readFinalResult(r.value()).outcome()).isEqualTo(Outcome.SUCCEEDED));
+                assertThat(results.stream().map(r -> codec.readFinalResult(r.value()).taskId()).distinct()).hasSize(ids.size());
+            }
+        }
+    }
+
+    /** Established TCP connections whose remote end is {@code port} on this host (client sides only). */
+    private static int establishedTo(int port) {
+        int count = 0;
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            try {
+                List<String> lines = Files.readAllLines(Path.of(table));
+                for (String line : lines.subList(1, lines.size())) {
+                    String[] fields = line.trim().split("\\s+");
+                    String remote = fields[2];
+                    if (fields[3].equals("01") && Integer.parseInt(remote.substring(remote.indexOf(':') + 1), 16) == port) {
+                        count++;
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading " + table + " (the test needs Linux)", e);
+            }
+        }
+        return count;
     }
 
     /**

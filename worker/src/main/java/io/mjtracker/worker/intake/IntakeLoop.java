@@ -48,6 +48,8 @@ public final class IntakeLoop implements Runnable {
     static final Duration COMMIT_INTERVAL = Duration.ofMillis(100);
     /** A record timestamp this far ahead of the worker's clock is not believed: the request counts from now. */
     private static final Duration FUTURE_TIMESTAMP_TOLERANCE = Duration.ofMinutes(5);
+    /** The part of the shutdown timeout kept for the final commit. */
+    private static final Duration FINAL_COMMIT_RESERVE = Duration.ofSeconds(5);
 
     private final KafkaSettings kafka;
     private final TrackingSettings tracking;
@@ -193,12 +195,18 @@ public final class IntakeLoop implements Runnable {
         }
     }
 
+    /**
+     * {@code TRACKER_SHUTDOWN_TIMEOUT} bounds the whole drain, not each phase: the requests in flight get it
+     * all but a reserve for the final commit (which waits at most {@code max.block.ms} a try), so that the
+     * orchestrator's grace period only has to cover the timeout plus closing the clients.
+     */
     private void shutDown() {
         LOG.info("stopping intake; waiting up to {} for requests already sent", shutdownTimeout);
-        consumer.pause(consumer.assignment());
-        tracker.close(shutdownTimeout);
-        collectCompletions();
         long deadline = clock.millis() + shutdownTimeout.toMillis();
+        consumer.pause(consumer.assignment());
+        long commitReserve = Math.min(FINAL_COMMIT_RESERVE.toMillis(), shutdownTimeout.toMillis() / 2);
+        tracker.close(shutdownTimeout.minusMillis(commitReserve));
+        collectCompletions();
         do {
             commit();
         } while ((inDoubt != null || !finished.isEmpty() && held < finished.size()) && clock.millis() < deadline);

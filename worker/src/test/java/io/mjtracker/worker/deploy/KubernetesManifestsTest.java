@@ -151,8 +151,9 @@ class KubernetesManifestsTest {
     void gracePeriodOutlastsTheWorkersShutdown() {
         Duration shutdown = Duration.ofSeconds(Long.parseLong(Setting.TRACKER_SHUTDOWN_TIMEOUT.defaultValue().replace("s", "")));
 
+        // The timeout bounds the whole drain; closing the consumer takes up to 5 s more, the other clients a few.
         assertThat(resource(StatefulSet.class).getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
-                .isGreaterThan(shutdown.toSeconds());
+                .isGreaterThanOrEqualTo(shutdown.toSeconds() + 10);
     }
 
     @Test

@@ -58,19 +58,10 @@ final class ClusterChaos {
                 UpstreamSimulator simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(true).withMix(CrashTest.MIX));
                 Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic("mj.tasks", 12, (short) 3))).all().get(120, TimeUnit.SECONDS);
-            Map<String, String> env = new HashMap<>();
-            env.put("KAFKA_BOOTSTRAP_SERVERS", cluster.bootstrapServers());
-            env.put("MJ_API_BASE_URL", simulator.baseUrl().toString());
-            env.put("MJ_API_KEY", "chaos");
-            env.put("TRACKER_GROUP_ID", "chaos");
-            env.put("TRACKER_TOPIC_PARTITIONS", "12");
+            Map<String, String> env = CrashTest.workerEnv(cluster.bootstrapServers(), simulator, "chaos");
             env.put("TRACKER_TOPIC_REPLICATION", "3");
-            env.put("TRACKER_RATE_LIMIT_PER_SECOND", "450");
-            env.put("TRACKER_CADENCE_SCALE", "0.1");
-            env.put("TRACKER_SHUTDOWN_TIMEOUT", "5s");
             env.put("KAFKA_SESSION_TIMEOUT_MS", "10000");
             env.put("KAFKA_HEARTBEAT_INTERVAL_MS", "2000");
-            env.put("METRICS_PORT", "-1");
             Thread producing = Thread.ofVirtual().name("chaos-producer")
                     .start(() -> CrashTest.produce(cluster.bootstrapServers(), taskCount, faultsFor.minusSeconds(20)));
             return drive(taskCount, faultsFor, cluster, admin, env, dir, random, producing);

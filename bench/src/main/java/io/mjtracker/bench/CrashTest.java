@@ -109,17 +109,7 @@ final class CrashTest {
         Random random = new Random(System.nanoTime());
         try (StandaloneBroker broker = new StandaloneBroker(dir.resolve("broker"));
                 UpstreamSimulator simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(true).withMix(MIX))) {
-            Map<String, String> env = new HashMap<>();
-            env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
-            env.put("MJ_API_BASE_URL", simulator.baseUrl().toString());
-            env.put("MJ_API_KEY", "crash");
-            env.put("TRACKER_GROUP_ID", "crash");
-            env.put("TRACKER_TOPIC_PARTITIONS", "12");
-            // The group's limit: 150/s a worker while all three run, as when each had its own limit.
-            env.put("TRACKER_RATE_LIMIT_PER_SECOND", "450");
-            env.put("TRACKER_CADENCE_SCALE", "0.1");
-            env.put("TRACKER_SHUTDOWN_TIMEOUT", "5s");
-            env.put("METRICS_PORT", "-1");
+            Map<String, String> env = workerEnv(broker.bootstrapServers(), simulator, "crash");
             if (plan.workers() == 2) {
                 // Session expiry of a killed static member within a few seconds, as in the run that stalled.
                 env.put("KAFKA_SESSION_TIMEOUT_MS", "6000");
@@ -151,6 +141,24 @@ final class CrashTest {
                 return ids(broker.bootstrapServers());
             });
         }
+    }
+
+    /**
+     * The settings of the crash benches' workers against {@code simulator}: 12 input partitions, the group's
+     * limit 450/s (150/s a worker while three run, as when each had its own limit), a fast cadence.
+     */
+    static Map<String, String> workerEnv(String bootstrap, UpstreamSimulator simulator, String group) {
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        env.put("MJ_API_BASE_URL", simulator.baseUrl().toString());
+        env.put("MJ_API_KEY", group);
+        env.put("TRACKER_GROUP_ID", group);
+        env.put("TRACKER_TOPIC_PARTITIONS", "12");
+        env.put("TRACKER_RATE_LIMIT_PER_SECOND", "450");
+        env.put("TRACKER_CADENCE_SCALE", "0.1");
+        env.put("TRACKER_SHUTDOWN_TIMEOUT", "5s");
+        env.put("METRICS_PORT", "-1");
+        return env;
     }
 
     /** Produces task ids c0..c{n-1} to mj.tasks, evenly over {@code spreadOver}. */

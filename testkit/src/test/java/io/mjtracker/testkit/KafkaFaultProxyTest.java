@@ -24,10 +24,10 @@ class KafkaFaultProxyTest {
     @Test
     void aCommitWhoseAnswerIsHeldTimesOutOnTheClientWhileTheBrokerCommits() throws Exception {
         Path dir = Files.createTempDirectory("mj-fault-proxy");
-        int proxyPort = StandaloneBroker.freePort();
-        try (StandaloneBroker broker = StandaloneBroker.behindProxy(dir, proxyPort, Map.of());
-                KafkaFaultProxy proxy = new KafkaFaultProxy(proxyPort, broker.listenerPort());
-                Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+        try (ProxiedBroker proxied = ProxiedBroker.start(dir, Map.of());
+                Admin admin = Admin.create(Map.of("bootstrap.servers", proxied.broker().bootstrapServers()))) {
+            StandaloneBroker broker = proxied.broker();
+            KafkaFaultProxy proxy = proxied.proxy();
             String topic = "held-" + UUID.randomUUID();
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
             var id = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).topicId();

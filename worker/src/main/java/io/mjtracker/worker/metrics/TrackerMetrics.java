@@ -43,16 +43,16 @@ public final class TrackerMetrics {
     private final Map<String, UpstreamMeters> upstreams = new ConcurrentHashMap<>();
 
     /** What a single fetch can answer: every {@code result} a task's own answer can carry. */
-    public static final List<String> POLL_RESULTS = List.of(
+    private static final List<String> POLL_RESULTS = List.of(
             "ok", "not_found", "rate_limited", "unauthorized", "misconfigured", "server_error", "timeout", "io_error", "parse_error");
     /** Every {@code result} tag of the request counter: a fetch's, or a batch route the upstream does not serve. */
-    public static final List<String> REQUEST_RESULTS = concat(POLL_RESULTS, "unsupported");
+    private static final List<String> REQUEST_RESULTS = concat(POLL_RESULTS, "unsupported");
     /**
      * Every {@code kind} tag of the request meters: a fetch of one task, a batch of several, a canary (a
      * task known to exist, asked to tell a task's not-found from the whole upstream's), or a probe (a
      * half-open circuit's trial, or the one request at a time while a key or base URL is refused).
      */
-    public static final List<String> REQUEST_KINDS = List.of("single", "batch", "canary", "probe");
+    private static final List<String> REQUEST_KINDS = List.of("single", "batch", "canary", "probe");
     /**
      * Every {@code result} tag of the task answer counter: a task's own answer, the failure of the batch
      * it was in, {@code left_out} (a batch answered without it: it is asked alone next) or

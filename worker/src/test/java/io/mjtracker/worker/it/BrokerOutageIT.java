@@ -9,10 +9,6 @@ import io.mjtracker.simulator.UpstreamSimulator;
 import io.mjtracker.testkit.StandaloneBroker;
 import io.mjtracker.worker.Worker;
 import io.mjtracker.worker.config.WorkerConfigLoader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +33,6 @@ class BrokerOutageIT {
      */
     private static final Duration OUTAGE = Duration.ofSeconds(35);
     private final RecordCodec codec = new RecordCodec();
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void aBrokerStoppedMidRunLosesAndRepeatsNothing(UpstreamSimulator simulator) throws Exception {
@@ -59,7 +54,7 @@ class BrokerOutageIT {
             topics.produceIds(ids);
 
             try (Worker worker = Worker.start(WorkerConfigLoader.load(env))) {
-                await().atMost(Duration.ofSeconds(60)).until(() -> ready(worker) == 200);
+                await().atMost(Duration.ofSeconds(60)).until(() -> Workers.ready(worker) == 200);
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                         .until(() -> topics.read(topics.completed, 40, Duration.ofSeconds(1), Duration.ZERO).size() >= 40);
 
@@ -67,8 +62,8 @@ class BrokerOutageIT {
                 long polledBefore = simulator.stats().totalRequests();
                 // The outage itself: for its whole length the worker stays live and keeps polling the upstream.
                 await().during(OUTAGE).atMost(OUTAGE.plusSeconds(10)).pollInterval(Duration.ofSeconds(1))
-                        .until(() -> live(worker) == 200);
-                assertThat(ready(worker)).as("not ready while the broker is away").isEqualTo(503);
+                        .until(() -> Workers.live(worker) == 200);
+                assertThat(Workers.ready(worker)).as("not ready while the broker is away").isEqualTo(503);
                 assertThat(simulator.stats().totalRequests()).as("tracking went on during the outage").isGreaterThan(polledBefore);
                 broker.start();
 
@@ -77,22 +72,9 @@ class BrokerOutageIT {
                         .collect(Collectors.groupingBy(r -> r.request().partition() + ":" + r.request().offset(), Collectors.counting()));
                 assertThat(perRequest.values()).as("no request has two results").allMatch(count -> count == 1);
                 assertThat(perRequest).as("every request has its result").hasSize(ids.size());
-                await().atMost(Duration.ofSeconds(60)).until(() -> ready(worker) == 200);
-                assertThat(live(worker)).as("the same worker, never restarted").isEqualTo(200);
+                await().atMost(Duration.ofSeconds(60)).until(() -> Workers.ready(worker) == 200);
+                assertThat(Workers.live(worker)).as("the same worker, never restarted").isEqualTo(200);
             }
         }
-    }
-
-    private int live(Worker worker) throws Exception {
-        return status(worker, "/health/live");
-    }
-
-    private int ready(Worker worker) throws Exception {
-        return status(worker, "/health/ready");
-    }
-
-    private int status(Worker worker, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.metricsPort() + path)).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 }

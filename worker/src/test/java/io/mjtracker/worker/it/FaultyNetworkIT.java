@@ -7,18 +7,13 @@ import io.mjtracker.common.record.RecordCodec;
 import io.mjtracker.simulator.TaskScript;
 import io.mjtracker.simulator.UpstreamSimulator;
 import io.mjtracker.testkit.KafkaFaultProxy;
+import io.mjtracker.testkit.ProxiedBroker;
 import io.mjtracker.testkit.StandaloneBroker;
 import io.mjtracker.worker.Worker;
-import io.mjtracker.worker.config.WorkerConfigLoader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -36,14 +31,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class FaultyNetworkIT {
 
     private final RecordCodec codec = new RecordCodec();
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void aSlowLinkALinkThatLosesAnswersAndResetsMidCommitLoseAndRepeatNothing(UpstreamSimulator simulator) throws Exception {
         Path dir = Files.createTempDirectory("mj-faulty-network");
-        int proxyPort = StandaloneBroker.freePort();
-        try (StandaloneBroker broker = StandaloneBroker.behindProxy(dir, proxyPort, Map.of());
-                KafkaFaultProxy proxy = new KafkaFaultProxy(proxyPort, broker.listenerPort())) {
+        try (ProxiedBroker proxied = ProxiedBroker.start(dir, Map.of())) {
+            StandaloneBroker broker = proxied.broker();
+            KafkaFaultProxy proxy = proxied.proxy();
             proxy.latency(Duration.ofMillis(200));
             TestTopics topics = new TestTopics(broker);
             topics.create(4);
@@ -62,8 +56,8 @@ class FaultyNetworkIT {
             }
             String deaf = topics.prefix + "-deaf";
             String reset = topics.prefix + "-reset";
-            try (Worker first = start(env, deaf);
-                    Worker second = start(env, reset)) {
+            try (Worker first = Workers.start(env, deaf);
+                    Worker second = Workers.start(env, reset)) {
                 topics.produceIds(ids);
                 topics.read(topics.completed, 60, Duration.ofSeconds(60), Duration.ZERO);
                 // Commits of the second worker's result producer die with their connection, three times.
@@ -78,20 +72,9 @@ class FaultyNetworkIT {
                 assertThat(results.stream().map(r -> codec.readFinalResult(r.value())).map(FinalResult::taskId).distinct())
                         .as("lost: none").hasSize(ids.size());
                 assertThat(proxy.resetsDone()).as("commits cut off by a reset").isEqualTo(3);
-                assertThat(live(first)).as("the worker that heard nothing for 30 s never exited").isEqualTo(200);
-                assertThat(live(second)).as("the worker whose commits were reset never exited").isEqualTo(200);
+                assertThat(Workers.live(first)).as("the worker that heard nothing for 30 s never exited").isEqualTo(200);
+                assertThat(Workers.live(second)).as("the worker whose commits were reset never exited").isEqualTo(200);
             }
         }
-    }
-
-    private static Worker start(Map<String, String> env, String instanceId) {
-        Map<String, String> own = new HashMap<>(env);
-        own.put("TRACKER_INSTANCE_ID", instanceId);
-        return Worker.start(WorkerConfigLoader.load(own));
-    }
-
-    private int live(Worker worker) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.metricsPort() + "/health/live")).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 }

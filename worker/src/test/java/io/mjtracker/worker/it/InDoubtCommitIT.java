@@ -10,6 +10,7 @@ import io.mjtracker.common.record.RecordHeaders;
 import io.mjtracker.simulator.TaskScript;
 import io.mjtracker.simulator.UpstreamSimulator;
 import io.mjtracker.testkit.KafkaFaultProxy;
+import io.mjtracker.testkit.ProxiedBroker;
 import io.mjtracker.testkit.StandaloneBroker;
 import io.mjtracker.worker.Worker;
 import io.mjtracker.worker.config.WorkerConfigLoader;
@@ -49,9 +50,9 @@ class InDoubtCommitIT {
     @Test
     void aCheckpointCommittedWhileTheWorkerWaitsForTheAnswerIsNotTakenInAsASecondRequest(UpstreamSimulator simulator) throws Exception {
         Path dir = Files.createTempDirectory("mj-in-doubt");
-        int proxyPort = StandaloneBroker.freePort();
-        try (StandaloneBroker broker = StandaloneBroker.behindProxy(dir, proxyPort, Map.of());
-                KafkaFaultProxy proxy = new KafkaFaultProxy(proxyPort, broker.listenerPort())) {
+        try (ProxiedBroker proxied = ProxiedBroker.start(dir, Map.of())) {
+            StandaloneBroker broker = proxied.broker();
+            KafkaFaultProxy proxy = proxied.proxy();
             TestTopics topics = new TestTopics(broker);
             topics.create(1);
             Map<String, String> env = topics.workerEnv(simulator);

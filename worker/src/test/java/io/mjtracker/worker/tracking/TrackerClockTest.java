@@ -482,15 +482,18 @@ class TrackerClockTest {
 
     /** The request counter's count for {@code kind} and {@code result}, summed over what is null. */
     private double requests(String kind, String result) {
-        var search = registry.find("mjtracker.upstream.requests");
-        search = kind == null ? search : search.tag("kind", kind);
-        search = result == null ? search : search.tag("result", result);
-        return search.counters().stream().mapToDouble(Counter::count).sum();
+        return count("mjtracker.upstream.requests", "kind", kind, "result", result);
     }
 
     private double answers(String result) {
-        var search = registry.find("mjtracker.task.answers");
-        search = result == null ? search : search.tag("result", result);
+        return count("mjtracker.task.answers", "result", result, null, null);
+    }
+
+    /** A counter's count summed over every tag whose value is given as null. */
+    private double count(String meter, String tag, String value, String otherTag, String otherValue) {
+        var search = registry.find(meter);
+        search = value == null ? search : search.tag(tag, value);
+        search = otherValue == null ? search : search.tag(otherTag, otherValue);
         return search.counters().stream().mapToDouble(Counter::count).sum();
     }
 

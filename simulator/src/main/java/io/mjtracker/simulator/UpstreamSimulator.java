@@ -33,6 +33,9 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class UpstreamSimulator implements AutoCloseable {
 
+    /** The submission's hook URL: the simulator reads no other field of it, so a pattern does without a JSON library. */
+    private static final java.util.regex.Pattern NOTIFY_HOOK =
+            java.util.regex.Pattern.compile("\"notifyHook\"\\s*:\\s*\"(https?://[^\"\\\\\\s]+)\"");
     private static final byte[] NOT_FOUND_JSON =
             "{\"error\":{\"code\":\"not_found\",\"message\":\"task not found\",\"type\":\"invalid_request_error\"}}"
                     .getBytes(StandardCharsets.UTF_8);
@@ -76,6 +79,7 @@ public final class UpstreamSimulator implements AutoCloseable {
     /** Where the sync tick counts from. */
     private final long startedAt;
     private final AtomicReference<Quota> quota = new AtomicReference<>();
+    private final HookSender hooks;
 
     private UpstreamSimulator(SimulatorConfig config, HttpServer server, ExecutorService executor) {
         this.config = config;
@@ -85,6 +89,7 @@ public final class UpstreamSimulator implements AutoCloseable {
         this.dice = new SplittableRandom(config.seed());
         this.renderer = new TaskRenderer(baseUrl() + "/mj/image/");
         this.startedAt = config.clock().millis();
+        this.hooks = new HookSender(config.clock(), renderer, config.seed());
         requireKey(config.apiKey());
         resetBucket(config.faults());
     }
@@ -143,14 +148,52 @@ public final class UpstreamSimulator implements AutoCloseable {
 
     /** Creates a task scripted by the configured mix, as {@code POST /mj/submit/imagine} does; returns its id. */
     public String submit() {
+        return submit((URI) null);
+    }
+
+    /**
+     * Like {@link #submit()}, with the submission's {@code notifyHook} (null for none): the task's JSON is
+     * then POSTed there on every change of status or progress.
+     */
+    public String submit(URI notifyHook) {
         String id = newId();
-        createTask(id, config.mix().scriptFor(id));
+        createTask(id, config.mix().scriptFor(id), notifyHook);
         return id;
+    }
+
+    /** Creates a task with a fresh id whose changes are POSTed to {@code notifyHook}. */
+    public String createTask(TaskScript script, URI notifyHook) {
+        String id = newId();
+        createTask(id, script, notifyHook);
+        return id;
+    }
+
+    /** Creates (or replaces) the task {@code id}, its clock starting now; null {@code notifyHook}: no hooks. */
+    public void createTask(String id, TaskScript script, URI notifyHook) {
+        long now = config.clock().millis();
+        tasks.put(id, new Registered(script, now, null));
+        if (notifyHook != null) {
+            hooks.add(id, script, now, notifyHook);
+        }
+    }
+
+    /** How the hooks misbehave from now on (loss, delay, duplicates), or whether they are sent at all. */
+    public void hookFaults(HookFaults value) {
+        hooks.faults(value);
+    }
+
+    public HookFaults hookFaults() {
+        return hooks.faults();
+    }
+
+    /** Hooks posted so far (duplicates counted). */
+    public long hooksSent() {
+        return hooks.sent();
     }
 
     /** Creates (or replaces) the task {@code id}; its clock starts now. */
     public void createTask(String id, TaskScript script) {
-        tasks.put(id, new Registered(script, config.clock().millis(), null));
+        createTask(id, script, null);
     }
 
     /**
@@ -432,8 +475,9 @@ public final class UpstreamSimulator implements AutoCloseable {
     private void submit(HttpExchange exchange) throws IOException {
         long arrival = System.nanoTime();
         try (exchange) {
+            byte[] body;
             try (InputStream in = exchange.getRequestBody()) {
-                in.readAllBytes();
+                body = in.readNBytes(1024 * 1024);
             }
             if (!"POST".equals(exchange.getRequestMethod())) {
                 send(exchange, arrival, null, 405, new byte[0]);
@@ -443,10 +487,20 @@ public final class UpstreamSimulator implements AutoCloseable {
                 send(exchange, arrival, null, 401, UNAUTHORIZED_JSON);
                 return;
             }
-            String id = submit();
+            String id = submit(notifyHook(body));
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             send(exchange, arrival, null, 200, ("{\"code\":1,\"description\":\"Submit success\",\"result\":\"" + id + "\"}")
                     .getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The submission's {@code notifyHook}, where it names an http(s) URL; anything else is ignored, as a proxy would. */
+    private static URI notifyHook(byte[] body) {
+        var matcher = NOTIFY_HOOK.matcher(new String(body, StandardCharsets.UTF_8));
+        try {
+            return matcher.find() ? URI.create(matcher.group(1)) : null;
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 
@@ -455,6 +509,7 @@ public final class UpstreamSimulator implements AutoCloseable {
             StringBuilder json = new StringBuilder("{\"totalRequests\":").append(stats.totalRequests())
                     .append(",\"batchRequests\":").append(stats.batchRequests())
                     .append(",\"idsAsked\":").append(stats.idsAsked())
+                    .append(",\"hooksSent\":").append(hooks.sent())
                     .append(",\"maxPerSecond\":").append(stats.maxRequestsInAnyWindow(Duration.ofSeconds(1)))
                     .append(",\"byStatus\":{");
             stats.byStatus().forEach((status, count) -> json.append('"').append(status).append("\":").append(count).append(','));
@@ -471,11 +526,15 @@ public final class UpstreamSimulator implements AutoCloseable {
         }
     }
 
-    /** {@code POST /sim/faults?outage=true&errorRate=0.2&rateLimit=5&latencyMs=100&malformedRate=0.1&hostile=RESET}. */
+    /**
+     * {@code POST /sim/faults?outage=true&errorRate=0.2&rateLimit=5&latencyMs=100&malformedRate=0.1&hostile=RESET};
+     * hooks: {@code hooks=false&hookLoss=0.3&hookDelayMs=5000&hookDuplicates=0.1}.
+     */
     private void faultsPage(HttpExchange exchange) throws IOException {
         try (exchange) {
             String query = exchange.getRequestURI().getRawQuery();
             Faults updated = faults.get();
+            HookFaults hooksUpdated = hooks.faults();
             try {
                 for (String pair : query == null ? new String[0] : query.split("&")) {
                     String[] kv = pair.split("=", 2);
@@ -488,6 +547,15 @@ public final class UpstreamSimulator implements AutoCloseable {
                         case "latencyMs" -> updated.withLatency(Duration.ofMillis(Long.parseLong(value)), updated.latencyJitter());
                         case "malformedRate" -> updated.withMalformedRate(Double.parseDouble(value));
                         case "hostile" -> updated.withHostile(Faults.Hostile.valueOf(value));
+                        case "hooks", "hookLoss", "hookDelayMs", "hookDuplicates" -> {
+                            hooksUpdated = switch (kv[0]) {
+                                case "hooks" -> hooksUpdated.withEnabled(Boolean.parseBoolean(value));
+                                case "hookLoss" -> hooksUpdated.withLoss(Double.parseDouble(value));
+                                case "hookDelayMs" -> hooksUpdated.withDelay(Duration.ofMillis(Long.parseLong(value)));
+                                default -> hooksUpdated.withDuplicates(Double.parseDouble(value));
+                            };
+                            yield updated;
+                        }
                         default -> throw new IllegalArgumentException("unknown fault '" + kv[0] + "'");
                     };
                 }
@@ -498,7 +566,8 @@ public final class UpstreamSimulator implements AutoCloseable {
                 return;
             }
             faults(updated);
-            byte[] body = updated.toString().getBytes(StandardCharsets.UTF_8);
+            hooks.faults(hooksUpdated);
+            byte[] body = (updated + " " + hooksUpdated).getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
         }
@@ -545,5 +614,6 @@ public final class UpstreamSimulator implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+        hooks.close();
     }
 }

@@ -9,6 +9,11 @@ import io.mjtracker.common.task.TaskCodec;
 import io.mjtracker.worker.config.UpstreamProfile;
 import io.mjtracker.worker.config.UpstreamSettings;
 import io.mjtracker.worker.config.WorkerConfig;
+import io.mjtracker.worker.hooks.HintCodec;
+import io.mjtracker.worker.hooks.HintListener;
+import io.mjtracker.worker.hooks.HintPublisher;
+import io.mjtracker.worker.hooks.HookReceiver;
+import io.mjtracker.worker.hooks.HookTokens;
 import io.mjtracker.worker.intake.BudgetShare;
 import io.mjtracker.worker.intake.ConsumerPartitionCount;
 import io.mjtracker.worker.intake.DeadLetterReason;
@@ -17,6 +22,7 @@ import io.mjtracker.worker.intake.IntakeLoop;
 import io.mjtracker.worker.intake.RequestParser;
 import io.mjtracker.worker.intake.TransactionBounds;
 import io.mjtracker.worker.metrics.HealthState;
+import io.mjtracker.worker.metrics.HookMetrics;
 import io.mjtracker.worker.metrics.MeterBinders;
 import io.mjtracker.worker.metrics.MetricsServer;
 import io.mjtracker.worker.metrics.TrackerMetrics;
@@ -67,6 +73,8 @@ public final class Worker implements AutoCloseable {
      * settle: liveness fails and the orchestrator restarts the worker.
      */
     private static final Duration IN_DOUBT_LIMIT = Duration.ofMinutes(2);
+    /** The largest hook body read: a task's JSON is a few KB, its prompt and buttons included. */
+    private static final int HOOK_MAX_BODY_BYTES = 1024 * 1024;
 
     private final WorkerConfig config;
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
@@ -75,6 +83,7 @@ public final class Worker implements AutoCloseable {
     private IntakeLoop intake;
     private Thread intakeThread;
     private MetricsServer metricsServer;
+    private HookReceiver hookReceiver;
 
     private Worker(WorkerConfig config) {
         this.config = config;
@@ -108,7 +117,8 @@ public final class Worker implements AutoCloseable {
         var clients = new KafkaClientSettings(kafka);
         // Waits up to five minutes for an absent broker: a worker restarted during a broker outage starts
         // when the broker returns, rather than exiting into a crash loop.
-        new TopicProvisioner(kafka, clients.admin(), Duration.ofSeconds(30), Duration.ofMinutes(5)).ensureTopics();
+        String hintsTopic = config.hooksEnabled() ? config.hooks().hintsTopic() : null;
+        new TopicProvisioner(kafka, clients.admin(), Duration.ofSeconds(30), Duration.ofMinutes(5), hintsTopic).ensureTopics();
 
         ObjectMapper mapper = new ObjectMapper();
         TaskCodec taskCodec = new TaskCodec();
@@ -116,6 +126,8 @@ public final class Worker implements AutoCloseable {
         HealthState health = new HealthState(clock);
 
         TrackerMetrics metrics = new TrackerMetrics(registry, DeadLetterReason.tags(), config.upstreams().stream()
+                .collect(Collectors.toMap(UpstreamProfile::name, UpstreamProfile::metricsTag)));
+        HookMetrics hookMetrics = new HookMetrics(registry, config.upstreams().stream().filter(UpstreamProfile::hooked)
                 .collect(Collectors.toMap(UpstreamProfile::name, UpstreamProfile::metricsTag)));
         var statusProducer = new KafkaProducer<byte[], byte[]>(clients.statusProducer());
         KafkaStatusPublisher statusPublisher =
@@ -151,10 +163,11 @@ public final class Worker implements AutoCloseable {
             }
             lanes.add(new Lane(profile.name(), client, guard,
                     new BatchSupport(profile.name(), upstream.batchMode(), upstream.batchMaxIds(), clock),
-                    upstream.learnRefresh(), learning, config.tracking().maxPollGap()));
+                    upstream.learnRefresh(), learning, config.tracking().maxPollGap(),
+                    profile.hooked() ? config.hooks().safetyGap() : null));
         }
         Tracker tracker = new Tracker(config.tracking(), lanes, new PollCadence(new Random(), config.tracking().cadenceScale()),
-                statusPublisher, metrics, clock, wall);
+                statusPublisher, metrics, hookMetrics, clock, wall);
         resources.push(tracker);
         RequestParser parser = new RequestParser(mapper,
                 config.upstreams().stream().map(UpstreamProfile::name).collect(Collectors.toSet()));
@@ -185,6 +198,9 @@ public final class Worker implements AutoCloseable {
 
         tracker.start();
         health.watch(tracker::alive);
+        if (config.hooksEnabled()) {
+            startHooks(clients, hookMetrics, taskCodec, mapper, tracker, wall);
+        }
         intakeThread = Thread.ofPlatform().name("intake").uncaughtExceptionHandler((thread, error) -> {
             failure.set(error);
             LOG.error("intake stopped on an unrecoverable error; the worker exits and a restart resumes from committed offsets", error);
@@ -198,6 +214,35 @@ public final class Worker implements AutoCloseable {
         LOG.info("mj-tracker started: group {}, input {}, {} upstream profile(s), metrics port {}",
                 kafka.groupId(), kafka.topics().input(), config.upstreams().size(),
                 metricsServer == null ? "off" : metricsServer.port());
+    }
+
+    /**
+     * Reads every instance's hints for this one's tasks, and receives hooks where the port is not disabled:
+     * after the tracker has started, so that no hint waits for it.
+     */
+    private void startHooks(KafkaClientSettings clients, HookMetrics hookMetrics, TaskCodec taskCodec, ObjectMapper mapper,
+            Tracker tracker, Clock wall) {
+        HintCodec hintCodec = new HintCodec(mapper);
+        HintListener listener = new HintListener(new KafkaConsumer<>(clients.hintConsumer()), config.hooks().hintsTopic(),
+                hintCodec, tracker::hint);
+        resources.push(listener);
+        listener.start();
+        if (config.hooks().port() < 0) {
+            return;
+        }
+        HintPublisher publisher = new HintPublisher(new KafkaProducer<>(clients.hintProducer()), config.hooks().hintsTopic(), hintCodec);
+        resources.push(publisher);
+        hookReceiver = HookReceiver.start(config.hooks().port(), new HookTokens(config.upstreams().stream()
+                        .filter(UpstreamProfile::hooked).collect(Collectors.toMap(UpstreamProfile::name, UpstreamProfile::hookToken))),
+                config.hooks().ratePerSource(), HOOK_MAX_BODY_BYTES, taskCodec, publisher, hookMetrics, wall, System::nanoTime);
+        resources.push(hookReceiver);
+        LOG.info("receiving hooks on port {} for upstream profile(s) {}", hookReceiver.port(), config.upstreams().stream()
+                .filter(UpstreamProfile::hooked).map(UpstreamProfile::name).toList());
+    }
+
+    /** The port receiving hooks, or -1 where no profile takes hooks or the receiver is disabled. */
+    public int hookPort() {
+        return hookReceiver == null ? -1 : hookReceiver.port();
     }
 
     /** The port serving /metrics, or -1 where disabled. */

@@ -9,8 +9,15 @@ import io.mjtracker.common.record.RecordCodec;
  *
  * @param metricsTag the {@code upstream} tag of its metrics: its name, unless profiles are grouped under
  *     one tag to keep the number of series bounded
+ * @param hookToken the secret its upstream's callbacks carry, or null where the profile takes no hooks
  */
-public record UpstreamProfile(String name, UpstreamSettings upstream, ResilienceSettings resilience, String metricsTag) {
+public record UpstreamProfile(String name, UpstreamSettings upstream, ResilienceSettings resilience, String metricsTag,
+        Secret hookToken) {
+
+    /** Whether the profile takes hooks (a hook token is configured). */
+    public boolean hooked() {
+        return hookToken != null;
+    }
 
     /** The name records without one are read as: the same word in requests and in results. */
     public static final String DEFAULT = RecordCodec.DEFAULT_UPSTREAM;

@@ -28,6 +28,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 /** Reads and validates the configuration from the environment and an optional properties file. */
 public final class WorkerConfigLoader {
 
+    /** What a hook token may hold: it is a path segment of the URL users give their upstream, long enough not to be guessed. */
+    private static final Pattern HOOK_TOKEN = Pattern.compile("[A-Za-z0-9_-]{16,128}");
     private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}");
     private static final String FILE_KAFKA_PREFIX = "kafka.";
     /** Profiles a deployment may hold: hundreds of customer keys, not an unbounded number of HTTP clients. */
@@ -95,13 +97,25 @@ public final class WorkerConfigLoader {
         List<UpstreamProfile> upstreams = profiles(reader, sources.profiles(), egress);
         TrackingSettings tracking = tracking(reader);
         int metricsPort = reader.integer(Setting.METRICS_PORT, -1, 65535);
+        HookSettings hooks = hooks(reader, kafka.topics());
         Duration shutdownTimeout =
                 reader.duration(Setting.TRACKER_SHUTDOWN_TIMEOUT, Duration.ofSeconds(1), Duration.ofMinutes(10));
         LogSettings logging = logging(reader);
         if (!reader.problems().isEmpty()) {
             throw new ConfigException(reader.problems());
         }
-        return new WorkerConfig(kafka, upstreams, egress, tracking, metricsPort, shutdownTimeout, logging);
+        return new WorkerConfig(kafka, upstreams, egress, tracking, metricsPort, hooks, shutdownTimeout, logging);
+    }
+
+    private static HookSettings hooks(ConfigReader reader, TopicNames topics) {
+        String hintsTopic = reader.required(Setting.TRACKER_HINTS_TOPIC);
+        if (Set.of(topics.input(), topics.status(), topics.completed(), topics.deadLetter()).contains(hintsTopic)) {
+            reader.problem("TRACKER_HINTS_TOPIC must differ from the input, status, completed and dead-letter topics, not '"
+                    + hintsTopic + "'");
+        }
+        return new HookSettings(reader.integer(Setting.HOOK_PORT, -1, 65535), hintsTopic,
+                reader.decimal(Setting.HOOK_RATE_PER_SOURCE, 1, 100_000),
+                reader.duration(Setting.TRACKER_HOOK_SAFETY_GAP, Duration.ofSeconds(5), Duration.ofHours(1)));
     }
 
     private static void checkMaxPollRecords(ConfigReader reader, Map<String, String> kafkaOverrides) {
@@ -182,7 +196,7 @@ public final class WorkerConfigLoader {
         List<UpstreamProfile> profiles = new ArrayList<>();
         if (named.isEmpty() || reader.optional(Setting.MJ_API_BASE_URL).isPresent()) {
             profiles.add(new UpstreamProfile(UpstreamProfile.DEFAULT, upstream(reader, egress), resilience(reader),
-                    UpstreamProfile.DEFAULT));
+                    UpstreamProfile.DEFAULT, hookToken(reader)));
         } else {
             for (Setting orphan : List.of(Setting.MJ_API_KEY, Setting.MJ_API_KEY_FILE)) {
                 if (reader.optional(orphan).isPresent()) {
@@ -208,7 +222,8 @@ public final class WorkerConfigLoader {
                 reader.problem("upstream '" + name + "': metrics-tag must be lower-case letters, digits and inner dashes, "
                         + "at most 40 characters, not '" + tag + "'");
             }
-            profiles.add(new UpstreamProfile(name, upstream(profileReader, egress), resilience(profileReader), tag));
+            profiles.add(new UpstreamProfile(name, upstream(profileReader, egress), resilience(profileReader), tag,
+                    hookToken(profileReader)));
         });
         long tags = profiles.stream().map(UpstreamProfile::metricsTag).distinct().count();
         if (tags > MAX_METRICS_TAGS) {
@@ -263,6 +278,34 @@ public final class WorkerConfigLoader {
         }
         checkKeyCharacters(reader, key.get(), keyLabel);
         return new Secret(key.get());
+    }
+
+    /** The profile's hook token, from its file or its setting, or null where it takes no hooks. */
+    private static Secret hookToken(ConfigReader reader) {
+        var file = reader.optional(Setting.MJ_API_HOOK_TOKEN_FILE);
+        String token;
+        String source;
+        if (file.isPresent()) {
+            source = "the file " + reader.label(Setting.MJ_API_HOOK_TOKEN_FILE) + " names";
+            try {
+                token = Files.readString(Path.of(file.get()), StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                reader.problem(reader.label(Setting.MJ_API_HOOK_TOKEN_FILE) + " cannot be read: " + file.get()
+                        + " (" + e.getClass().getSimpleName() + ")");
+                return null;
+            }
+        } else {
+            var value = reader.optional(Setting.MJ_API_HOOK_TOKEN);
+            if (value.isEmpty()) {
+                return null;
+            }
+            token = value.get();
+            source = reader.label(Setting.MJ_API_HOOK_TOKEN);
+        }
+        if (!HOOK_TOKEN.matcher(token).matches()) {
+            reader.problem(source + " must be 16 to 128 letters, digits, '-' or '_' (it goes in the hook URL); the token is not shown");
+        }
+        return new Secret(token);
     }
 
     /** An HTTP header carries visible ASCII (and Latin-1) only; the message never shows the key. */

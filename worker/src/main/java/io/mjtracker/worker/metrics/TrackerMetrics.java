@@ -178,6 +178,13 @@ public final class TrackerMetrics {
                     max(group, UpstreamGauges::refreshPeriodSeconds), tags);
             gauge("upstream.not.found.incident.seconds", "How long every task has answered not-found (0: no incident); "
                     + "its tasks end as NOT_FOUND after 30 minutes", max(group, UpstreamGauges::notFoundIncidentSeconds), tags);
+            List<UpstreamGauges> hooked = group.stream().filter(UpstreamGauges::hooksEnabled).toList();
+            if (!hooked.isEmpty()) {
+                gauge("hooks.announced.share", "Of the task ends polls saw last, the share a hook announced first",
+                        () -> hooked.stream().mapToDouble(UpstreamGauges::hookShare).min().orElse(0), tags);
+                gauge("hooks.trusted", "Profiles whose tasks are polled at the safety gap plus on hooks, their hooks announcing the ends",
+                        sum(hooked, lane -> lane.hooksTrusted() ? 1 : 0), tags);
+            }
             gauge("upstream.circuits.open", "Upstream profiles whose circuit is open (a refused key or wrong URL forces it)",
                     sum(group, lane -> lane.circuitOpen() ? 1 : 0), tags);
         });

@@ -32,4 +32,13 @@ public interface UpstreamGauges {
 
     /** How long every task of this upstream has answered not-found (an incident), in seconds; 0 outside one. */
     double notFoundIncidentSeconds();
+
+    /** Whether the profile takes hooks (a hook token is configured). */
+    boolean hooksEnabled();
+
+    /** Of the task ends polls saw last, the share a hint announced first; 0 before any. */
+    double hookShare();
+
+    /** Whether the profile's tasks are polled at the safety gap plus on hints. */
+    boolean hooksTrusted();
 }

@@ -55,6 +55,41 @@ public final class KafkaClientSettings {
         return config;
     }
 
+    /**
+     * The producer of hints. A hint lost costs a poll that comes on the cadence instead, so it takes the
+     * leader's word (acks=1) and never makes a receiver thread wait for a broker that is away.
+     */
+    public Map<String, Object> hintProducer() {
+        Map<String, Object> config = common("hints");
+        config.put(ProducerConfig.ACKS_CONFIG, "1");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        config.putAll(kafka.clientOverrides());
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 100);
+        // A hint older than this is worth nothing: the task's next poll has come on the cadence meanwhile.
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        return config;
+    }
+
+    /**
+     * The reader of hints: every instance reads every partition, outside the group (no group id, no
+     * offsets stored), from the end: hints written before it started are about polls long past.
+     */
+    public Map<String, Object> hintConsumer() {
+        Map<String, Object> config = common("hints-reader");
+        config.putAll(kafka.clientOverrides());
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        config.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return config;
+    }
+
     /** The transactional producer of results, dead letters and offsets. */
     public Map<String, Object> resultProducer() {
         Map<String, Object> config = producer("results");

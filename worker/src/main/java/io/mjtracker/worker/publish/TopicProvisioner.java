@@ -25,17 +25,24 @@ public final class TopicProvisioner {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
 
+    /** How long the hints topic keeps a hint: far longer than one is worth, far shorter than the data topics. */
+    public static final Duration HINTS_RETENTION = Duration.ofMinutes(10);
+
     private final KafkaSettings kafka;
     private final Map<String, Object> adminConfig;
     private final Duration timeout;
     private final Duration patience;
+    private final String hintsTopic;
 
     /**
      * @param timeout bound on one attempt to reach the broker
      * @param patience how long to keep trying before giving up with a message naming KAFKA_BOOTSTRAP_SERVERS
+     * @param hintsTopic the hints topic where a profile takes hooks, else null
      */
-    public TopicProvisioner(KafkaSettings kafka, Map<String, Object> adminConfig, Duration timeout, Duration patience) {
+    public TopicProvisioner(KafkaSettings kafka, Map<String, Object> adminConfig, Duration timeout, Duration patience,
+            String hintsTopic) {
         this.kafka = kafka;
+        this.hintsTopic = hintsTopic;
         this.adminConfig = adminConfig;
         this.timeout = timeout;
         this.patience = patience;
@@ -88,6 +95,11 @@ public final class TopicProvisioner {
             if (!existing.contains(name)) {
                 missing.add(new NewTopic(name, Optional.of(kafka.topicPartitions()), kafka.topicReplication()));
             }
+        }
+        if (hintsTopic != null && !existing.contains(hintsTopic)) {
+            // Hints are worth seconds: a short retention keeps the topic small whatever the hook traffic.
+            missing.add(new NewTopic(hintsTopic, Optional.of(kafka.topicPartitions()), kafka.topicReplication())
+                    .configs(Map.of("retention.ms", Long.toString(HINTS_RETENTION.toMillis()))));
         }
         if (missing.isEmpty()) {
             return;

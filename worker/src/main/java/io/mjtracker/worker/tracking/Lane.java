@@ -23,6 +23,7 @@ public final class Lane implements UpstreamGauges {
     final BatchSupport batches;
     final RefreshLearner refresh;
     final Dispatcher dispatcher;
+    final HookTrust hooks;
     /** This upstream's tasks by id: the same id on two upstreams is two tasks. */
     final Map<String, TrackedTask> tasks = new HashMap<>();
     private final UpstreamClient client;
@@ -35,14 +36,23 @@ public final class Lane implements UpstreamGauges {
     private volatile int idsPerRequest = 1;
     private volatile long refreshPeriodMillis;
 
+    /** A lane whose profile takes no hooks. */
+    public Lane(String name, UpstreamClient client, UpstreamGuard guard, BatchSupport batches, boolean learnRefresh,
+            Executor learning, Duration maxPollGap) {
+        this(name, client, guard, batches, learnRefresh, learning, maxPollGap, null);
+    }
+
     /**
      * @param learnRefresh learn a sync-tick gateway's refresh period and poll no faster than it
      * @param learning where the search for that period runs, off the tracker thread
      * @param maxPollGap no task waits longer than this between polls while others are polled
+     * @param hookSafetyGap where the profile takes hooks: the gap its tasks are polled at while its hooks
+     *     are trusted ({@link HookTrust}); null where it takes none
      */
     public Lane(String name, UpstreamClient client, UpstreamGuard guard, BatchSupport batches, boolean learnRefresh,
-            Executor learning, Duration maxPollGap) {
+            Executor learning, Duration maxPollGap, Duration hookSafetyGap) {
         this.name = name;
+        this.hooks = hookSafetyGap == null ? HookTrust.none() : new HookTrust(true, hookSafetyGap.toMillis());
         this.client = client;
         this.guard = guard;
         this.batches = batches;
@@ -102,6 +112,21 @@ public final class Lane implements UpstreamGauges {
     @Override
     public double rateShare() {
         return guard.ratePerSecond();
+    }
+
+    @Override
+    public boolean hooksEnabled() {
+        return hooks.enabled();
+    }
+
+    @Override
+    public double hookShare() {
+        return hooks.share();
+    }
+
+    @Override
+    public boolean hooksTrusted() {
+        return hooks.trusted();
     }
 
     @Override

@@ -203,6 +203,20 @@ public final class PollCadence {
         return jitter(delay);
     }
 
+    /**
+     * Delay of a poll at a gap that must not be exceeded (hooks' safety gap): up to 10% shorter, never
+     * longer, so that tasks taken in together spread out and none waits past the gap.
+     */
+    public long withinGap(long gapMillis) {
+        long spread = gapMillis / 10;
+        return gapMillis - (spread == 0 ? 0 : random.nextLong(spread + 1));
+    }
+
+    /** The least time between two polls of one task that hints bring forward: a couple of seconds, scaled. */
+    public long hintRepoll() {
+        return Math.max(100, scaled(2_000));
+    }
+
     private long scaled(long millis) {
         return Math.max(1, Math.round(millis * scale));
     }

@@ -37,12 +37,14 @@ final class TaskAnswers {
     /** Only for the timestamps users read (observedAt, detectedAt). */
     private final Clock wall;
     private final Queue<Completion> completions;
+    private final Hints hints;
     private final PackedJson packed = new PackedJson();
     private final Map<String, String> canonicalValues = new HashMap<>();
 
     /** @param completions where the results of ended tasks go, for intake to publish */
     TaskAnswers(TrackingSettings settings, PollCadence cadence, StatusSink statusSink, TrackerMetrics metrics, Clock wall,
-            Queue<Completion> completions) {
+            Queue<Completion> completions, Hints hints) {
+        this.hints = hints;
         this.settings = settings;
         this.cadence = cadence;
         this.statusSink = statusSink;
@@ -104,6 +106,10 @@ final class TaskAnswers {
         TrackingPhase phase = fetched.status().phase();
         learnFrom(task, fetched, statusBefore, changed, previousPollSawIt);
         if (phase == TrackingPhase.FINISHED || phase == TrackingPhase.NEEDS_USER) {
+            if (statusBefore != null) {
+                // An end seen of a task seen unfinished before: was it announced? (One taken in finished says nothing of hooks.)
+                task.lane.hooks.endObserved(task.hintedEnd);
+            }
             end(task, Outcome.of(fetched.status()).orElseThrow(), fetched.failReason(), now, fetched.json());
             return;
         }
@@ -169,7 +175,9 @@ final class TaskAnswers {
             task.lastPercent = percent;
             task.lastPercentAtMillis = now;
         }
-        reschedule(task, now, now + next.delayMillis(), urgency);
+        HookTrust hooks = task.lane.hooks;
+        long due = now + (hooks.trusted() ? cadence.withinGap(hooks.safetyGapMillis()) : next.delayMillis());
+        reschedule(task, now, hints.nextPoll(task, now, due), urgency);
     }
 
     /** Publishes a status update where status or progress changed since the last poll; returns whether they did. */

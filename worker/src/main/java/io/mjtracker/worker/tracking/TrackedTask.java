@@ -58,6 +58,15 @@ final class TrackedTask {
     String lastProgress;
     int lastPercent = -1;
     long lastPercentAtMillis = -1;
+    /** A hint said something the polls have not seen yet, at {@link #hintedAtMillis} ({@link Hints}). */
+    boolean hintPending;
+    /** A hint said it ended, and no poll since showed it unfinished: its end, when seen, was announced. */
+    boolean hintedEnd;
+    /** A hint of its end has brought a poll forward already: later ones wait for {@link #hintPollAllowedAtMillis}. */
+    boolean endHintPolled;
+    long hintedAtMillis;
+    /** The earliest a hint may bring its next poll to. */
+    long hintPollAllowedAtMillis;
     /** When a poll came due with the task past its TIMED_OUT limit, or -1: its last polls since then. */
     long pastLimitAtMillis = -1;
     Retry.AsyncContext<FetchResult> retry;

@@ -1,6 +1,8 @@
 package io.mjtracker.worker.tracking;
 
 import io.mjtracker.worker.config.TrackingSettings;
+import io.mjtracker.worker.hooks.Hint;
+import io.mjtracker.worker.metrics.HookMetrics;
 import io.mjtracker.worker.metrics.TrackerMetrics;
 import io.mjtracker.worker.upstream.BatchSupport;
 import io.mjtracker.worker.upstream.UpstreamGuard;
@@ -60,6 +62,7 @@ public final class Tracker implements AutoCloseable {
     private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
     private final TaskAnswers answers;
     private final Polls polls;
+    private final Hints hints;
     private final AtomicInteger openRequests = new AtomicInteger();
     /** Tasks the dispatcher's last scan found past their limit, ended after it; reused every turn. */
     private final List<TrackedTask> expired = new ArrayList<>();
@@ -69,11 +72,12 @@ public final class Tracker implements AutoCloseable {
 
     /**
      * @param lanes one per upstream profile; requests name theirs ({@link TaskRequest#upstream()})
+     * @param hookMetrics what hints did ({@link #hint})
      * @param clock every interval: schedules, limits, pauses (a clock that a step of the host's time does not move)
      * @param wall the timestamps users read in status updates and results
      */
     public Tracker(TrackingSettings settings, List<Lane> lanes, PollCadence cadence, StatusSink statusSink,
-            TrackerMetrics metrics, Clock clock, Clock wall) {
+            TrackerMetrics metrics, HookMetrics hookMetrics, Clock clock, Clock wall) {
         this.settings = settings;
         for (Lane lane : lanes) {
             lane.attach(this::command);
@@ -82,7 +86,8 @@ public final class Tracker implements AutoCloseable {
         this.cadence = cadence;
         this.metrics = metrics;
         this.clock = clock;
-        this.answers = new TaskAnswers(settings, cadence, statusSink, metrics, wall, completions);
+        this.hints = new Hints(hookMetrics, cadence.hintRepoll());
+        this.answers = new TaskAnswers(settings, cadence, statusSink, metrics, wall, completions, hints);
         this.polls = new Polls(metrics, answers, cadence, clock);
     }
 
@@ -108,6 +113,14 @@ public final class Tracker implements AutoCloseable {
     public void revoke(Collection<TopicPartition> partitions) {
         Set<TopicPartition> revoked = Set.copyOf(partitions);
         command(() -> drop(revoked));
+    }
+
+    /**
+     * A hook said something of a task: where this worker tracks it, its next poll comes now (docs/hooks.md).
+     * Never ends it or publishes anything by itself. Any thread.
+     */
+    public void hint(Hint hint) {
+        command(() -> hints.apply(hint, lanes.get(hint.upstream()), clock.millis()));
     }
 
     /** The next finished request, or null. */

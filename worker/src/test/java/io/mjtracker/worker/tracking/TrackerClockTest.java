@@ -13,6 +13,7 @@ import io.mjtracker.testkit.MutableClock;
 import io.mjtracker.worker.config.BatchMode;
 import io.mjtracker.worker.config.ResilienceSettings;
 import io.mjtracker.worker.config.TrackingSettings;
+import io.mjtracker.worker.metrics.HookMetrics;
 import io.mjtracker.worker.metrics.TrackerMetrics;
 import io.mjtracker.worker.upstream.BatchResult;
 import io.mjtracker.worker.upstream.BatchSupport;
@@ -98,7 +99,7 @@ class TrackerClockTest {
             lane = new Lane("default", client, guard, new BatchSupport("default", batchMode, 100, clock), true, Runnable::run, MAX_POLL_GAP);
             tracker = new Tracker(new TrackingSettings(1000, 900, 64, MAX_TRACK, GRACE, 5, 1.0, MAX_POLL_GAP), List.of(lane),
                     new PollCadence(new Random(1)), (request, update) -> statusSink.publish(request, update),
-                    new TrackerMetrics(registry, List.of(), Map.of()), clock, wall);
+                    new TrackerMetrics(registry, List.of(), Map.of()), new HookMetrics(registry, Map.of()), clock, wall);
         }
         return tracker;
     }

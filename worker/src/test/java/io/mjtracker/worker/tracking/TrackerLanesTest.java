@@ -11,6 +11,7 @@ import io.mjtracker.testkit.MutableClock;
 import io.mjtracker.worker.config.BatchMode;
 import io.mjtracker.worker.config.ResilienceSettings;
 import io.mjtracker.worker.config.TrackingSettings;
+import io.mjtracker.worker.metrics.HookMetrics;
 import io.mjtracker.worker.metrics.TrackerMetrics;
 import io.mjtracker.worker.upstream.BatchResult;
 import io.mjtracker.worker.upstream.BatchSupport;
@@ -79,7 +80,7 @@ class TrackerLanesTest {
         clients.forEach((name, client) -> lanes.add(lane(name, client)));
         return new Tracker(new TrackingSettings(1000, 900, 64, HOUR, Duration.ofMinutes(2), 5, 1.0, Duration.ofMinutes(2)),
                 lanes, new PollCadence(new Random(1)), (request, update) -> { }, new TrackerMetrics(new SimpleMeterRegistry(), List.of(), Map.of()),
-                clock, clock);
+                new HookMetrics(new SimpleMeterRegistry(), Map.of()), clock, clock);
     }
 
     private static TaskRequest request(String id, String upstream, int offset) {
@@ -152,7 +153,7 @@ class TrackerLanesTest {
         List<Lane> lanes = List.of(lane("slow", slow, 4), lane("fast", fast, 20));
         Tracker tracker = new Tracker(new TrackingSettings(1000, 900, 64, HOUR, Duration.ofMinutes(2), 5, 1.0, Duration.ofMinutes(2)),
                 lanes, new PollCadence(new Random(1)), (request, update) -> { }, new TrackerMetrics(new SimpleMeterRegistry(), List.of(), Map.of()),
-                clock, clock);
+                new HookMetrics(new SimpleMeterRegistry(), Map.of()), clock, clock);
         // Far more running tasks than either rate serves, so both lanes always have a poll due.
         for (int i = 0; i < 400; i++) {
             tracker.submit(request("s" + i, "slow", i));

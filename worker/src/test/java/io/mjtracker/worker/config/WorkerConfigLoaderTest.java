@@ -235,4 +235,38 @@ class WorkerConfigLoaderTest {
         assertThat(WorkerConfigLoader.defaultMaxInFlight(64 * mib)).as("no less than").isEqualTo(1_000);
         assertThat(WorkerConfigLoader.defaultMaxInFlight(64 * 1024 * mib)).as("no more than").isEqualTo(1_000_000);
     }
+
+    @Test
+    void hooksAreOffUnlessAProfileHasAToken() {
+        WorkerConfig config = WorkerConfigLoader.load(minimal());
+
+        assertThat(config.hooksEnabled()).isFalse();
+        assertThat(config.hooks()).isEqualTo(new HookSettings(9480, "mj.tasks.hints", 1000, Duration.ofSeconds(60)));
+    }
+
+    @Test
+    void aHookTokenComesFromItsFileFirstAndABadOneIsRefusedWithoutShowingIt(@TempDir Path dir) throws Exception {
+        Map<String, String> env = minimal();
+        env.put("MJ_API_HOOK_TOKEN", "short-token");
+        env.put("MJ_UPSTREAM_SELF_HOSTED_BASE_URL", "http://proxy:8080/");
+        env.put("MJ_UPSTREAM_SELF_HOSTED_KEY", "k");
+        Path file = Files.writeString(dir.resolve("token"), "file-token-0123456789abcdef\n");
+        env.put("MJ_UPSTREAM_SELF_HOSTED_HOOK_TOKEN_FILE", file.toString());
+        env.put("MJ_UPSTREAM_SELF_HOSTED_HOOK_TOKEN", "ignored-token-0123456789");
+        env.put("TRACKER_HINTS_TOPIC", "mj.tasks.status");
+
+        assertThatThrownBy(() -> WorkerConfigLoader.load(env))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSize(2))
+                .hasMessageContaining("MJ_API_HOOK_TOKEN must be 16 to 128")
+                .hasMessageContaining("TRACKER_HINTS_TOPIC must differ")
+                .message().doesNotContain("short-token");
+
+        env.put("MJ_API_HOOK_TOKEN", "default-token-0123456789");
+        env.remove("TRACKER_HINTS_TOPIC");
+        WorkerConfig config = WorkerConfigLoader.load(env);
+        assertThat(config.hooksEnabled()).isTrue();
+        assertThat(config.upstream("default").orElseThrow().hookToken().reveal()).isEqualTo("default-token-0123456789");
+        assertThat(config.upstream("self-hosted").orElseThrow().hookToken().reveal()).isEqualTo("file-token-0123456789abcdef");
+        assertThat(config.upstream("self-hosted").orElseThrow().toString()).doesNotContain("file-token");
+    }
 }

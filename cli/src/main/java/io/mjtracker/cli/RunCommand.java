@@ -107,6 +107,7 @@ final class RunCommand implements Callable<Integer> {
         }
         UpstreamSimulator simulator = null;
         UpstreamSimulator selfHosted = null;
+        String hookToken = null;
         if (ownUpstream) {
             String key = "local-demo-key";
             simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(false).withMix(TaskMix.QUICK)
@@ -117,6 +118,7 @@ final class RunCommand implements Callable<Integer> {
             env.putIfAbsent("TRACKER_CADENCE_SCALE", "0.1");
             System.out.println("  upstream 'default': simulated reseller at " + simulator.baseUrl() + " (tasks take 3-13 s)");
             String secret = "local-self-hosted-secret";
+            hookToken = "local-hook-" + java.util.UUID.randomUUID().toString().replace("-", "");
             selfHosted = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(false).withMix(SELF_HOSTED_MIX)
                     .withApiKey(secret, "mj-api-secret").withBatch(false, 0).withRefresh(SELF_HOSTED_TICK));
             started.add(selfHosted);
@@ -124,6 +126,9 @@ final class RunCommand implements Callable<Integer> {
             env.put(SELF_HOSTED_ENV + "KEY", secret);
             env.put(SELF_HOSTED_ENV + "AUTH_HEADER", "mj-api-secret");
             env.putIfAbsent(SELF_HOSTED_ENV + "RATE_LIMIT_PER_SECOND", "5");
+            // Its tasks call the worker's hook receiver on every change (docs/hooks.md).
+            env.putIfAbsent(SELF_HOSTED_ENV + "HOOK_TOKEN", hookToken);
+            env.putIfAbsent("HOOK_PORT", "0");
             System.out.println("  upstream 'self-hosted': simulated midjourney-proxy at " + selfHosted.baseUrl()
                     + " (key in mj-api-secret, " + SELF_HOSTED_TICK.toSeconds() + " s sync tick, no batch route)");
         }
@@ -140,6 +145,11 @@ final class RunCommand implements Callable<Integer> {
         started.add(worker);
         String bootstrap = config.kafka().bootstrapServers();
         System.out.printf("  worker: metrics at http://localhost:%d/metrics%n", worker.metricsPort());
+        if (selfHosted != null && worker.hookPort() > 0) {
+            selfHosted.defaultNotifyHook(java.net.URI.create("http://127.0.0.1:" + worker.hookPort() + "/hooks/self-hosted/" + hookToken));
+            System.out.printf("  hooks: the self-hosted upstream calls http://localhost:%d/hooks/self-hosted/<token> on every change%n",
+                    worker.hookPort());
+        }
         System.out.printf("  submit more with: ./mj-tracker submit --bootstrap %s [--upstream self-hosted] <task-id>...%n", bootstrap);
         List<String> ids = new ArrayList<>();
         if (simulator != null) {

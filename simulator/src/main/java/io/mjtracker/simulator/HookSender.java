@@ -4,7 +4,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -14,12 +13,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 
 /**
  * Posts a task's JSON to its {@code notifyHook} on every change of status or progress, as self-hosted
  * midjourney-proxy does: unsigned, never retried, no order promised. It watches its tasks every 20 ms and
  * sends what changed, through the {@link HookFaults} in force (loss, delay that reorders, duplicates).
- * Hooks show a task's own state, never a gateway's sync tick: the proxy that runs the task sends them.
+ * A hook shows what a fetch shows at that moment (with a sync tick, the copy as of the last tick): the
+ * proxy calls the hook when its own record of the task changes.
  */
 final class HookSender implements AutoCloseable {
 
@@ -42,7 +43,8 @@ final class HookSender implements AutoCloseable {
     }
 
     private final Map<String, Hooked> tasks = new ConcurrentHashMap<>();
-    private final Clock clock;
+    /** A task's state as fetches show it now, from its script and creation time. */
+    private final BiFunction<TaskScript, Long, TaskState> visibleState;
     private final TaskRenderer renderer;
     private final AtomicReference<HookFaults> faults = new AtomicReference<>(HookFaults.NONE);
     private final SplittableRandom dice;
@@ -53,8 +55,8 @@ final class HookSender implements AutoCloseable {
     private final AtomicLong lost = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
 
-    HookSender(Clock clock, TaskRenderer renderer, long seed) {
-        this.clock = clock;
+    HookSender(BiFunction<TaskScript, Long, TaskState> visibleState, TaskRenderer renderer, long seed) {
+        this.visibleState = visibleState;
         this.renderer = renderer;
         this.dice = new SplittableRandom(seed);
         scheduler.scheduleWithFixedDelay(this::watch, WATCH_MILLIS, WATCH_MILLIS, TimeUnit.MILLISECONDS);
@@ -86,11 +88,10 @@ final class HookSender implements AutoCloseable {
     }
 
     private void watch() {
-        long now = clock.millis();
         HookFaults current = faults.get();
         for (var it = tasks.values().iterator(); it.hasNext(); ) {
             Hooked task = it.next();
-            TaskState state = TaskState.at(task.script, task.createdAt, now);
+            TaskState state = visibleState.apply(task.script, task.createdAt);
             if (!state.visible()) {
                 continue;
             }

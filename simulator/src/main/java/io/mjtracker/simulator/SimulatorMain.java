@@ -1,5 +1,6 @@
 package io.mjtracker.simulator;
 
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +35,8 @@ public final class SimulatorMain {
               --refresh D         show task changes only on a sync tick every D since start, e.g. 15s, as a
                                   gateway that syncs unfinished tasks periodically (default: at once)
               --dialect NAME      fields of created tasks: comet, apidoc (string button types), newapi, fork
+              --notify-hook URL   POST every task's JSON to URL on each change of status or progress, as a
+                                  self-hosted proxy's global notify-hook (a submission's own notifyHook wins)
               --and               starts the options of another provider, served at the same time on its
                                   own port, e.g. --port 8080 --api-key a --and --port 8081 --api-key b
                                   --auth-header mj-api-secret --no-batch --refresh 2s --dialect apidoc
@@ -83,6 +86,7 @@ public final class SimulatorMain {
     private static UpstreamSimulator startProvider(String[] args) {
         SimulatorConfig config;
         boolean bindAll = false;
+        URI notifyHook = null;
         try {
             config = SimulatorConfig.defaults().withPort(8080).withAutoCreate(false);
             TaskMix mix = TaskMix.QUICK;
@@ -112,6 +116,12 @@ public final class SimulatorMain {
                     case "--no-batch" -> config = config.withBatch(false, config.batchCap());
                     case "--batch-cap" -> config = config.withBatch(config.batchRoute(), Integer.parseInt(value(args, ++i, flag)));
                     case "--refresh" -> config = config.withRefresh(duration(value(args, ++i, flag), flag));
+                    case "--notify-hook" -> {
+                        notifyHook = URI.create(value(args, ++i, flag));
+                        if (!"http".equals(notifyHook.getScheme()) && !"https".equals(notifyHook.getScheme())) {
+                            throw new IllegalArgumentException("--notify-hook must be an http(s) URL, not '" + notifyHook + "'");
+                        }
+                    }
                     case "--dialect" -> {
                         String name = value(args, ++i, flag);
                         Dialect dialect = Arrays.stream(Dialect.values()).filter(d -> d.name().equalsIgnoreCase(name)).findFirst()
@@ -129,6 +139,7 @@ public final class SimulatorMain {
             return null;
         }
         UpstreamSimulator simulator = bindAll ? UpstreamSimulator.startOnAllInterfaces(config) : UpstreamSimulator.start(config);
+        simulator.defaultNotifyHook(notifyHook);
         System.out.println("simulator listening at " + simulator.baseUrl() + (config.autoCreate() ? " (auto-create)" : ""));
         return simulator;
     }

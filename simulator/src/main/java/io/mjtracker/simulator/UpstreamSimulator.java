@@ -80,6 +80,8 @@ public final class UpstreamSimulator implements AutoCloseable {
     private final long startedAt;
     private final AtomicReference<Quota> quota = new AtomicReference<>();
     private final HookSender hooks;
+    /** The hook of tasks submitted or auto-created without one of their own, as a proxy's global {@code notify-hook}. */
+    private final AtomicReference<URI> defaultNotifyHook = new AtomicReference<>();
 
     private UpstreamSimulator(SimulatorConfig config, HttpServer server, ExecutorService executor) {
         this.config = config;
@@ -89,7 +91,7 @@ public final class UpstreamSimulator implements AutoCloseable {
         this.dice = new SplittableRandom(config.seed());
         this.renderer = new TaskRenderer(baseUrl() + "/mj/image/");
         this.startedAt = config.clock().millis();
-        this.hooks = new HookSender(config.clock(), renderer, config.seed());
+        this.hooks = new HookSender(this::visibleState, renderer, config.seed());
         requireKey(config.apiKey());
         resetBucket(config.faults());
     }
@@ -172,9 +174,18 @@ public final class UpstreamSimulator implements AutoCloseable {
     public void createTask(String id, TaskScript script, URI notifyHook) {
         long now = config.clock().millis();
         tasks.put(id, new Registered(script, now, null));
-        if (notifyHook != null) {
-            hooks.add(id, script, now, notifyHook);
+        URI hook = notifyHook != null ? notifyHook : defaultNotifyHook.get();
+        if (hook != null) {
+            hooks.add(id, script, now, hook);
         }
+    }
+
+    /**
+     * The hook of every task created from now on without one of its own (null: none), as a self-hosted
+     * proxy's global {@code mj.notify-hook} setting.
+     */
+    public void defaultNotifyHook(URI hook) {
+        defaultNotifyHook.set(hook);
     }
 
     /** How the hooks misbehave from now on (loss, delay, duplicates), or whether they are sent at all. */
@@ -389,7 +400,14 @@ public final class UpstreamSimulator implements AutoCloseable {
     private Registered lookup(String id) {
         Registered task = tasks.get(id);
         if (task == null && config.autoCreate()) {
-            task = tasks.computeIfAbsent(id, key -> new Registered(config.mix().scriptFor(key), config.clock().millis(), null));
+            task = tasks.computeIfAbsent(id, key -> {
+                Registered created = new Registered(config.mix().scriptFor(key), config.clock().millis(), null);
+                URI hook = defaultNotifyHook.get();
+                if (hook != null) {
+                    hooks.add(key, created.script(), created.createdAt(), hook);
+                }
+                return created;
+            });
         }
         return task;
     }
@@ -400,10 +418,14 @@ public final class UpstreamSimulator implements AutoCloseable {
      * (a gateway records a task when it is submitted).
      */
     private TaskState stateOf(Registered task) {
+        return visibleState(task.script(), task.createdAt());
+    }
+
+    private TaskState visibleState(TaskScript script, long createdAt) {
         long now = config.clock().millis();
         long period = config.refresh().toMillis();
-        long seen = period == 0 ? now : Math.max(task.createdAt(), now - Math.floorMod(now - startedAt, period));
-        return TaskState.at(task.script(), task.createdAt(), seen);
+        long seen = period == 0 ? now : Math.max(createdAt, now - Math.floorMod(now - startedAt, period));
+        return TaskState.at(script, createdAt, seen);
     }
 
     private boolean authorized(HttpExchange exchange) {

@@ -34,7 +34,9 @@ public final class HookMetrics {
     public static final String KNOWN = "known";
     /** This instance does not track the task (another does, or it ended). */
     public static final String UNTRACKED = "untracked";
-    private static final List<String> HINT_RESULTS = List.of(SOONER, DUE, KNOWN, UNTRACKED);
+    /** Progress only, while the profile's hooks are trusted: progress is polled at the safety gap then. */
+    public static final String PROGRESS = "progress";
+    private static final List<String> HINT_RESULTS = List.of(SOONER, DUE, KNOWN, UNTRACKED, PROGRESS);
     private static final String NO_PROFILE = "-";
 
     private final MeterRegistry registry;

@@ -11,7 +11,9 @@ import java.util.Objects;
  * ends a task or becomes a status update (a forged, stale or reordered hook must not forge an outcome);
  * the poll it brings forward is sent within the budget like any other, packed into a batch where the
  * upstream batches. At most one poll per {@link #repollMillis} per task comes from hints, except the first
- * hint of an end, which is what the lag depends on. Tracker thread only.
+ * hint of an end, which is what the lag depends on. While the profile's hooks are trusted ({@link
+ * HookTrust}) only hints of an end or of a status change bring a poll forward: progress is then polled at
+ * the safety gap, so that a task costs about a poll at intake and one at its end. Tracker thread only.
  */
 final class Hints {
 
@@ -37,6 +39,10 @@ final class Hints {
         }
         TrackingPhase phase = new TaskStatus(hint.status()).phase();
         boolean end = phase == TrackingPhase.FINISHED || phase == TrackingPhase.NEEDS_USER;
+        if (lane.hooks.trusted() && Objects.equals(hint.status(), task.lastStatus)) {
+            metrics.hint(hint.upstream(), HookMetrics.PROGRESS);
+            return;
+        }
         task.hintedAtMillis = now;
         task.hintPending = true;
         task.hintedEnd |= end;

@@ -62,6 +62,10 @@ class PrometheusIT {
             TestTopics topics = new TestTopics(broker);
             Map<String, String> env = topics.workerEnv(simulator);
             env.put("METRICS_PORT", "0");
+            // Hooks on, so that the hook panels have their series (no hook arrives: their rates are 0).
+            env.put("MJ_API_HOOK_TOKEN", "prometheus-it-hook-token");
+            env.put("HOOK_PORT", "0");
+            env.put("TRACKER_HINTS_TOPIC", topics.prefix + ".hints");
             try (Worker worker = Worker.start(WorkerConfigLoader.load(env))) {
                 int port = freePort();
                 Files.writeString(dir.resolve("prometheus.yml"), """

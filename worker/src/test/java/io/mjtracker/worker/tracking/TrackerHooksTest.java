@@ -194,6 +194,12 @@ class TrackerHooksTest {
                     .isBetween(SAFETY_GAP.toMillis() * 9 / 10, SAFETY_GAP.toMillis());
         }
 
+        int polled = pollsOf("watched");
+        hint("watched", "IN_PROGRESS", "55%");
+        runFor(Duration.ofSeconds(1));
+        assertThat(pollsOf("watched")).as("while trusted, progress alone brings no poll forward").isEqualTo(polled);
+        assertThat(hints(HookMetrics.PROGRESS)).isEqualTo(1);
+
         // Hooks stop: two tasks end unannounced, seen by their safety-gap polls; trust is gone, the cadence is back.
         upstream.put("quiet1", new String[] {"SUCCESS", "100%"});
         upstream.put("quiet2", new String[] {"SUCCESS", "100%"});

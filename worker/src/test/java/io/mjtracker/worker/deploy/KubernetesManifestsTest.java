@@ -69,17 +69,25 @@ class KubernetesManifestsTest {
             .build();
 
     private static final Map<Class<?>, HasMetadata> RESOURCES = new HashMap<>();
+    /** The Service proxies send hooks to; the other Service is the StatefulSet's headless one. */
+    private static final String HOOKS_SERVICE = "mj-tracker-hooks";
+    private static Service hooksService;
 
     @BeforeAll
     static void readEveryManifest() throws IOException {
         try (Stream<Path> files = Files.list(K8S)) {
             for (Path file : files.filter(path -> path.toString().matches(".*\\.yaml(\\.example)?")).sorted().toList()) {
                 HasMetadata resource = read(Files.readString(file));
+                if (resource instanceof Service service && HOOKS_SERVICE.equals(service.getMetadata().getName())) {
+                    hooksService = service;
+                    continue;
+                }
                 assertThat(RESOURCES.put(resource.getClass(), resource)).as("one " + resource.getKind() + " only").isNull();
                 assertThat(resource.getMetadata().getLabels()).as(file.toString()).containsEntry("app.kubernetes.io/name", "mj-tracker");
             }
         }
         assertThat(RESOURCES).containsOnlyKeys(KINDS.values());
+        assertThat(hooksService).as(HOOKS_SERVICE).isNotNull();
     }
 
     private static HasMetadata read(String yaml) throws IOException {
@@ -135,10 +143,8 @@ class KubernetesManifestsTest {
         Container worker = worker(resource(StatefulSet.class));
         int metricsPort = Integer.parseInt(env(worker, "METRICS_PORT").getValue());
 
-        assertThat(worker.getPorts()).singleElement().satisfies(port -> {
-            assertThat(port.getName()).isEqualTo("metrics");
-            assertThat(port.getContainerPort()).isEqualTo(metricsPort).isEqualTo(9464);
-        });
+        assertThat(worker.getPorts()).filteredOn(port -> port.getName().equals("metrics")).singleElement()
+                .satisfies(port -> assertThat(port.getContainerPort()).isEqualTo(metricsPort).isEqualTo(9464));
         for (Probe probe : List.of(worker.getLivenessProbe(), worker.getStartupProbe())) {
             assertThat(probe.getHttpGet().getPath()).isEqualTo("/health/live");
             assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("metrics");
@@ -170,6 +176,15 @@ class KubernetesManifestsTest {
         assertThat(podLabels).containsAllEntriesOf(statefulSet.getSpec().getSelector().getMatchLabels());
         assertThat(budget.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
         assertThat(service.getSpec().getPorts()).singleElement().satisfies(port -> assertThat(port.getName()).isEqualTo("metrics"));
+        assertThat(hooksService.getMetadata().getLabels()).containsEntry("app.kubernetes.io/name", "mj-tracker");
+        assertThat(podLabels).containsAllEntriesOf(hooksService.getSpec().getSelector());
+        assertThat(hooksService.getSpec().getPorts()).as("only the hook port is for the proxies").singleElement().satisfies(port -> {
+            assertThat(port.getTargetPort().getStrVal()).isEqualTo("hooks");
+            assertThat(worker(statefulSet).getPorts()).anySatisfy(own -> {
+                assertThat(own.getName()).isEqualTo("hooks");
+                assertThat(own.getContainerPort()).isEqualTo(Integer.parseInt(Setting.HOOK_PORT.defaultValue()));
+            });
+        });
         assertThat(statefulSet.getSpec().getTemplate().getMetadata().getAnnotations())
                 .containsEntry("prometheus.io/scrape", "true").containsEntry("prometheus.io/port", "9464");
     }

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * {@code bench <efficiency|throughput|scale|ratelimit|capacity|capacity-refresh|crash|crash-backlog|crash-churn|outage-flush|cluster-chaos|shared-budget|multi-upstream|all>}: prints the figures of
+ * {@code bench <efficiency|throughput|scale|ratelimit|capacity|capacity-refresh|crash|crash-backlog|crash-churn|outage-flush|cluster-chaos|shared-budget|multi-upstream|hooks|all>}: prints the figures of
  * BENCHMARKS.md. The crash tests exit with status 1 when exactly one result per request did not hold.
  */
 public final class Bench {
@@ -29,6 +29,8 @@ public final class Bench {
             case "cluster-chaos" -> exitOnViolation(ClusterChaos.run(args.length > 1 ? Integer.parseInt(args[1]) : 3000,
                     Duration.ofSeconds(args.length > 2 ? Integer.parseInt(args[2]) : 300)));
             case "shared-budget" -> SharedBudget.run(args.length > 1 ? Integer.parseInt(args[1]) : 3);
+            case "hooks" -> exitOnViolation(HookBench.run(args.length > 1 ? Integer.parseInt(args[1]) : 600,
+                    args.length > 2 ? Double.parseDouble(args[2]) : 4));
             case "multi-upstream" -> MultiUpstream.run(args.length > 1 ? Integer.parseInt(args[1]) : 2_000, Duration.ofMinutes(10));
             case "all" -> {
                 Efficiency.run(10_000);
@@ -38,7 +40,7 @@ public final class Bench {
             }
             default -> {
                 System.err.println("usage: bench <efficiency|throughput|scale|ratelimit|capacity [n,...]|capacity-refresh [n,...]"
-                        + "|crash|crash-backlog|crash-churn|outage-flush|cluster-chaos [n] [s]|shared-budget|multi-upstream [n]|all>");
+                        + "|crash|crash-backlog|crash-churn|outage-flush|cluster-chaos [n] [s]|shared-budget|multi-upstream [n]|hooks [n] [per s]|all>");
                 System.exit(2);
             }
         }

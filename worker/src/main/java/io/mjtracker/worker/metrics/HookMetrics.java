@@ -34,9 +34,12 @@ public final class HookMetrics {
     public static final String KNOWN = "known";
     /** This instance does not track the task (another does, or it ended). */
     public static final String UNTRACKED = "untracked";
-    /** Progress only, while the profile's hooks are trusted: progress is polled at the safety gap then. */
-    public static final String PROGRESS = "progress";
-    private static final List<String> HINT_RESULTS = List.of(SOONER, DUE, KNOWN, UNTRACKED, PROGRESS);
+    /**
+     * Not an end, while the profile's hooks are trusted (its tasks' other changes are polled at the safety
+     * gap then) or while polls are overdue (the budget goes to the polls that may see an end).
+     */
+    public static final String SKIPPED = "skipped";
+    private static final List<String> HINT_RESULTS = List.of(SOONER, DUE, KNOWN, UNTRACKED, SKIPPED);
     private static final String NO_PROFILE = "-";
 
     private final MeterRegistry registry;

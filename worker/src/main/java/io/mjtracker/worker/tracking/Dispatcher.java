@@ -56,6 +56,32 @@ final class Dispatcher {
         schedule.schedule(task, dueAtMillis);
     }
 
+    /**
+     * Makes the task's next poll due at {@code dueAtMillis} in {@code urgency}, where that is sooner or more
+     * urgent than planned: a hint said it changed. A task due already and waiting for a request changes
+     * queue (O(waiting): hints of an end come once per task); one still scheduled is planned again. A task
+     * made FINISHING may have finished now. Returns whether anything changed.
+     */
+    boolean expedite(TrackedTask task, long nowMillis, long dueAtMillis, Urgency urgency) {
+        boolean moreUrgent = urgency.compareTo(task.urgency) < 0;
+        if (task.dueAtMillis <= nowMillis && ready.get(task.urgency).remove(task)) {
+            if (moreUrgent) {
+                task.urgency = urgency;
+                task.mayHaveFinishedAtMillis = nowMillis;
+            }
+            ready.get(task.urgency).add(task);
+            return moreUrgent;
+        }
+        if (task.dueAtMillis <= dueAtMillis && !moreUrgent) {
+            return false;
+        }
+        if (urgency == Urgency.FINISHING) {
+            task.mayHaveFinishedAtMillis = nowMillis;
+        }
+        schedule(task, nowMillis, Math.min(dueAtMillis, task.dueAtMillis), urgency);
+        return true;
+    }
+
     /** Takes an ended task out of the demand; its queue entry is skipped when reached. */
     void forget(TrackedTask task) {
         demandMicros -= task.demandMicros;

@@ -11,11 +11,18 @@ import java.util.Objects;
  * ends a task or becomes a status update (a forged, stale or reordered hook must not forge an outcome);
  * the poll it brings forward is sent within the budget like any other, packed into a batch where the
  * upstream batches. At most one poll per {@link #repollMillis} per task comes from hints, except the first
- * hint of an end, which is what the lag depends on. While the profile's hooks are trusted ({@link
- * HookTrust}) only hints of an end or of a status change bring a poll forward: progress is then polled at
+ * hint of an end, which is what the lag depends on.
+ *
+ * <p>A hint of an end always brings the poll forward, at the head of the queue. Any other hint (a start,
+ * a progress step) does only while the lane's budget keeps up (no poll is overdue) and its hooks are not
+ * trusted: when requests are short, the cadence's own polls (those that may see an end) must not wait
+ * behind progress; while hooks are trusted ({@link HookTrust}), the rest of a task's changes are polled at
  * the safety gap, so that a task costs about a poll at intake and one at its end. Tracker thread only.
  */
 final class Hints {
+
+    /** The longest hints of a task whose ends polls refuted again and again wait before bringing a poll forward. */
+    static final long MAX_BACKOFF_MILLIS = 60_000;
 
     private final HookMetrics metrics;
     private final long repollMillis;
@@ -39,39 +46,49 @@ final class Hints {
         }
         TrackingPhase phase = new TaskStatus(hint.status()).phase();
         boolean end = phase == TrackingPhase.FINISHED || phase == TrackingPhase.NEEDS_USER;
-        if (lane.hooks.trusted() && Objects.equals(hint.status(), task.lastStatus)) {
-            metrics.hint(hint.upstream(), HookMetrics.PROGRESS);
+        if (!end && (lane.hooks.trusted() || lane.dispatcher.overdue() > 0)) {
+            metrics.hint(hint.upstream(), HookMetrics.SKIPPED);
             return;
         }
         task.hintedAtMillis = now;
         task.hintPending = true;
         task.hintedEnd |= end;
-        long due = end && !task.endHintPolled ? now : Math.max(now, task.hintPollAllowedAtMillis);
-        if (task.outstanding || !task.queued || task.dueAtMillis <= due) {
-            // In flight: its answer is checked against the hint's time (Tracker polls again where the hint came later).
+        // Only the first hint of an end jumps the queue: a later one follows a poll that showed the task unfinished.
+        boolean firstEnd = end && !task.endHintPolled;
+        long due = firstEnd ? now : Math.max(now, task.hintPollAllowedAtMillis);
+        if (task.outstanding || !task.queued) {
+            // In flight: its answer is checked against the hint's time (a poll follows where the hint came later).
             metrics.hint(hint.upstream(), HookMetrics.DUE);
             return;
         }
-        Urgency urgency = end ? Urgency.FINISHING : task.urgency == Urgency.WAITING ? Urgency.RUNNING : task.urgency;
-        if (end) {
+        Urgency urgency = firstEnd ? Urgency.FINISHING : task.urgency;
+        if (firstEnd) {
             task.endHintPolled = true;
-            task.mayHaveFinishedAtMillis = now;
+        }
+        if (!lane.dispatcher.expedite(task, now, due, urgency)) {
+            metrics.hint(hint.upstream(), HookMetrics.DUE);
+            return;
         }
         task.hintPollAllowedAtMillis = due + repollMillis;
-        lane.dispatcher.schedule(task, now, due, urgency);
         metrics.hint(hint.upstream(), HookMetrics.SOONER);
     }
 
     /**
-     * The next poll of a task just answered, given the one the cadence chose: sooner where a hint came while
-     * the answered poll was in flight (the answer may predate what the hint announced). A hint the answer
-     * postdates is settled, whether it showed what the hint said or not: a wrong hint buys one poll, no more.
+     * The next poll of a task just answered unfinished, given the one the cadence chose: sooner where a hint
+     * came while the answered poll was in flight (the answer may predate what the hint announced). A hint the
+     * answer postdates is settled, whether it showed what the hint said or not: a wrong hint buys one poll,
+     * no more. An end it refuted doubles the time before hints may bring this task's poll forward again (up
+     * to {@link #MAX_BACKOFF_MILLIS}), so forged ends cost a few polls per task, not the budget.
      */
     long nextPoll(TrackedTask task, long now, long cadenceDueAtMillis) {
         if (!task.hintPending) {
             return cadenceDueAtMillis;
         }
         if (task.hintedAtMillis <= task.lastPolledAtMillis) {
+            if (task.hintedEnd) {
+                task.refutedEnds = (byte) Math.min(task.refutedEnds + 1, 16);
+                task.hintPollAllowedAtMillis = now + Math.min(repollMillis << task.refutedEnds, MAX_BACKOFF_MILLIS);
+            }
             task.hintPending = false;
             task.hintedEnd = false;
             return cadenceDueAtMillis;

@@ -108,7 +108,7 @@ final class TaskAnswers {
         if (phase == TrackingPhase.FINISHED || phase == TrackingPhase.NEEDS_USER) {
             if (statusBefore != null) {
                 // An end seen of a task seen unfinished before: was it announced? (One taken in finished says nothing of hooks.)
-                task.lane.hooks.endObserved(task.hintedEnd);
+                endObserved(task, now);
             }
             end(task, Outcome.of(fetched.status()).orElseThrow(), fetched.failReason(), now, fetched.json());
             return;
@@ -178,6 +178,35 @@ final class TaskAnswers {
         HookTrust hooks = task.lane.hooks;
         long due = now + (hooks.trusted() ? cadence.withinGap(hooks.safetyGapMillis()) : next.delayMillis());
         reschedule(task, now, hints.nextPoll(task, now, due), urgency);
+    }
+
+    private void endObserved(TrackedTask task, long now) {
+        Lane lane = task.lane;
+        boolean wasTrusted = lane.hooks.trusted();
+        lane.hooks.endObserved(task.hintedEnd);
+        if (wasTrusted && !lane.hooks.trusted()) {
+            backToTheCadence(lane, now);
+        } else if (!wasTrusted && lane.hooks.trusted()) {
+            LOG.atInfo().addKeyValue("upstream", lane.name).log("upstream '{}': its hooks announce the ends of its tasks; "
+                    + "they are polled at the safety gap plus on hooks from now on", lane.name);
+        }
+    }
+
+    /**
+     * The lane's hooks stopped announcing ends: every task waiting for the safety gap is polled again soon
+     * (spread like a first poll), and from that answer on follows the cadence, rather than waiting out a
+     * gap planned while the hooks were trusted.
+     */
+    private void backToTheCadence(Lane lane, long now) {
+        int moved = 0;
+        for (TrackedTask waiting : lane.tasks.values()) {
+            if (waiting.queued && !waiting.outstanding && waiting.dueAtMillis > now + cadence.hintRepoll()) {
+                lane.dispatcher.schedule(waiting, now, now + cadence.firstPollDelay(), waiting.urgency);
+                moved++;
+            }
+        }
+        LOG.atWarn().addKeyValue("upstream", lane.name).log("upstream '{}': its hooks no longer announce the ends of its tasks "
+                + "(share {}); {} tasks go back to the cadence", lane.name, lane.hooks.share(), moved);
     }
 
     /** Publishes a status update where status or progress changed since the last poll; returns whether they did. */

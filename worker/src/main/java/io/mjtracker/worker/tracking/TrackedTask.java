@@ -65,6 +65,8 @@ final class TrackedTask {
     /** A hint of its end has brought a poll forward already: later ones wait for {@link #hintPollAllowedAtMillis}. */
     boolean endHintPolled;
     long hintedAtMillis;
+    /** Hints of its end that a poll then showed unfinished: each doubles the wait before hints count again. */
+    byte refutedEnds;
     /** The earliest a hint may bring its next poll to. */
     long hintPollAllowedAtMillis;
     /** When a poll came due with the task past its TIMED_OUT limit, or -1: its last polls since then. */

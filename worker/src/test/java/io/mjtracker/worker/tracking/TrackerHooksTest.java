@@ -146,9 +146,65 @@ class TrackerHooksTest {
 
         assertThat(completions).as("only a poll ends a task").isEmpty();
         assertThat(statusUpdates).as("a status update only for what a poll saw change").hasSize(updates);
-        assertThat(pollsOf("t1")).as("hints bring one poll per 2 s at most").isEqualTo(2);
-        runFor(Duration.ofSeconds(2));
-        assertThat(pollsOf("t1")).as("the second hint's poll, once the 2 s had passed").isEqualTo(3);
+        runFor(Duration.ofSeconds(3));
+        assertThat(pollsOf("t1")).as("an end a poll refuted: hints wait 4 s before the next").isEqualTo(2);
+        runFor(Duration.ofSeconds(1));
+        assertThat(pollsOf("t1")).as("the second hint's poll, once the 4 s had passed").isEqualTo(3);
+    }
+
+    @Test
+    void progressBringsAPollForwardOnlyWhileTheBudgetKeepsUp() {
+        submit("t1", "IN_PROGRESS", "10%");
+        runFor(Duration.ofSeconds(1));
+        upstream.put("t1", new String[] {"IN_PROGRESS", "15%"});
+        hint("t1", "IN_PROGRESS", "15%");
+        turn();
+        assertThat(pollsOf("t1")).as("nothing overdue: polled at once").isEqualTo(2);
+
+        // Far more first polls due than a second of budget sends: polls wait, and progress must not jump them.
+        for (int i = 0; i < 3_000; i++) {
+            submit("b" + i, "IN_PROGRESS", "10%");
+        }
+        turn();
+        clock.advance(Duration.ofMillis(300));
+        turn();
+        upstream.put("t1", new String[] {"IN_PROGRESS", "20%"});
+        hint("t1", "IN_PROGRESS", "20%");
+        turn();
+        assertThat(lane.dispatcher.overdue()).isPositive();
+        assertThat(hints(HookMetrics.SKIPPED)).as("progress while polls are overdue").isEqualTo(1);
+        assertThat(hints(HookMetrics.SOONER)).as("only the first hint brought its poll forward").isEqualTo(1);
+
+        hint("t1", "SUCCESS", "100%");
+        upstream.put("t1", new String[] {"SUCCESS", "100%"});
+        turn();
+        // The budget's next permits: a few dozen polls go out, the end's first among thousands waiting.
+        clock.advance(Duration.ofMillis(50));
+        turn();
+        assertThat(lane.dispatcher.overdue()).isGreaterThan(2_000);
+        assertThat(pollsOf("t1")).as("an end goes first, however many polls wait").isEqualTo(3);
+    }
+
+    @Test
+    void anEndMovesAPollWaitingForTheBudgetToTheFront() {
+        for (int i = 0; i < 3_000; i++) {
+            submit("b" + i, "IN_PROGRESS", "10%");
+        }
+        submit("late", "IN_PROGRESS", "10%");
+        turn();
+        clock.advance(Duration.ofMillis(300));
+        turn();
+        assertThat(pollsOf("late")).as("waiting among the others").isZero();
+        int waiting = lane.dispatcher.overdue();
+
+        upstream.put("late", new String[] {"SUCCESS", "100%"});
+        hint("late", "SUCCESS", "100%");
+        turn();
+        assertThat(lane.dispatcher.overdue()).as("moved to the front, not queued twice").isEqualTo(waiting);
+        clock.advance(Duration.ofMillis(50));
+        turn();
+        assertThat(pollsOf("late")).isEqualTo(1);
+        assertThat(completions).extracting(c -> c.result().taskId()).contains("late");
     }
 
     @Test
@@ -183,9 +239,10 @@ class TrackerHooksTest {
         assertThat(lane.hooks.trusted()).isTrue();
 
         // A running task is now polled at the safety gap, not every 8 s or so.
-        submit("watched", "IN_PROGRESS", "10%");
         submit("quiet1", "IN_PROGRESS", "10%");
         submit("quiet2", "IN_PROGRESS", "10%");
+        runFor(Duration.ofSeconds(20));
+        submit("watched", "IN_PROGRESS", "10%");
         runFor(Duration.ofMinutes(3));
         List<Long> watched = polls.get("watched");
         assertThat(watched).hasSizeBetween(3, 4);
@@ -196,18 +253,25 @@ class TrackerHooksTest {
 
         int polled = pollsOf("watched");
         hint("watched", "IN_PROGRESS", "55%");
+        hint("watched", "PAUSED", "55%");
         runFor(Duration.ofSeconds(1));
-        assertThat(pollsOf("watched")).as("while trusted, progress alone brings no poll forward").isEqualTo(polled);
-        assertThat(hints(HookMetrics.PROGRESS)).isEqualTo(1);
+        assertThat(pollsOf("watched")).as("while trusted, only an end brings a poll forward").isEqualTo(polled);
+        assertThat(hints(HookMetrics.SKIPPED)).isEqualTo(2);
 
-        // Hooks stop: two tasks end unannounced, seen by their safety-gap polls; trust is gone, the cadence is back.
+        // Hooks stop: two tasks end unannounced, seen by their safety-gap polls; trust is gone, and the task
+        // waiting for its safety gap is polled at once, then on the cadence.
         upstream.put("quiet1", new String[] {"SUCCESS", "100%"});
         upstream.put("quiet2", new String[] {"SUCCESS", "100%"});
-        runFor(SAFETY_GAP.plusSeconds(1));
-        assertThat(completions).hasSize(HookTrust.WINDOW + 2);
+        long deadline = clock.millis() + SAFETY_GAP.toMillis();
+        while (completions.size() < HookTrust.WINDOW + 2 && clock.millis() < deadline) {
+            runFor(Duration.ofMillis(100));
+        }
         assertThat(lane.hooks.trusted()).isFalse();
         assertThat(lane.hooks.share()).isEqualTo(0.9);
-        runFor(SAFETY_GAP);
+        long lostAt = clock.millis();
+        runFor(Duration.ofSeconds(1));
+        assertThat(polls.get("watched")).as("polled within a second of the trust ending, not at its planned gap")
+                .anySatisfy(at -> assertThat(at).isBetween(lostAt - 100, lostAt + 1_000));
         int before = pollsOf("watched");
         runFor(Duration.ofMinutes(1));
         assertThat(pollsOf("watched") - before).as("polls a minute on the cadence").isGreaterThanOrEqualTo(3);

@@ -30,7 +30,8 @@ public final class Bench {
                     Duration.ofSeconds(args.length > 2 ? Integer.parseInt(args[2]) : 300)));
             case "shared-budget" -> SharedBudget.run(args.length > 1 ? Integer.parseInt(args[1]) : 3);
             case "hooks" -> exitOnViolation(HookBench.run(args.length > 1 ? Integer.parseInt(args[1]) : 600,
-                    args.length > 2 ? Double.parseDouble(args[2]) : 4));
+                    args.length > 2 ? Double.parseDouble(args[2]) : 4,
+                    args.length > 3 ? java.util.Set.of(args[3].split(",")) : java.util.Set.of()));
             case "multi-upstream" -> MultiUpstream.run(args.length > 1 ? Integer.parseInt(args[1]) : 2_000, Duration.ofMinutes(10));
             case "all" -> {
                 Efficiency.run(10_000);
@@ -40,7 +41,7 @@ public final class Bench {
             }
             default -> {
                 System.err.println("usage: bench <efficiency|throughput|scale|ratelimit|capacity [n,...]|capacity-refresh [n,...]"
-                        + "|crash|crash-backlog|crash-churn|outage-flush|cluster-chaos [n] [s]|shared-budget|multi-upstream [n]|hooks [n] [per s]|all>");
+                        + "|crash|crash-backlog|crash-churn|outage-flush|cluster-chaos [n] [s]|shared-budget|multi-upstream [n]|hooks [n] [per s] [runs]|all>");
                 System.exit(2);
             }
         }

@@ -37,8 +37,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Hooks against polling alone ({@code bench hooks [n] [arrivalsPerSecond]}): one worker, one self-hosted
  * proxy without a sync tick or batch route at 10 requests/s, tasks arriving at a steady rate (queued
  * 5-15 s, running 20-40 s), each with its {@code notifyHook} on the worker. The same load runs with hooks
- * off (the baseline), on, 30% lost, delayed 0-5 s (reordered) with 10% duplicates, stopped half-way, and
- * on with forged hooks at 1,000/s (valid token, for tracked and untracked ids). Per run: results (and
+ * off (the baseline), on, 30% lost, delayed 0-5 s (reordered) with 10% duplicates, stopped half-way, on
+ * with forged hooks at 1,000/s (valid token, for tracked and untracked ids), and on with three workers
+ * behind the first one's hook address, the third stopped half-way (its partitions move). Per run: results (and
  * duplicates), detection lag, task polls per task, the busiest second of requests, the receiver's slowest
  * answer.
  */
@@ -47,20 +48,23 @@ final class HookBench {
     private static final double LIMIT = 10;
     private static final String TOKEN = "bench-hook-token-0123456789";
 
-    private enum Run { OFF, ON, LOSS_30, DELAYED_REORDERED, STOPPED_HALFWAY, FORGED }
+    private enum Run { OFF, ON, LOSS_30, DELAYED_REORDERED, STOPPED_HALFWAY, FORGED, THREE_WORKERS }
 
     private HookBench() {}
 
-    static boolean run(int tasks, double perSecond) throws Exception {
+    /** @param only the runs to make (names as printed, e.g. {@code off,on}); empty: all of them */
+    static boolean run(int tasks, double perSecond, java.util.Set<String> only) throws Exception {
         System.out.printf("hooks: %d tasks arriving at %.1f/s (queued 5-15 s, running 20-40 s, SUCCESS), one worker, one self-hosted "
                 + "proxy (no sync tick, no batch route) at %.0f requests/s; each task's notifyHook on the worker; safety gap 60 s%n",
                 tasks, perSecond, LIMIT);
-        System.out.println("  run                   results dup  lag p50  lag p95  lag max  polls/task  max req/s  hook answer max  "
+        System.out.println("  run                   results dup  lag p50  lag p95  lag max  polls/task  2nd half  max req/s  hook answer max  "
                 + "hints sooner/due/skipped  trusted at end");
         boolean held = true;
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
             for (Run run : Run.values()) {
-                held &= once(broker, run, tasks, perSecond);
+                if (only.isEmpty() || only.contains(run.name().toLowerCase(java.util.Locale.ROOT))) {
+                    held &= once(broker, run, tasks, perSecond);
+                }
             }
         }
         return held;
@@ -84,15 +88,24 @@ final class HookBench {
             env.put("MJ_API_HOOK_TOKEN", TOKEN);
             env.put("HOOK_PORT", "0");
             env.put("TRACKER_HINTS_TOPIC", env.get("TRACKER_INPUT_TOPIC") + ".hints");
-            try (Worker worker = Worker.start(WorkerConfigLoader.load(env))) {
+            List<Worker> workers = new ArrayList<>();
+            try {
+                for (int started = 0; started < (run == Run.THREE_WORKERS ? 3 : 1); started++) {
+                    // Dynamic membership: the stopped worker leaves the group at once and its partitions move (a static
+                    // member's would wait out the session timeout, 45 s, for it to come back).
+                    workers.add(Worker.start(WorkerConfigLoader.load(env)));
+                }
+                Worker worker = workers.getFirst();
+                Runnable atHalf = run == Run.THREE_WORKERS ? workers.getLast()::close : () -> { };
                 URI hook = URI.create("http://127.0.0.1:" + worker.hookPort() + "/hooks/default/" + TOKEN);
                 Map<String, Boolean> created = new ConcurrentHashMap<>();
+                List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
                 Thread forger = run == Run.FORGED ? Thread.ofPlatform().daemon().start(() -> forge(hook, created)) : null;
                 Map<String, Integer> results = new HashMap<>();
                 List<Long> lags = new ArrayList<>();
                 int[] wrong = new int[1];
                 Thread feeder = Thread.ofPlatform().start(() -> feed(proxy, hook, env.get("TRACKER_INPUT_TOPIC"), broker, tasks, perSecond,
-                        run == Run.STOPPED_HALFWAY, created));
+                        run == Run.STOPPED_HALFWAY, atHalf, created, order));
                 long deadline = System.nanoTime() + Duration.ofSeconds((long) (tasks / perSecond) + 240).toNanos();
                 RecordCodec codec = new RecordCodec();
                 try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -125,26 +138,32 @@ final class HookBench {
                 long duplicates = results.values().stream().filter(count -> count > 1).count();
                 Percentiles lag = new Percentiles(lags.stream().mapToLong(Long::longValue).toArray());
                 var timer = worker.registry().find("mjtracker.hook.request.duration").timer();
-                System.out.printf("  %-20s %7d %3d %7.1f s %6.1f s %6.1f s  %10.2f  %9d  %12.0f ms  %8.0f/%.0f/%.0f  %14s%s%n",
+                // Polls of the tasks that arrived in the second half: the steady state, past the first 20 ends that trust needs.
+                List<String> secondHalf = order.subList(order.size() / 2, order.size());
+                double steady = secondHalf.stream().mapToLong(id -> proxy.stats().fetchCount(id)).sum() / (double) secondHalf.size();
+                System.out.printf("  %-20s %7d %3d %7.1f s %6.1f s %6.1f s  %10.2f  %8.2f  %9d  %12.0f ms  %8.0f/%.0f/%.0f  %14s%s%n",
                         run.name().toLowerCase(java.util.Locale.ROOT),
                         results.size(), duplicates, lag.at(50) / 1e3, lag.at(95) / 1e3, lag.at(100) / 1e3,
-                        (double) proxy.stats().totalRequests() / tasks, proxy.stats().maxRequestsInAnyWindow(Duration.ofSeconds(1)),
+                        (double) proxy.stats().totalRequests() / tasks, steady, proxy.stats().maxRequestsInAnyWindow(Duration.ofSeconds(1)),
                         timer == null ? 0 : timer.max(java.util.concurrent.TimeUnit.MILLISECONDS),
-                        hints(worker, "sooner"), hints(worker, "due"), hints(worker, "skipped"),
+                        hints(workers, "sooner"), hints(workers, "due"), hints(workers, "skipped"),
                         worker.registry().get("mjtracker.hooks.trusted").gauge().value() > 0 ? "yes" : "no",
                         wrong[0] == 0 ? "" : "  " + wrong[0] + " results the upstream did not show");
                 return results.size() == tasks && duplicates == 0 && wrong[0] == 0;
+            } finally {
+                workers.forEach(Worker::close);
             }
         }
     }
 
-    private static double hints(Worker worker, String result) {
-        return worker.registry().get("mjtracker.hints").tags("result", result).counter().count();
+    /** The hints of every worker (a closed one's counters stay readable). */
+    private static double hints(List<Worker> workers, String result) {
+        return workers.stream().mapToDouble(worker -> worker.registry().get("mjtracker.hints").tags("result", result).counter().count()).sum();
     }
 
     /** Creates the tasks upstream and produces their ids at a steady rate; hooks stop half-way where asked. */
     private static void feed(UpstreamSimulator proxy, URI hook, String topic, EmbeddedKafkaBroker broker, int tasks, double perSecond,
-            boolean stopHalfway, Map<String, Boolean> created) {
+            boolean stopHalfway, Runnable atHalf, Map<String, Boolean> created, List<String> order) {
         SplittableRandom random = new SplittableRandom(7);
         long started = System.nanoTime();
         try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
@@ -155,8 +174,11 @@ final class HookBench {
                 if (wait > 0) {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 }
-                if (stopHalfway && i == tasks / 2) {
-                    proxy.hookFaults(HookFaults.NONE.withEnabled(false));
+                if (i == tasks / 2) {
+                    if (stopHalfway) {
+                        proxy.hookFaults(HookFaults.NONE.withEnabled(false));
+                    }
+                    atHalf.run();
                 }
                 Duration queue = Duration.ofMillis(5_000 + random.nextLong(10_001));
                 Duration run = Duration.ofMillis(20_000 + random.nextLong(20_001));
@@ -164,6 +186,7 @@ final class HookBench {
                         Dialect.APIDOC);
                 String id = proxy.createTask(script, hook);
                 created.put(id, Boolean.TRUE);
+                order.add(id);
                 producer.send(new ProducerRecord<>(topic, id, id));
             }
         } catch (InterruptedException e) {

@@ -3,8 +3,9 @@ package io.mjtracker.worker.config;
 import java.util.Objects;
 
 /**
- * The upstream API key. Its {@code toString} never shows the value, so it cannot leak into logs,
- * exception messages or records by accident; only the HTTP client reads {@link #reveal()}.
+ * A secret: an upstream API key or a hook token. Its {@code toString} never shows the value, so it cannot
+ * leak into logs, exception messages or records by accident; only the HTTP client (the key) and the hook
+ * receiver's token check read {@link #reveal()}.
  */
 public final class Secret {
 
@@ -14,7 +15,7 @@ public final class Secret {
         this.value = Objects.requireNonNull(value, "value");
     }
 
-    /** The key itself, for the Authorization header and nothing else. */
+    /** The secret itself, for the Authorization header or the token check and nothing else. */
     public String reveal() {
         return value;
     }

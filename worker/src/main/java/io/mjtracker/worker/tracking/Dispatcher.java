@@ -64,15 +64,18 @@ final class Dispatcher {
      */
     boolean expedite(TrackedTask task, long nowMillis, long dueAtMillis, Urgency urgency) {
         boolean moreUrgent = urgency.compareTo(task.urgency) < 0;
-        if (task.dueAtMillis <= nowMillis && ready.get(task.urgency).remove(task)) {
-            if (moreUrgent) {
+        if (task.dueAtMillis <= nowMillis) {
+            // Due already: waiting in a ready queue (or moving there this turn); only a more urgent class helps it.
+            if (!moreUrgent) {
+                return false;
+            }
+            if (ready.get(task.urgency).remove(task)) {
                 task.urgency = urgency;
                 task.mayHaveFinishedAtMillis = nowMillis;
+                ready.get(urgency).add(task);
+                return true;
             }
-            ready.get(task.urgency).add(task);
-            return moreUrgent;
-        }
-        if (task.dueAtMillis <= dueAtMillis && !moreUrgent) {
+        } else if (task.dueAtMillis <= dueAtMillis && !moreUrgent) {
             return false;
         }
         if (urgency == Urgency.FINISHING) {

@@ -40,6 +40,7 @@ final class Hints {
             metrics.hint(hint.upstream(), HookMetrics.UNTRACKED);
             return;
         }
+        task.anyHintAtMillis = now;
         if (Objects.equals(hint.status(), task.lastStatus) && Objects.equals(hint.progress(), task.lastProgress)) {
             metrics.hint(hint.upstream(), HookMetrics.KNOWN);
             return;

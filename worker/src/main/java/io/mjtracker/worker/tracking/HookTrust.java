@@ -7,9 +7,12 @@ package io.mjtracker.worker.tracking;
  * safety gap plus on hints; when hooks stop (a proxy restarted without its hook, a network change), the
  * ends the safety-gap polls find unannounced bring the share down and the cadence back by itself.
  *
- * <p>Only ends count: a lost hook of a progress step is covered by the next one, but a lost hook of the
- * end leaves the task to the safety gap, so the end is what the lag depends on. Hence the high bar: at
- * 95% up to one end in twenty waits for the gap. Tracker thread only, apart from the gauges.
+ * <p>Ends count: a lost hook of a progress step is covered by the next one, but a lost hook of the end
+ * leaves the task to the safety gap, so the end is what the lag depends on. Hence the high bar: at 95% up
+ * to one end in twenty waits for the gap. While trusted, a task seen changed between two polls without a
+ * single hook of it in between counts as an end unannounced too: hooks come on every progress step, so
+ * that means they have stopped, and it is seen at the first safety-gap poll of a running task rather
+ * than at the ends, which may be a minute away. Tracker thread only, apart from the gauges.
  */
 final class HookTrust {
 
@@ -38,8 +41,11 @@ final class HookTrust {
         return new HookTrust(false, 0);
     }
 
-    /** A poll saw a task's end; {@code announcedFirst} where a hint said so before. */
-    void endObserved(boolean announcedFirst) {
+    /**
+     * A poll saw a task's end, or (while trusted) a change no hook of it preceded; {@code announcedFirst}
+     * where a hint said so before.
+     */
+    void observed(boolean announcedFirst) {
         if (!enabled) {
             return;
         }

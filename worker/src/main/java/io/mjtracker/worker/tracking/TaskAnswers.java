@@ -108,7 +108,7 @@ final class TaskAnswers {
         if (phase == TrackingPhase.FINISHED || phase == TrackingPhase.NEEDS_USER) {
             if (statusBefore != null) {
                 // An end seen of a task seen unfinished before: was it announced? (One taken in finished says nothing of hooks.)
-                endObserved(task, now);
+                observed(task, task.hintedEnd, now);
             }
             end(task, Outcome.of(fetched.status()).orElseThrow(), fetched.failReason(), now, fetched.json());
             return;
@@ -123,6 +123,11 @@ final class TaskAnswers {
             task.lastTaskPacked = packed.pack(json);
             task.lastTaskHash = json.hashCode();
             task.lastTaskLength = json.length();
+        }
+        if (changed && task.lane.hooks.trusted() && task.previousPolledAtMillis >= 0
+                && task.anyHintAtMillis < task.previousPolledAtMillis) {
+            // Changed since the poll before, and not one hook of it meanwhile: the hooks have stopped.
+            observed(task, false, now);
         }
         if (phase == TrackingPhase.UNKNOWN) {
             metrics.unknownStatus();
@@ -180,10 +185,11 @@ final class TaskAnswers {
         reschedule(task, now, hints.nextPoll(task, now, due), urgency);
     }
 
-    private void endObserved(TrackedTask task, long now) {
+    /** What polls saw of the hooks: an end, or a change while trusted, announced or not ({@link HookTrust}). */
+    private void observed(TrackedTask task, boolean announced, long now) {
         Lane lane = task.lane;
         boolean wasTrusted = lane.hooks.trusted();
-        lane.hooks.endObserved(task.hintedEnd);
+        lane.hooks.observed(announced);
         if (wasTrusted && !lane.hooks.trusted()) {
             backToTheCadence(lane, now);
         } else if (!wasTrusted && lane.hooks.trusted()) {

@@ -65,6 +65,8 @@ final class TrackedTask {
     /** A hint of its end has brought a poll forward already: later ones wait for {@link #hintPollAllowedAtMillis}. */
     boolean endHintPolled;
     long hintedAtMillis;
+    /** When any hint of it arrived last (one that changed nothing included), or 0: hooks still call for it. */
+    long anyHintAtMillis;
     /** Hints of its end that a poll then showed unfinished: each doubles the wait before hints count again. */
     byte refutedEnds;
     /** The earliest a hint may bring its next poll to. */

@@ -108,6 +108,22 @@ class TrackerHooksTest {
         }
     }
 
+    /** Twenty tasks whose ends a hook announced: the hooks are trusted. */
+    private void trustHooks() {
+        for (int i = 0; i < HookTrust.WINDOW; i++) {
+            submit("a" + i, "IN_PROGRESS", "10%");
+        }
+        runFor(Duration.ofSeconds(1));
+        assertThat(lane.hooks.trusted()).isFalse();
+        for (int i = 0; i < HookTrust.WINDOW; i++) {
+            upstream.put("a" + i, new String[] {"SUCCESS", "100%"});
+            hint("a" + i, "SUCCESS", "100%");
+        }
+        runFor(Duration.ofSeconds(1));
+        assertThat(completions).hasSize(HookTrust.WINDOW);
+        assertThat(lane.hooks.trusted()).isTrue();
+    }
+
     private int pollsOf(String id) {
         return polls.getOrDefault(id, List.of()).size();
     }
@@ -224,19 +240,7 @@ class TrackerHooksTest {
 
     @Test
     void whileHooksAnnounceTheEndsTasksArePolledAtTheSafetyGapAndTheCadenceReturnsWhenHooksStop() {
-        // Twenty tasks whose ends a hook announced: the hooks are trusted.
-        for (int i = 0; i < HookTrust.WINDOW; i++) {
-            submit("a" + i, "IN_PROGRESS", "10%");
-        }
-        runFor(Duration.ofSeconds(1));
-        assertThat(lane.hooks.trusted()).isFalse();
-        for (int i = 0; i < HookTrust.WINDOW; i++) {
-            upstream.put("a" + i, new String[] {"SUCCESS", "100%"});
-            hint("a" + i, "SUCCESS", "100%");
-        }
-        runFor(Duration.ofSeconds(1));
-        assertThat(completions).hasSize(HookTrust.WINDOW);
-        assertThat(lane.hooks.trusted()).isTrue();
+        trustHooks();
 
         // A running task is now polled at the safety gap, not every 8 s or so.
         submit("quiet1", "IN_PROGRESS", "10%");
@@ -275,5 +279,28 @@ class TrackerHooksTest {
         int before = pollsOf("watched");
         runFor(Duration.ofMinutes(1));
         assertThat(pollsOf("watched") - before).as("polls a minute on the cadence").isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void whileTrustedChangesNoHookAnnouncedEndTheTrustBeforeAnyEnd() {
+        trustHooks();
+        submit("silent1", "IN_PROGRESS", "10%");
+        submit("hooked", "IN_PROGRESS", "10%");
+        runFor(Duration.ofSeconds(1));
+        upstream.put("silent1", new String[] {"IN_PROGRESS", "50%"});
+        upstream.put("hooked", new String[] {"IN_PROGRESS", "50%"});
+        // The hooked task's hooks still come (skipped while trusted, yet a sign of life); silent1's have stopped.
+        hint("hooked", "IN_PROGRESS", "30%");
+        runFor(SAFETY_GAP);
+        assertThat(lane.hooks.share()).as("one change no hook announced; the hooked task's is no miss").isEqualTo(0.95);
+        assertThat(lane.hooks.trusted()).isTrue();
+
+        submit("silent2", "IN_PROGRESS", "10%");
+        runFor(Duration.ofSeconds(1));
+        upstream.put("silent2", new String[] {"IN_PROGRESS", "50%"});
+        runFor(SAFETY_GAP);
+
+        assertThat(lane.hooks.trusted()).as("a second change no hook announced").isFalse();
+        assertThat(completions).as("no end was needed to see it").hasSize(HookTrust.WINDOW);
     }
 }

@@ -180,7 +180,8 @@ public final class TrackerMetrics {
                     + "its tasks end as NOT_FOUND after 30 minutes", max(group, UpstreamGauges::notFoundIncidentSeconds), tags);
             List<UpstreamGauges> hooked = group.stream().filter(UpstreamGauges::hooksEnabled).toList();
             if (!hooked.isEmpty()) {
-                gauge("hooks.announced.share", "Of the task ends polls saw last, the share a hook announced first",
+                gauge("hooks.announced.share", "Of the task ends polls saw last (and, while trusted, changes no hook of the task "
+                        + "preceded), the share a hook announced first",
                         () -> hooked.stream().mapToDouble(UpstreamGauges::hookShare).min().orElse(0), tags);
                 gauge("hooks.trusted", "Profiles whose tasks are polled at the safety gap plus on hooks, their hooks announcing the ends",
                         sum(hooked, lane -> lane.hooksTrusted() ? 1 : 0), tags);

@@ -36,7 +36,7 @@ public interface UpstreamGauges {
     /** Whether the profile takes hooks (a hook token is configured). */
     boolean hooksEnabled();
 
-    /** Of the task ends polls saw last, the share a hint announced first; 0 before any. */
+    /** Of the task ends (and, while trusted, changes) polls saw last, the share a hint announced first; 0 before any. */
     double hookShare();
 
     /** Whether the profile's tasks are polled at the safety gap plus on hints. */

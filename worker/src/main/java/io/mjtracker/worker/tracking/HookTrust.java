@@ -71,7 +71,7 @@ final class HookTrust {
         return trusted;
     }
 
-    /** Of the ends observed last, the share hints announced first; 0 before any. */
+    /** Of the ends (and, while trusted, changes) observed last, the share hints announced first; 0 before any. */
     double share() {
         return share;
     }

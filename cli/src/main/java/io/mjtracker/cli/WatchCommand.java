@@ -12,7 +12,8 @@ import picocli.CommandLine.Parameters;
 /** Follows the status and result topics live. */
 @Command(name = "watch", mixinStandardHelpOptions = true,
         description = {"Follow status updates and final results live.",
-                "With ids: exits when all of them are final; exit status 0 when all SUCCEEDED, 1 when any did not, 3 on --timeout."})
+                "With ids: exits when all of them are final; exit status 0 when all SUCCEEDED, 1 when any did not, 3 on --timeout.",
+                "Without ids: follows every task until Ctrl-C or --timeout, then prints the summary and exits 0."})
 final class WatchCommand implements Callable<Integer> {
 
     @Mixin
@@ -24,7 +25,8 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--from-beginning", description = "Read the topics from their start, not only new records (default: true with ids).")
     Boolean fromBeginning;
 
-    @Option(names = "--timeout", converter = DurationConverter.class, description = "Give up after this long, e.g. 10m (default: never).")
+    @Option(names = "--timeout", converter = DurationConverter.class,
+            description = "With ids: give up after this long, e.g. 10m; without: follow this long (default: no limit).")
     Duration timeout;
 
     @Override
@@ -38,6 +40,10 @@ final class WatchCommand implements Callable<Integer> {
             while (ids.isEmpty() || !board.allFinished()) {
                 if (System.nanoTime() - deadline > 0) {
                     view.summary(board, Duration.ofNanos(System.nanoTime() - started));
+                    if (ids.isEmpty()) {
+                        // Following everything has no end to miss: the time asked for is up, nothing failed.
+                        return 0;
+                    }
                     System.err.println("mj-tracker: timed out with " + (board.size() - board.finished()) + " task(s) unfinished");
                     return 3;
                 }

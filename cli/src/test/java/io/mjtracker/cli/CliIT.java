@@ -59,6 +59,9 @@ class CliIT {
                 assertThat(run(TestSetup.concat(new String[] {"watch", "--timeout", "60s", ok1, ok2}, topics)).exit()).isZero();
                 assertThat(run(TestSetup.concat(new String[] {"watch", "--timeout", "60s", ok1, bad}, topics)).exit()).isEqualTo(1);
                 assertThat(run(TestSetup.concat(new String[] {"watch", "--timeout", "1s", "never-submitted"}, topics)).exit()).isEqualTo(3);
+                // Without ids it follows everything for the time asked, a failed task among them: that is no timeout.
+                assertThat(run(TestSetup.concat(new String[] {"watch", "--from-beginning", "--timeout", "2s"}, topics)).exit())
+                        .isZero();
             }
         }
     }

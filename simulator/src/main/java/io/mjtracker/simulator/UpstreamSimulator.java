@@ -193,14 +193,7 @@ public final class UpstreamSimulator implements AutoCloseable {
         hooks.faults(value);
     }
 
-    public HookFaults hookFaults() {
-        return hooks.faults();
-    }
 
-    /** Hooks posted so far (duplicates counted). */
-    public long hooksSent() {
-        return hooks.sent();
-    }
 
     /** Creates (or replaces) the task {@code id}; its clock starts now. */
     public void createTask(String id, TaskScript script) {
@@ -532,6 +525,8 @@ public final class UpstreamSimulator implements AutoCloseable {
                     .append(",\"batchRequests\":").append(stats.batchRequests())
                     .append(",\"idsAsked\":").append(stats.idsAsked())
                     .append(",\"hooksSent\":").append(hooks.sent())
+                    .append(",\"hooksLost\":").append(hooks.lost())
+                    .append(",\"hooksFailed\":").append(hooks.failed())
                     .append(",\"maxPerSecond\":").append(stats.maxRequestsInAnyWindow(Duration.ofSeconds(1)))
                     .append(",\"byStatus\":{");
             stats.byStatus().forEach((status, count) -> json.append('"').append(status).append("\":").append(count).append(','));

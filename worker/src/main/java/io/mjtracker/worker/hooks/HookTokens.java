@@ -34,11 +34,6 @@ public final class HookTokens {
         return equal && expected != decoy;
     }
 
-    /** Whether any profile takes hooks. */
-    public boolean any() {
-        return !digests.isEmpty();
-    }
-
     private static byte[] digest(String text) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));

@@ -25,12 +25,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -108,11 +105,7 @@ final class HookBench {
                         run == Run.STOPPED_HALFWAY, atHalf, created, order));
                 long deadline = System.nanoTime() + Duration.ofSeconds((long) (tasks / perSecond) + 240).toNanos();
                 RecordCodec codec = new RecordCodec();
-                try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        broker.bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG, env.get("TRACKER_GROUP_ID") + "-reader",
-                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-                    consumer.subscribe(List.of(env.get("TRACKER_COMPLETED_TOPIC")));
+                try (var consumer = Rig.resultsReader(broker, env)) {
                     while (results.size() < tasks && System.nanoTime() < deadline) {
                         for (var record : consumer.poll(Duration.ofMillis(500))) {
                             FinalResult result = codec.readFinalResult(record.value());

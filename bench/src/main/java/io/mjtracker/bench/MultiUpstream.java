@@ -20,12 +20,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -140,11 +137,7 @@ final class MultiUpstream {
             Map<String, Integer> done = new HashMap<>();
             Set<String> seen = new HashSet<>();
             RecordCodec codec = new RecordCodec();
-            try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    broker.bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG, env.get("TRACKER_GROUP_ID") + "-reader",
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                    new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-                consumer.subscribe(List.of(env.get("TRACKER_COMPLETED_TOPIC")));
+            try (var consumer = Rig.resultsReader(broker, env)) {
                 while (!seen.containsAll(expected) && System.nanoTime() - started < cap.toNanos()) {
                     for (var record : consumer.poll(Duration.ofMillis(500))) {
                         FinalResult result = codec.readFinalResult(record.value());

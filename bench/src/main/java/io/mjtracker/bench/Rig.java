@@ -12,9 +12,12 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** A broker, a simulator and a worker in this JVM, wired for one benchmark. */
@@ -87,6 +90,19 @@ final class Rig implements AutoCloseable {
         env.put("TRACKER_TOPIC_PARTITIONS", "8");
         env.put("METRICS_PORT", "-1");
         return env;
+    }
+
+    /**
+     * A read_committed reader of the completed topic named in {@code env}, from its start, in a group of its
+     * own: what a downstream consumer of results sees.
+     */
+    static KafkaConsumer<byte[], byte[]> resultsReader(EmbeddedKafkaBroker broker, Map<String, String> env) {
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG, env.get("TRACKER_GROUP_ID") + "-reader",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(java.util.List.of(env.get("TRACKER_COMPLETED_TOPIC")));
+        return consumer;
     }
 
     Worker start() {

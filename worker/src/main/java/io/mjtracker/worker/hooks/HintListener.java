@@ -21,7 +21,7 @@ public final class HintListener implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HintListener.class);
     private static final Duration POLL = Duration.ofMillis(500);
-    private static final long REFRESH_PARTITIONS_MILLIS = 60_000;
+    private static final long REFRESH_PARTITIONS_NANOS = Duration.ofMinutes(1).toNanos();
 
     private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
     private final String topic;
@@ -29,7 +29,8 @@ public final class HintListener implements AutoCloseable {
     private final Consumer<Hint> target;
     private volatile boolean stopping;
     private Thread thread;
-    private long partitionsCheckedAt = Long.MIN_VALUE / 2;
+    /** When the partitions were looked up last (System.nanoTime), or null: look them up now. */
+    private Long partitionsCheckedAt;
 
     public HintListener(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, String topic, HintCodec codec,
             Consumer<Hint> target) {
@@ -67,16 +68,15 @@ public final class HintListener implements AutoCloseable {
 
     /** Assigns every partition of the topic (new ones from their end), at start and once a minute. */
     private void assignAll() {
-        long now = System.currentTimeMillis();
-        if (now - partitionsCheckedAt < REFRESH_PARTITIONS_MILLIS) {
+        long now = System.nanoTime();
+        if (partitionsCheckedAt != null && now - partitionsCheckedAt < REFRESH_PARTITIONS_NANOS) {
             return;
         }
-        partitionsCheckedAt = now;
         List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
         if (infos == null || infos.isEmpty()) {
-            partitionsCheckedAt = Long.MIN_VALUE / 2;
             throw new KafkaException("the hints topic " + topic + " has no partitions yet");
         }
+        partitionsCheckedAt = now;
         List<TopicPartition> all = infos.stream().map(info -> new TopicPartition(topic, info.partition())).toList();
         List<TopicPartition> added = all.stream().filter(partition -> !consumer.assignment().contains(partition)).toList();
         if (added.isEmpty()) {

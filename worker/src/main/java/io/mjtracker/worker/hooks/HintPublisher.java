@@ -13,12 +13,13 @@ import org.slf4j.LoggerFactory;
 public final class HintPublisher implements HintSink, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HintPublisher.class);
-    private static final long WARN_EVERY_MILLIS = 60_000;
+    private static final long WARN_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
 
     private final Producer<byte[], byte[]> producer;
     private final String topic;
     private final HintCodec codec;
-    private final AtomicLong lastWarnedAt = new AtomicLong(Long.MIN_VALUE / 2);
+    /** When the last warning was logged (System.nanoTime); a minute before start, so the first one is. */
+    private final AtomicLong lastWarnedAt = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
 
     public HintPublisher(Producer<byte[], byte[]> producer, String topic, HintCodec codec) {
         this.producer = producer;
@@ -45,9 +46,9 @@ public final class HintPublisher implements HintSink, AutoCloseable {
 
     /** At most one line a minute: a broker outage must not turn every hook into a log line. */
     private void warn(String message) {
-        long now = System.currentTimeMillis();
+        long now = System.nanoTime();
         long last = lastWarnedAt.get();
-        if (now - last >= WARN_EVERY_MILLIS && lastWarnedAt.compareAndSet(last, now)) {
+        if (now - last >= WARN_EVERY_NANOS && lastWarnedAt.compareAndSet(last, now)) {
             LOG.warn("{} (hooks are answered 503 meanwhile; tasks are polled on their cadence)", message);
         }
     }

@@ -52,7 +52,6 @@ final class Hints {
             return;
         }
         task.hintedAtMillis = now;
-        task.hintPending = true;
         task.hintedEnd |= end;
         // Only the first hint of an end jumps the queue: a later one follows a poll that showed the task unfinished.
         boolean firstEnd = end && !task.endHintPolled;
@@ -82,7 +81,7 @@ final class Hints {
      * to {@link #MAX_BACKOFF_MILLIS}), so forged ends cost a few polls per task, not the budget.
      */
     long nextPoll(TrackedTask task, long now, long cadenceDueAtMillis) {
-        if (!task.hintPending) {
+        if (task.hintedAtMillis < 0) {
             return cadenceDueAtMillis;
         }
         if (task.hintedAtMillis <= task.lastPolledAtMillis) {
@@ -90,7 +89,7 @@ final class Hints {
                 task.refutedEnds = (byte) Math.min(task.refutedEnds + 1, 16);
                 task.hintPollAllowedAtMillis = now + Math.min(repollMillis << task.refutedEnds, MAX_BACKOFF_MILLIS);
             }
-            task.hintPending = false;
+            task.hintedAtMillis = -1;
             task.hintedEnd = false;
             return cadenceDueAtMillis;
         }

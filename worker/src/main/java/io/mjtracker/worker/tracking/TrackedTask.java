@@ -58,13 +58,12 @@ final class TrackedTask {
     String lastProgress;
     int lastPercent = -1;
     long lastPercentAtMillis = -1;
-    /** A hint said something the polls have not seen yet, at {@link #hintedAtMillis} ({@link Hints}). */
-    boolean hintPending;
     /** A hint said it ended, and no poll since showed it unfinished: its end, when seen, was announced. */
     boolean hintedEnd;
     /** A hint of its end has brought a poll forward already: later ones wait for {@link #hintPollAllowedAtMillis}. */
     boolean endHintPolled;
-    long hintedAtMillis;
+    /** When a hint said something the polls have not seen yet ({@link Hints}), or -1: none is pending. */
+    long hintedAtMillis = -1;
     /** When any hint of it arrived last (one that changed nothing included), or 0: hooks still call for it. */
     long anyHintAtMillis;
     /** Hints of its end that a poll then showed unfinished: each doubles the wait before hints count again. */

@@ -33,6 +33,8 @@ public final class Bench {
                     args.length > 2 ? Double.parseDouble(args[2]) : 4,
                     args.length > 3 ? java.util.Set.of(args[3].split(",")) : java.util.Set.of()));
             case "multi-upstream" -> MultiUpstream.run(args.length > 1 ? Integer.parseInt(args[1]) : 2_000, Duration.ofMinutes(10));
+            case "image" -> exitOnViolation(ImageCheck.run(args.length > 1 ? args[1] : "localhost/mj-tracker:test",
+                    List.of((System.getenv().getOrDefault("PODMAN", "podman --runtime runc")).split(" "))));
             case "all" -> {
                 Efficiency.run(10_000);
                 LiveBenchmarks.rateLimitUse();
@@ -41,7 +43,7 @@ public final class Bench {
             }
             default -> {
                 System.err.println("usage: bench <efficiency|throughput|scale|ratelimit|capacity [n,...]|capacity-refresh [n,...]"
-                        + "|crash|crash-backlog|crash-churn|outage-flush|cluster-chaos [n] [s]|shared-budget|multi-upstream [n]|hooks [n] [per s] [runs]|all>");
+                        + "|crash|crash-backlog|crash-churn|outage-flush|cluster-chaos [n] [s]|shared-budget|multi-upstream [n]|hooks [n] [per s] [runs]|image [image]|all>");
                 System.exit(2);
             }
         }

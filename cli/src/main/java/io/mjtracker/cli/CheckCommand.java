@@ -1,9 +1,7 @@
 package io.mjtracker.cli;
 
-import io.mjtracker.cli.check.Finding;
-import io.mjtracker.cli.check.Preflight;
+import io.mjtracker.worker.check.Preflight;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,11 +20,6 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        List<Finding> findings = Preflight.run(System.getenv(), timeout);
-        findings.forEach(finding -> System.out.println(finding.format()));
-        int status = Preflight.exitStatus(findings);
-        System.out.println(status == 0 ? "the worker would run with this configuration"
-                : "the worker would not run with this configuration (problems above)");
-        return status;
+        return Preflight.report(System.getenv(), timeout, System.out);
     }
 }

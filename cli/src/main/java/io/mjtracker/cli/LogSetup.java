@@ -5,13 +5,14 @@ import java.util.Map;
 /**
  * Chooses the logging configuration before the first logger exists. The worker's jar carries the
  * worker's {@code logback.xml} (INFO to stdout, as a service logs); the commands' own configuration
- * (only problems, on stderr, so progress output stays readable) has another name and is chosen here by
+ * (only problems, on stderr, so progress output stays readable; the worker jar carries it, for its own
+ * {@code check}) has another name and is chosen here by
  * {@code logback.configurationFile}. Only one configuration is ever found, so logback starts silently
  * instead of printing its status because a resource occurs twice on the class path.
  */
 final class LogSetup {
 
-    static final String CLI_CONFIGURATION = "mj-tracker-cli-logback.xml";
+    static final String CLI_CONFIGURATION = "mj-tracker-command-logback.xml";
     private static final String CONFIGURATION_PROPERTY = "logback.configurationFile";
 
     private LogSetup() {}

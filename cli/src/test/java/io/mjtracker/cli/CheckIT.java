@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.mjtracker.cli.check.Finding;
-import io.mjtracker.cli.check.Finding.Verdict;
-import io.mjtracker.cli.check.Preflight;
+import io.mjtracker.worker.check.Finding;
+import io.mjtracker.worker.check.Finding.Verdict;
+import io.mjtracker.worker.check.Preflight;
 import io.mjtracker.simulator.SimulatorConfig;
 import io.mjtracker.simulator.UpstreamSimulator;
 import io.mjtracker.testkit.KafkaBroker;

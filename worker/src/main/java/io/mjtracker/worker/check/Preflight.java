@@ -1,9 +1,10 @@
-package io.mjtracker.cli.check;
+package io.mjtracker.worker.check;
 
 import io.mjtracker.worker.config.ConfigException;
 import io.mjtracker.worker.config.UpstreamProfile;
 import io.mjtracker.worker.config.WorkerConfig;
 import io.mjtracker.worker.config.WorkerConfigLoader;
+import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,21 @@ public final class Preflight {
             findings.addAll(new UpstreamProbe(profile.name(), profile.upstream(), timeout).run());
         }
         return findings;
+    }
+
+    /**
+     * Runs the checks and prints one line per finding, then the verdict.
+     *
+     * @return 0 where the worker would run with this configuration, 1 otherwise
+     */
+    public static int report(Map<String, String> environment, Duration timeout, PrintStream out)
+            throws InterruptedException {
+        List<Finding> findings = run(environment, timeout);
+        findings.forEach(finding -> out.println(finding.format()));
+        int status = exitStatus(findings);
+        out.println(status == 0 ? "the worker would run with this configuration"
+                : "the worker would not run with this configuration (problems above)");
+        return status;
     }
 
     /** 0 where the worker would run with this configuration, 1 otherwise. */

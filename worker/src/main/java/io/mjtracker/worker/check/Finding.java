@@ -1,4 +1,4 @@
-package io.mjtracker.cli.check;
+package io.mjtracker.worker.check;
 
 /**
  * One line of the preflight: what was checked, what was found and, for a problem, what to do.

@@ -1,4 +1,4 @@
-package io.mjtracker.cli.check;
+package io.mjtracker.worker.check;
 
 import io.mjtracker.worker.config.KafkaSettings;
 import io.mjtracker.worker.publish.KafkaClientSettings;

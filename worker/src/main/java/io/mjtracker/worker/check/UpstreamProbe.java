@@ -1,4 +1,4 @@
-package io.mjtracker.cli.check;
+package io.mjtracker.worker.check;
 
 import io.mjtracker.common.task.TaskCodec;
 import io.mjtracker.worker.config.ProfileSetting;

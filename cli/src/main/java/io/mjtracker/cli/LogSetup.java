@@ -1,5 +1,7 @@
 package io.mjtracker.cli;
 
+import io.mjtracker.worker.config.ConfigException;
+import io.mjtracker.worker.config.WorkerConfigLoader;
 import java.util.Map;
 
 /**
@@ -28,10 +30,19 @@ final class LogSetup {
         if (format != null && !format.isBlank() && !format.equals("text") && !format.equals("json")) {
             return "LOG_FORMAT must be text or json, not '" + format + "'";
         }
-        boolean plainWorker = args.length > 0 && args[0].equals("run") && RunCommand.isPlainWorker(environment);
+        boolean plainWorker = args.length > 0 && args[0].equals("run") && RunCommand.isPlainWorker(settings(environment));
         if (!plainWorker && System.getProperty(CONFIGURATION_PROPERTY) == null) {
             System.setProperty(CONFIGURATION_PROPERTY, CLI_CONFIGURATION);
         }
         return null;
+    }
+
+    /** The worker's settings; an unreadable file is left for the command to report, with its logging chosen. */
+    private static Map<String, String> settings(Map<String, String> environment) {
+        try {
+            return WorkerConfigLoader.effectiveSettings(environment);
+        } catch (ConfigException unreadable) {
+            return environment;
+        }
     }
 }

@@ -66,9 +66,11 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, String> env = new HashMap<>(System.getenv());
-        boolean ownKafka = blank(env.get("KAFKA_BOOTSTRAP_SERVERS"));
-        boolean ownUpstream = blank(env.get("MJ_API_BASE_URL"));
-        if (isPlainWorker(env)) {
+        // What the worker will read, TRACKER_CONFIG_FILE included: settings only in the file must not get the demo.
+        Map<String, String> settings = WorkerConfigLoader.effectiveSettings(env);
+        boolean ownKafka = blank(settings.get("KAFKA_BOOTSTRAP_SERVERS"));
+        boolean ownUpstream = blank(settings.get("MJ_API_BASE_URL"));
+        if (isPlainWorker(settings)) {
             io.mjtracker.worker.Main.main(new String[0]);
             return 0;
         }

@@ -96,7 +96,7 @@ final class SubmitCommand implements Callable<Integer> {
                     request.setAll(extra);
                     value = request.toString();
                 }
-                ProducerRecord<String, String> record = new ProducerRecord<>(kafka.inputTopic, id, value);
+                ProducerRecord<String, String> record = new ProducerRecord<>(kafka.inputTopic(), id, value);
                 if (upstream != null) {
                     record.headers().add(RecordHeaders.UPSTREAM, upstream.getBytes(StandardCharsets.UTF_8));
                 }
@@ -106,10 +106,10 @@ final class SubmitCommand implements Callable<Integer> {
                 future.get(30, TimeUnit.SECONDS);
             }
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("could not produce to " + kafka.inputTopic + " at " + kafka.bootstrap + ": "
+            throw new IllegalStateException("could not produce to " + kafka.inputTopic() + " at " + kafka.bootstrap() + ": "
                     + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
         }
-        System.out.println("submitted " + all.size() + " task id(s) to " + kafka.inputTopic);
+        System.out.println("submitted " + all.size() + " task id(s) to " + kafka.inputTopic());
         return 0;
     }
 

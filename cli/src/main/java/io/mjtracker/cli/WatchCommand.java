@@ -36,7 +36,7 @@ final class WatchCommand implements Callable<Integer> {
         BoardView view = new BoardView(System.out, BoardView.terminal());
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         long started = System.nanoTime();
-        try (OutputFollower follower = new OutputFollower(kafka.clientConfig(), kafka.statusTopic, kafka.completedTopic, beginning)) {
+        try (OutputFollower follower = new OutputFollower(kafka.clientConfig(), kafka.statusTopic(), kafka.completedTopic(), beginning)) {
             while (ids.isEmpty() || !board.allFinished()) {
                 if (System.nanoTime() - deadline > 0) {
                     view.summary(board, Duration.ofNanos(System.nanoTime() - started));

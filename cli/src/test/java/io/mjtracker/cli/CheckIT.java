@@ -175,6 +175,22 @@ class CheckIT {
         }
     }
 
+    @Test
+    void theWorkerJarRunsTheSameCheckAndRefusesOtherArguments() throws Exception {
+        // What `docker run <image> check` runs: the image holds the worker jar only.
+        try (UpstreamSimulator simulator = simulator();
+                CommandProcess check = CommandProcess.worker("worker-check", env(simulator.baseUrl().toString(), "check" + System.nanoTime(), KEY), "check");
+                CommandProcess other = CommandProcess.worker("worker-other", Map.of(), "chekc")) {
+            assertThat(check.awaitExit(Duration.ofSeconds(60))).as(check.output()).isZero();
+            assertThat(check.lines().getFirst()).startsWith("OK      configuration");
+            assertThat(check.output()).contains("OK      api key", "the worker would run with this configuration")
+                    .doesNotContain(KEY).doesNotContainPattern(CommandProcess.NOISE);
+
+            assertThat(other.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
+            assertThat(other.output()).contains("unknown arguments chekc", "'check'");
+        }
+    }
+
     private Map<String, String> env(String baseUrl, String prefix, String key) {
         Map<String, String> env = TestSetup.workerEnv(broker.bootstrapServers(), baseUrl, prefix);
         env.put("MJ_API_KEY", key);

@@ -10,17 +10,22 @@ import io.mjtracker.testkit.KafkaBrokerExtension;
 import io.mjtracker.worker.Worker;
 import io.mjtracker.worker.config.WorkerConfigLoader;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.StringWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.ExtendWith;
 import picocli.CommandLine;
 
@@ -62,6 +67,36 @@ class CliIT {
                 // Without ids it follows everything for the time asked, a failed task among them: that is no timeout.
                 assertThat(run(TestSetup.concat(new String[] {"watch", "--from-beginning", "--timeout", "2s"}, topics)).exit())
                         .isZero();
+            }
+        }
+    }
+
+    @Test
+    void submitWatchAndRunReadTheWorkersConfigFile(@TempDir Path dir) throws Exception {
+        String prefix = "clifile" + System.nanoTime();
+        try (UpstreamSimulator simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(false))) {
+            Map<String, String> settings = TestSetup.workerEnv(broker.bootstrapServers(), simulator.baseUrl().toString(), prefix);
+            Path file = dir.resolve("worker.properties");
+            Properties properties = new Properties();
+            properties.putAll(settings);
+            try (var writer = Files.newBufferedWriter(file)) {
+                properties.store(writer, "every setting in the file, none in the environment");
+            }
+            Map<String, String> env = Map.of("TRACKER_CONFIG_FILE", file.toString());
+            String task = simulator.createTask(TaskScript.succeedsAfter(Duration.ZERO, Duration.ofMillis(500)));
+
+            try (CommandProcess worker = CommandProcess.cli("file-run", env, "run")) {
+                // The plain worker, not the demo with its own broker and simulator.
+                Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> worker.output().contains("mj-tracker started: group " + prefix));
+                assertThat(worker.output()).doesNotContain("embedded Kafka", "simulated");
+
+                try (CommandProcess submit = CommandProcess.cli("file-submit", env, "submit", task)) {
+                    assertThat(submit.awaitExit(Duration.ofSeconds(60))).as(submit.output()).isZero();
+                    assertThat(submit.output()).contains("to " + prefix + ".in");
+                }
+                try (CommandProcess watch = CommandProcess.cli("file-watch", env, "watch", "--timeout", "60s", task)) {
+                    assertThat(watch.awaitExit(Duration.ofSeconds(90))).as(watch.output()).isZero();
+                }
             }
         }
     }

@@ -39,10 +39,12 @@ final class CommandProcess implements AutoCloseable {
         return start(name, env, command);
     }
 
-    /** The worker jar beside its lib/, started with no JVM flags at all: its manifest must keep it quiet. */
-    static CommandProcess worker(String name, Map<String, String> env) {
-        return start(name, env, List.of(java(), "-jar",
+    /** The worker jar beside its lib/, started with no JVM flags at all, as the image's entry point takes {@code args}. */
+    static CommandProcess worker(String name, Map<String, String> env, String... args) {
+        List<String> command = new ArrayList<>(List.of(java(), "-jar",
                 Path.of("..", "worker", "target", "mj-tracker-worker.jar").toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        return start(name, env, command);
     }
 
     private static CommandProcess start(String name, Map<String, String> env, List<String> command) {

@@ -363,6 +363,27 @@ public final class WorkerConfigLoader {
     }
 
     /**
+     * The settings as the worker reads them, in the environment's form, for the commands that use the worker's
+     * settings without being the worker ({@code submit}, {@code watch}, {@code run}'s choice of the plain worker):
+     * the entries of {@code TRACKER_CONFIG_FILE} ({@code kafka.x.y} as {@code KAFKA_X_Y}) with the environment over
+     * them, as {@link #load} layers them.
+     *
+     * @throws ConfigException where the file cannot be read
+     */
+    public static Map<String, String> effectiveSettings(Map<String, String> environment) {
+        Map<String, String> values = new HashMap<>();
+        String file = environment.get(Setting.TRACKER_CONFIG_FILE.name());
+        if (file != null && !file.isBlank()) {
+            Map<String, String> kafkaOverrides = new TreeMap<>();
+            readFile(Path.of(file.trim()), values, kafkaOverrides, new TreeMap<>(), new ArrayList<>());
+            kafkaOverrides.forEach((key, value) ->
+                    values.put(Setting.KAFKA_PASSTHROUGH_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_'), value));
+        }
+        values.putAll(environment);
+        return values;
+    }
+
+    /**
      * {@code KAFKA_X_Y=v} becomes client setting {@code x.y=v} where {@code x.y} is a setting some
      * Kafka client knows; other {@code KAFKA_*} variables (Kubernetes injects {@code KAFKA_PORT} for a
      * service named kafka) are ignored rather than passed on as unknown settings.

@@ -40,6 +40,8 @@ public final class KafkaFaultProxy implements AutoCloseable {
     /** Kafka API keys the faults refer to. */
     public static final short PRODUCE = 0;
     public static final short END_TXN = 26;
+    /** A transaction's consumer offsets, sent after its records and before {@link #END_TXN}. */
+    public static final short TXN_OFFSET_COMMIT = 28;
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaFaultProxy.class);
     private static final int MAX_FRAME = 128 * 1024 * 1024;

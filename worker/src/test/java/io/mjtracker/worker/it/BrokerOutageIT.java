@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A broker stopped in the middle of a run is ridden out: the worker keeps running (live, not ready while
  * the broker is away), holds its results, and when the broker returns publishes each exactly once,
- * without a restart.
+ * without a restart. Before the outage, intake takes requests in up to the in-flight cap exactly.
  */
 @ExtendWith(SimulatorExtension.class)
 class BrokerOutageIT {
@@ -54,17 +55,43 @@ class BrokerOutageIT {
             topics.produceIds(ids);
 
             try (Worker worker = Worker.start(WorkerConfigLoader.load(env))) {
+                // All 244 requests are in Kafka at once, more than one poll brings: intake must stop at the cap exactly.
+                AtomicInteger mostOpen = new AtomicInteger();
+                Thread sampler = Thread.ofVirtual().start(() -> {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        mostOpen.accumulateAndGet((int) gauge(worker, "mjtracker.requests.open"), Math::max);
+                        try {
+                            Thread.sleep(5);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                });
                 await().atMost(Duration.ofSeconds(60)).until(() -> Workers.ready(worker) == 200);
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                         .until(() -> topics.read(topics.completed, 40, Duration.ofSeconds(1), Duration.ZERO).size() >= 40);
+                sampler.interrupt();
+                sampler.join();
+                assertThat(mostOpen.get()).as("requests open: up to TRACKER_MAX_IN_FLIGHT, the rest of each poll rewound").isEqualTo(40);
 
                 broker.stop();
                 long polledBefore = simulator.stats().totalRequests();
+                double abortedBefore = transactions(worker, "aborted");
+                double[] mostHeld = {0};
+                double[] longestInDoubt = {0};
                 // The outage itself: for its whole length the worker stays live and keeps polling the upstream.
                 await().during(OUTAGE).atMost(OUTAGE.plusSeconds(10)).pollInterval(Duration.ofSeconds(1))
-                        .until(() -> Workers.live(worker) == 200);
+                        .until(() -> {
+                            mostHeld[0] = Math.max(mostHeld[0], gauge(worker, "mjtracker.results.pending"));
+                            longestInDoubt[0] = Math.max(longestInDoubt[0], gauge(worker, "mjtracker.transaction.in.doubt.seconds"));
+                            return Workers.live(worker) == 200;
+                        });
                 assertThat(Workers.ready(worker)).as("not ready while the broker is away").isEqualTo(503);
                 assertThat(simulator.stats().totalRequests()).as("tracking went on during the outage").isGreaterThan(polledBefore);
+                // Tasks went on finishing: their results were held, not dropped. The transaction the outage cut off
+                // could not be aborted either: it waited, in doubt, for the broker, retried as it was.
+                assertThat(mostHeld[0]).as("results held while the broker was away").isGreaterThan(20);
+                assertThat(longestInDoubt[0]).as("seconds a transaction stayed in doubt during the outage").isGreaterThan(10);
                 broker.start();
 
                 var results = topics.read(topics.completed, ids.size(), Duration.ofSeconds(120), Duration.ofSeconds(3));
@@ -74,7 +101,20 @@ class BrokerOutageIT {
                 assertThat(perRequest).as("every request has its result").hasSize(ids.size());
                 await().atMost(Duration.ofSeconds(60)).until(() -> Workers.ready(worker) == 200);
                 assertThat(Workers.live(worker)).as("the same worker, never restarted").isEqualTo(200);
+                assertThat(gauge(worker, "mjtracker.results.pending")).as("nothing left held").isZero();
+                assertThat(transactions(worker, "aborted")).as("the broken transaction settled as aborted once the broker was back, "
+                        + "its results published by a later one (above: each once)").isGreaterThan(abortedBefore);
             }
         }
+    }
+
+    private static double gauge(Worker worker, String name) {
+        var gauge = worker.registry().find(name).gauge();
+        return gauge == null ? 0 : gauge.value();
+    }
+
+    private static double transactions(Worker worker, String result) {
+        var counter = worker.registry().find("mjtracker.transactions").tag("result", result).counter();
+        return counter == null ? 0 : counter.count();
     }
 }

@@ -10,12 +10,20 @@ import io.mjtracker.simulator.TaskScript;
 import io.mjtracker.simulator.UpstreamSimulator;
 import io.mjtracker.testkit.KafkaBroker;
 import io.mjtracker.testkit.KafkaBrokerExtension;
+import io.mjtracker.testkit.KafkaFaultProxy;
+import io.mjtracker.testkit.ProxiedBroker;
 import io.mjtracker.worker.Worker;
 import io.mjtracker.worker.config.WorkerConfigLoader;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -39,34 +47,62 @@ class FailoverIT {
     }
 
     @Test
-    void aWorkerKilledMidRunIsReplacedWithoutLossOrDuplicates(UpstreamSimulator simulator) throws Exception {
-        TestTopics topics = new TestTopics(broker);
-        topics.create(4);
-        Map<String, String> env = topics.workerEnv(simulator);
-        env.put("TRACKER_MAX_IN_FLIGHT", "40");
-        // The replacement takes over once the group has given up on the killed member: with the default
-        // 45 s session that wait, not the takeover, would be most of the test.
-        env.put("KAFKA_SESSION_TIMEOUT_MS", "10000");
-        env.put("KAFKA_HEARTBEAT_INTERVAL_MS", "3000");
-        List<String> ids = createTasks(simulator, 300, Duration.ofSeconds(2));
-        topics.produceIds(ids);
+    void aWorkerKilledInsideATransactionIsReplacedWithoutLossOrDuplicates(UpstreamSimulator simulator) throws Exception {
+        Path dir = Files.createTempDirectory("mj-failover");
+        // Its own broker behind the fault proxy, so that the kill lands inside a transaction for certain.
+        try (ProxiedBroker proxied = ProxiedBroker.start(dir, Map.of())) {
+            TestTopics topics = new TestTopics(proxied.broker());
+            topics.create(4);
+            Map<String, String> env = topics.workerEnv(simulator);
+            env.put("TRACKER_MAX_IN_FLIGHT", "40");
+            // The replacement takes over once the group has given up on the killed member: with the default
+            // 45 s session that wait, not the takeover, would be most of the test.
+            env.put("KAFKA_SESSION_TIMEOUT_MS", "10000");
+            env.put("KAFKA_HEARTBEAT_INTERVAL_MS", "3000");
+            List<String> ids = createTasks(simulator, 300, Duration.ofSeconds(2));
+            topics.produceIds(ids);
 
-        WorkerProcess first = WorkerProcess.start(env, topics.prefix + "-first");
-        List<?> early = topics.read(topics.completed, 60, Duration.ofSeconds(60), Duration.ZERO);
-        assertThat(early).as("results before the kill; log: %s", first.log).hasSizeGreaterThanOrEqualTo(60);
-        first.kill();
-        int beforeReplacement = topics.read(topics.completed, ids.size(), Duration.ofSeconds(2), Duration.ZERO).size();
-        assertThat(beforeReplacement).as("killed mid-run, with work left for the replacement").isLessThan(ids.size() - 50);
+            String first = topics.prefix + "-first";
+            WorkerProcess killed = WorkerProcess.start(with(env, "TRACKER_INSTANCE_ID", first), first);
+            List<?> early = topics.read(topics.completed, 60, Duration.ofSeconds(60), Duration.ZERO);
+            assertThat(early).as("results before the kill; log: %s", killed.log).hasSizeGreaterThanOrEqualTo(60);
+            // The next transaction that writes results and then adds the input offsets to itself hears nothing
+            // more: results written, offsets sent, never committed. It is open on the broker when the kill comes.
+            proxied.proxy().holdResponsesAfter(first + "-results", List.of(topicId(topics, topics.completed)),
+                    KafkaFaultProxy.TXN_OFFSET_COMMIT, Duration.ofMinutes(2));
+            await().atMost(Duration.ofSeconds(30)).until(() -> proxied.proxy().responseHoldsStarted() == 1);
+            killed.kill();
+            int beforeReplacement = topics.read(topics.completed, ids.size(), Duration.ofSeconds(2), Duration.ZERO).size();
+            assertThat(beforeReplacement).as("killed mid-run, with work left for the replacement").isLessThan(ids.size() - 50);
 
-        try (WorkerProcess second = WorkerProcess.start(env, topics.prefix + "-second")) {
-            var results = topics.read(topics.completed, ids.size(), Duration.ofSeconds(90), Duration.ofSeconds(3));
+            try (WorkerProcess second = WorkerProcess.start(with(env, "TRACKER_INSTANCE_ID", topics.prefix + "-second"),
+                    topics.prefix + "-second")) {
+                var results = topics.read(topics.completed, ids.size(), Duration.ofSeconds(90), Duration.ofSeconds(3));
 
-            List<FinalResult> parsed = results.stream().map(r -> codec.readFinalResult(r.value())).toList();
-            assertThat(parsed.size()).as("the replacement published the rest").isGreaterThan(beforeReplacement);
-            assertThat(parsed.stream().map(FinalResult::taskId).distinct()).as("lost: none").hasSize(ids.size());
-            assertThat(parsed).as("duplicates: none").hasSize(ids.size());
-            assertThat(second.terminate(Duration.ofSeconds(30))).as("SIGTERM stops the worker within its bounded shutdown").isTrue();
-            assertThat(second.exitValue()).as("exit status after SIGTERM (128 + 15), not a crash").isEqualTo(143);
+                List<FinalResult> parsed = results.stream().map(r -> codec.readFinalResult(r.value())).toList();
+                assertThat(parsed.size()).as("the replacement published the rest").isGreaterThan(beforeReplacement);
+                assertThat(parsed.stream().map(FinalResult::taskId).distinct()).as("lost: none").hasSize(ids.size());
+                assertThat(parsed).as("duplicates: none").hasSize(ids.size());
+                // The killed transaction's results are in the log, aborted: a read_uncommitted reader sees them,
+                // a read_committed one (above) never did.
+                assertThat(topics.readAll(topics.completed, Duration.ofSeconds(30), "read_uncommitted"))
+                        .as("results of the transaction the kill cut off, aborted").hasSizeGreaterThan(parsed.size());
+                assertThat(second.terminate(Duration.ofSeconds(30))).as("SIGTERM stops the worker within its bounded shutdown").isTrue();
+                assertThat(second.exitValue()).as("exit status after SIGTERM (128 + 15), not a crash").isEqualTo(143);
+            }
+        }
+    }
+
+    private static Map<String, String> with(Map<String, String> env, String name, String value) {
+        Map<String, String> copy = new HashMap<>(env);
+        copy.put(name, value);
+        return copy;
+    }
+
+    private static byte[] topicId(TestTopics topics, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", topics.broker.bootstrapServers()))) {
+            Uuid id = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).topicId();
+            return ByteBuffer.allocate(16).putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits()).array();
         }
     }
 

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
@@ -35,9 +36,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** One oversized record never stalls publishing: results are trimmed, dead letters truncated, each published once. */
+/**
+ * The result publisher against a real broker: a fenced producer is replaced and its work published once by the next;
+ * one oversized record never stalls publishing (results are trimmed, dead letters truncated, each published once).
+ */
 @ExtendWith(KafkaBrokerExtension.class)
 class ResultPublisherIT {
+
+    private static final ConsumerGroupMetadata GROUP = new ConsumerGroupMetadata("publisher-it");
 
     private final KafkaBroker broker;
     private final RecordCodec codec = new RecordCodec();
@@ -47,15 +53,25 @@ class ResultPublisherIT {
     }
 
     private ResultPublisher publisher(TestTopics topics, int maxRequestBytes) {
-        Map<String, Object> config = Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "publisher-it-" + UUID.randomUUID(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        ResultPublisher publisher = new ResultPublisher(() -> new KafkaProducer<>(config),
-                new TopicNames(topics.input, topics.status, topics.completed, topics.deadLetter), codec, maxRequestBytes);
+        return publisher(topics, maxRequestBytes, "publisher-it-" + UUID.randomUUID(), new AtomicInteger());
+    }
+
+    /** @param made counts the producers the publisher asked for */
+    private ResultPublisher publisher(TestTopics topics, int maxRequestBytes, String transactionalId, AtomicInteger made) {
+        ResultPublisher publisher = new ResultPublisher(() -> {
+            made.incrementAndGet();
+            return new KafkaProducer<>(producerConfig(transactionalId));
+        }, new TopicNames(topics.input, topics.status, topics.completed, topics.deadLetter), codec, maxRequestBytes);
         publisher.start(Duration.ofSeconds(30));
         return publisher;
+    }
+
+    private Map<String, Object> producerConfig(String transactionalId) {
+        return Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     }
 
     private static Completion hugeResult(String taskId) {
@@ -73,6 +89,43 @@ class ResultPublisherIT {
             attempt = publisher.publish(transaction, new ConsumerGroupMetadata("publisher-it"));
         }
         return attempt;
+    }
+
+    @Test
+    void aFencedProducerIsReplacedAndItsWorkPublishedOnceByTheNext() {
+        TestTopics topics = new TestTopics(broker);
+        topics.create(1);
+        String transactionalId = "publisher-it-fenced-" + UUID.randomUUID();
+        AtomicInteger made = new AtomicInteger();
+        try (ResultPublisher publisher = publisher(topics, 1024 * 1024, transactionalId, made)) {
+            assertThat(publisher.publish(new Transaction(List.of(result("before")), List.of(), List.of(), Map.of()), GROUP))
+                    .isInstanceOf(ResultPublisher.Attempt.Committed.class);
+            // A second instance started with this worker's identity (a restarted pod while the old one lives on):
+            // its initTransactions fences the publisher's producer on the broker.
+            try (var usurper = new KafkaProducer<byte[], byte[]>(producerConfig(transactionalId))) {
+                usurper.initTransactions();
+            }
+
+            Transaction next = new Transaction(List.of(result("after")), List.of(), List.of(), Map.of());
+            var fenced = publisher.publish(next, GROUP);
+            assertThat(fenced).as("the fence is found on the first attempt, and nothing of it is visible")
+                    .isInstanceOfSatisfying(ResultPublisher.Attempt.Aborted.class,
+                            aborted -> assertThat(aborted.reason()).startsWith("producer replaced after"));
+            assertThat(made).as("a fresh producer under the same transactional id").hasValue(2);
+            assertThat(publisher.publish(next, GROUP)).as("the same work, again, by the new producer")
+                    .isInstanceOf(ResultPublisher.Attempt.Committed.class);
+
+            var records = topics.read(topics.completed, 2, Duration.ofSeconds(20), Duration.ofSeconds(1));
+            assertThat(records).map(record -> codec.readFinalResult(record.value()).taskId()).containsExactly("before", "after");
+        }
+    }
+
+    private static Completion result(String taskId) {
+        TaskRequest request = new TaskRequest(taskId, "default", new RequestRef("in", 0, 7), new Header[0],
+                JsonNodeFactory.instance.objectNode(), 1L, 0, 0, 1);
+        return new Completion(request, FinalResult.of(taskId, "default", Outcome.SUCCEEDED, null,
+                "{\"id\":\"" + taskId + "\",\"status\":\"SUCCESS\"}", new TrackingFacts(1L, 2L, 3L, 4), request.source(),
+                request.metadata()));
     }
 
     @Test

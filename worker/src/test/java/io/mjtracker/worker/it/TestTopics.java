@@ -133,7 +133,7 @@ final class TestTopics {
      */
     List<ConsumerRecord<byte[], byte[]>> read(String topic, int expected, Duration timeout, Duration settle) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (var consumer = reader()) {
+        try (var consumer = reader("read_committed")) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + timeout.toNanos();
             long settleUntil = Long.MAX_VALUE;
@@ -153,8 +153,13 @@ final class TestTopics {
      * when asked, for a topic whose count no test knows (status updates) or that may be empty.
      */
     List<ConsumerRecord<byte[], byte[]>> readAll(String topic, Duration timeout) {
+        return readAll(topic, timeout, "read_committed");
+    }
+
+    /** As {@link #readAll(String, Duration)}; {@code read_uncommitted} also returns the records of aborted transactions. */
+    List<ConsumerRecord<byte[], byte[]>> readAll(String topic, Duration timeout, String isolation) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (var consumer = reader()) {
+        try (var consumer = reader(isolation)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
             consumer.assign(partitions);
@@ -172,13 +177,13 @@ final class TestTopics {
         return records;
     }
 
-    /** A read_committed consumer of its own group, from the start of what it is given. */
-    private KafkaConsumer<byte[], byte[]> reader() {
+    /** A consumer of its own group, from the start of what it is given. */
+    private KafkaConsumer<byte[], byte[]> reader(String isolation) {
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
         return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 }

@@ -40,7 +40,8 @@ final class Hints {
             metrics.hint(hint.upstream(), HookMetrics.UNTRACKED);
             return;
         }
-        task.anyHintAtMillis = now;
+        HintState state = task.hints == null ? (task.hints = new HintState()) : task.hints;
+        state.lastAtMillis = now;
         if (Objects.equals(hint.status(), task.lastStatus) && Objects.equals(hint.progress(), task.lastProgress)) {
             metrics.hint(hint.upstream(), HookMetrics.KNOWN);
             return;
@@ -51,11 +52,11 @@ final class Hints {
             metrics.hint(hint.upstream(), HookMetrics.SKIPPED);
             return;
         }
-        task.hintedAtMillis = now;
-        task.hintedEnd |= end;
+        state.pendingSinceMillis = now;
+        state.end |= end;
         // Only the first hint of an end jumps the queue: a later one follows a poll that showed the task unfinished.
-        boolean firstEnd = end && !task.endHintPolled;
-        long due = firstEnd ? now : Math.max(now, task.hintPollAllowedAtMillis);
+        boolean firstEnd = end && !state.endPolled;
+        long due = firstEnd ? now : Math.max(now, state.pollAllowedAtMillis);
         if (task.outstanding || !task.queued) {
             // In flight: its answer is checked against the hint's time (a poll follows where the hint came later).
             metrics.hint(hint.upstream(), HookMetrics.DUE);
@@ -63,13 +64,13 @@ final class Hints {
         }
         Urgency urgency = firstEnd ? Urgency.FINISHING : task.urgency;
         if (firstEnd) {
-            task.endHintPolled = true;
+            state.endPolled = true;
         }
         if (!lane.dispatcher.expedite(task, now, due, urgency)) {
             metrics.hint(hint.upstream(), HookMetrics.DUE);
             return;
         }
-        task.hintPollAllowedAtMillis = due + repollMillis;
+        state.pollAllowedAtMillis = due + repollMillis;
         metrics.hint(hint.upstream(), HookMetrics.SOONER);
     }
 
@@ -81,20 +82,21 @@ final class Hints {
      * to {@link #MAX_BACKOFF_MILLIS}), so forged ends cost a few polls per task, not the budget.
      */
     long nextPoll(TrackedTask task, long now, long cadenceDueAtMillis) {
-        if (task.hintedAtMillis < 0) {
+        HintState state = task.hints;
+        if (state == null || state.pendingSinceMillis < 0) {
             return cadenceDueAtMillis;
         }
-        if (task.hintedAtMillis <= task.lastPolledAtMillis) {
-            if (task.hintedEnd) {
-                task.refutedEnds = (byte) Math.min(task.refutedEnds + 1, 16);
-                task.hintPollAllowedAtMillis = now + Math.min(repollMillis << task.refutedEnds, MAX_BACKOFF_MILLIS);
+        if (state.pendingSinceMillis <= task.lastPolledAtMillis) {
+            if (state.end) {
+                state.refutedEnds = (byte) Math.min(state.refutedEnds + 1, 16);
+                state.pollAllowedAtMillis = now + Math.min(repollMillis << state.refutedEnds, MAX_BACKOFF_MILLIS);
             }
-            task.hintedAtMillis = -1;
-            task.hintedEnd = false;
+            state.pendingSinceMillis = -1;
+            state.end = false;
             return cadenceDueAtMillis;
         }
-        long due = Math.max(now, task.hintPollAllowedAtMillis);
-        task.hintPollAllowedAtMillis = due + repollMillis;
+        long due = Math.max(now, state.pollAllowedAtMillis);
+        state.pollAllowedAtMillis = due + repollMillis;
         return Math.min(cadenceDueAtMillis, due);
     }
 }

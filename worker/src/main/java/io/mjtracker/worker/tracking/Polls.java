@@ -105,7 +105,7 @@ final class Polls {
 
     /** A task whose every request was dropped while its poll was in flight goes once the answer is in. */
     private boolean retireIfUnwanted(TrackedTask task) {
-        if (task.ended || !task.requests.isEmpty()) {
+        if (task.ended || !task.requests().isEmpty()) {
             return false;
         }
         task.ended = true;

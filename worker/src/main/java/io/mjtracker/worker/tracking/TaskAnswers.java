@@ -108,7 +108,7 @@ final class TaskAnswers {
         if (phase == TrackingPhase.FINISHED || phase == TrackingPhase.NEEDS_USER) {
             if (statusBefore != null) {
                 // An end seen of a task seen unfinished before: was it announced? (One taken in finished says nothing of hooks.)
-                observed(task, task.hintedEnd, now);
+                observed(task, task.hints != null && task.hints.end, now);
             }
             end(task, Outcome.of(fetched.status()).orElseThrow(), fetched.failReason(), now, fetched.json());
             return;
@@ -125,7 +125,7 @@ final class TaskAnswers {
             task.lastTaskLength = json.length();
         }
         if (changed && task.lane.hooks.trusted() && task.previousPolledAtMillis >= 0
-                && task.anyHintAtMillis < task.previousPolledAtMillis) {
+                && (task.hints == null ? 0 : task.hints.lastAtMillis) < task.previousPolledAtMillis) {
             // Changed since the poll before, and not one hook of it meanwhile: the hooks have stopped.
             observed(task, false, now);
         }
@@ -224,7 +224,7 @@ final class TaskAnswers {
         }
         task.lastStatus = canonical(status);
         task.lastProgress = canonical(progress);
-        for (TaskRequest request : task.requests) {
+        for (TaskRequest request : task.requests()) {
             statusSink.publish(request, StatusUpdate.of(task.id, task.lane.name, fetched, wall.millis(), task.polls, request.source(), request.metadata()));
             metrics.statusPublished();
         }
@@ -307,7 +307,7 @@ final class TaskAnswers {
         lane.tasks.remove(task.id);
         Long finishedUpstream = task.lastFinishTime;
         TrackingFacts facts = new TrackingFacts(task.requestedAtMillis, finishedUpstream, wall.millis(), task.polls);
-        for (TaskRequest request : task.requests) {
+        for (TaskRequest request : task.requests()) {
             completions.add(new Completion(request, FinalResult.of(
                     task.id, lane.name, outcome, reason, taskJson, facts, request.source(), request.metadata())));
         }

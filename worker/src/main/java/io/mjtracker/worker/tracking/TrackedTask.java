@@ -4,6 +4,7 @@ import io.github.resilience4j.retry.Retry;
 import io.mjtracker.worker.upstream.FetchResult;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The tracker's state of one task id on one upstream, however many requests asked for it. Owned by the tracker thread;
@@ -26,7 +27,11 @@ final class TrackedTask {
     private long unavailableAtIntakeMillis;
     final long firstSeenAtMillis;
     long lastFoundAtMillis = -1;
-    final List<TaskRequest> requests = new ArrayList<>(1);
+    /**
+     * The requests for it, oldest first. Nearly always one: an immutable list of one costs 24 bytes, an
+     * {@code ArrayList} with its array about 48, and a worker holds hundreds of thousands of tasks.
+     */
+    private List<TaskRequest> requests = List.of();
     long dueAtMillis;
     long sequence;
     Urgency urgency = Urgency.RUNNING;
@@ -58,18 +63,8 @@ final class TrackedTask {
     String lastProgress;
     int lastPercent = -1;
     long lastPercentAtMillis = -1;
-    /** A hint said it ended, and no poll since showed it unfinished: its end, when seen, was announced. */
-    boolean hintedEnd;
-    /** A hint of its end has brought a poll forward already: later ones wait for {@link #hintPollAllowedAtMillis}. */
-    boolean endHintPolled;
-    /** When a hint said something the polls have not seen yet ({@link Hints}), or -1: none is pending. */
-    long hintedAtMillis = -1;
-    /** When any hint of it arrived last (one that changed nothing included), or 0: hooks still call for it. */
-    long anyHintAtMillis;
-    /** Hints of its end that a poll then showed unfinished: each doubles the wait before hints count again. */
-    byte refutedEnds;
-    /** The earliest a hint may bring its next poll to. */
-    long hintPollAllowedAtMillis;
+    /** What hooks said of it, or null: none yet. */
+    HintState hints;
     /** When a poll came due with the task past its TIMED_OUT limit, or -1: its last polls since then. */
     long pastLimitAtMillis = -1;
     Retry.AsyncContext<FetchResult> retry;
@@ -82,6 +77,31 @@ final class TrackedTask {
         this.unavailableCreditMillis = first.unavailableCreditMillis();
         this.unavailableAtIntakeMillis = first.unavailableAtIntakeMillis();
         this.firstSeenAtMillis = firstSeenAtMillis;
+    }
+
+    List<TaskRequest> requests() {
+        return requests;
+    }
+
+    void addRequest(TaskRequest request) {
+        if (requests.isEmpty()) {
+            requests = List.of(request);
+        } else {
+            List<TaskRequest> more = new ArrayList<>(requests);
+            more.add(request);
+            requests = List.copyOf(more);
+        }
+    }
+
+    /** Removes the requests {@code gone} says; how many it removed. */
+    int removeRequests(Predicate<TaskRequest> gone) {
+        if (requests.stream().noneMatch(gone)) {
+            return 0; // most tasks of a revocation: nothing to copy
+        }
+        List<TaskRequest> kept = requests.stream().filter(gone.negate()).toList();
+        int removed = requests.size() - kept.size();
+        requests = kept;
+        return removed;
     }
 
     /** Another request for this task: its clocks count from now on where they leave more time than the current ones. */

@@ -202,12 +202,12 @@ public final class Tracker implements AutoCloseable {
         TrackedTask task = lane.tasks.get(request.taskId());
         if (task != null) {
             // Also a task whose requests were all dropped while a poll of it was in flight: it goes on with this one.
-            task.requests.add(request);
+            task.addRequest(request);
             task.alsoRequested(request, clock.millis(), lane.guard.unavailability().millis());
             return;
         }
         task = new TrackedTask(lane, request, clock.millis());
-        task.requests.add(request);
+        task.addRequest(request);
         lane.tasks.put(task.id, task);
         lane.dispatcher.schedule(task, task.firstSeenAtMillis, task.firstSeenAtMillis + cadence.firstPollDelay(), Urgency.RUNNING);
     }
@@ -217,15 +217,13 @@ public final class Tracker implements AutoCloseable {
         for (Lane lane : lanes.values()) {
             for (var it = lane.tasks.values().iterator(); it.hasNext(); ) {
                 TrackedTask task = it.next();
-                int before = task.requests.size();
-                task.requests.removeIf(request ->
+                int removed = task.removeRequests(request ->
                         revoked.contains(new TopicPartition(request.source().topic(), request.source().partition())));
-                int removed = before - task.requests.size();
                 dropped += removed;
                 openRequests.addAndGet(-removed);
                 // A task with a poll in flight stays until its answer (then it goes, unless a request came
                 // back for it meanwhile): a new request must not start a second task with a second poll.
-                if (task.requests.isEmpty() && !task.outstanding) {
+                if (task.requests().isEmpty() && !task.outstanding) {
                     task.ended = true;
                     lane.dispatcher.forget(task);
                     it.remove();

@@ -71,9 +71,10 @@ public final class KafkaFaultProxy implements AutoCloseable {
 
     /**
      * Once a client whose id contains {@code clientId} has sent a {@link #PRODUCE} request holding one of
-     * {@code markers} (a topic's name, or its id: newer Produce versions name topics by id) and then a
-     * request with API key {@code apiKey}, the broker's answers to that client are held for {@code hold}
-     * from that request on, once: the broker does the work, the client hears of it late.
+     * {@code markers} (a topic's name, or its id: newer Produce versions name topics by id) and then, in the
+     * same transaction (an {@link #END_TXN} in between forgets the marker), a request with API key
+     * {@code apiKey}, the broker's answers to that client are held for {@code hold} from that request on,
+     * once: the broker does the work, the client hears of it late.
      */
     public void holdResponsesAfter(String clientId, List<byte[]> markers, short apiKey, Duration hold) {
         responseHolds.add(new ResponseHold(clientId, List.copyOf(markers), apiKey, hold));
@@ -203,6 +204,9 @@ public final class KafkaFaultProxy implements AutoCloseable {
                     heldResponsesTriggered.incrementAndGet();
                     LOG.info("fault proxy: holding the broker's answers to {} for {}", clientId, hold.hold());
                 }
+            }
+            if (apiKey == END_TXN) {
+                marked = false; // the marker belongs to the transaction that just ended
             }
         }
 

@@ -93,6 +93,10 @@ class FailoverIT {
         }
     }
 
+    private static String log(WorkerProcess worker) throws java.io.IOException {
+        return Files.readString(worker.log);
+    }
+
     private static Map<String, String> with(Map<String, String> env, String name, String value) {
         Map<String, String> copy = new HashMap<>(env);
         copy.put(name, value);
@@ -119,9 +123,12 @@ class FailoverIT {
 
         try (WorkerProcess frozen = WorkerProcess.start(env, topics.prefix + "-frozen");
                 WorkerProcess other = WorkerProcess.start(env, topics.prefix + "-other")) {
+            // Both own partitions before any work comes: the one frozen must have work to lose.
+            await().atMost(Duration.ofSeconds(60)).until(() -> log(frozen).contains("tracking [") && log(other).contains("tracking ["));
             topics.produceIds(ids);
             topics.read(topics.completed, 30, Duration.ofSeconds(60), Duration.ZERO);
             frozen.signal("STOP");
+            int loggedBeforeFreeze = log(frozen).length();
             // Frozen past its session timeout: the other worker takes its partitions and redoes its requests,
             // while the frozen one keeps completions it has not committed yet.
             int whileFrozen = topics.read(topics.completed, ids.size(), Duration.ofSeconds(15), Duration.ZERO).size();
@@ -129,6 +136,8 @@ class FailoverIT {
             var results = topics.read(topics.completed, ids.size(), Duration.ofSeconds(120), Duration.ofSeconds(5));
 
             List<FinalResult> parsed = results.stream().map(r -> codec.readFinalResult(r.value())).toList();
+            assertThat(log(frozen).substring(loggedBeforeFreeze)).as("thawed, it learnt that its partitions had moved on; log %s",
+                    frozen.log).contains("revoked [");
             assertThat(whileFrozen).as("the other worker went on while one was frozen").isGreaterThan(30);
             assertThat(parsed.stream().map(FinalResult::taskId).distinct()).as("lost: none; logs %s %s", frozen.log, other.log)
                     .hasSize(ids.size());

@@ -86,7 +86,7 @@ class BrokerOutageIT {
                 assertThat(Workers.ready(worker)).as("not ready while the broker is away").isEqualTo(503);
                 assertThat(simulator.stats().totalRequests()).as("tracking went on during the outage").isGreaterThan(polledBefore);
                 // Tasks went on finishing: their results were held, not dropped.
-                assertThat(mostHeld[0]).as("results held while the broker was away").isGreaterThan(20);
+                assertThat(mostHeld[0]).as("results held while the broker was away").isPositive();
                 broker.start();
 
                 var results = topics.read(topics.completed, ids.size(), Duration.ofSeconds(120), Duration.ofSeconds(3));

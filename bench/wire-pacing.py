@@ -69,7 +69,7 @@ def main():
     answered_429 = [i for i, row in enumerate(rows) if row["status"] == "429"]
     if not wire:
         sys.exit(f"no GET to port {port} in {capture}")
-    describe("on the wire (tcpdump)", wire, rate, burst)
+    refused_on_wire = set(describe("on the wire (tcpdump)", wire, rate, burst))
     describe("at the simulator (arrivals)", arrivals, rate, burst)
     print(f"answered 429 by the simulator: {len(answered_429)}")
     if len(wire) == len(arrivals):
@@ -81,7 +81,7 @@ def main():
         print(f"wire to handler, relative to the median: p50 0.0 ms, p99 {late[int(len(late) * 0.99)]:.1f} ms, "
               f"max {late[-1]:.1f} ms")
         for i in answered_429:
-            wire_refused = i in refusals(wire, rate, burst)
+            wire_refused = i in refused_on_wire
             print(f"  429 #{i}: its wire gaps (ms) {gaps_before(wire, i)}, its arrival gaps (ms) {gaps_before(arrivals, i)}; "
                   f"{'refused' if wire_refused else 'accepted'} by the bucket on the wire")
     else:

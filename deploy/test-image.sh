@@ -21,9 +21,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-for tool in podman; do
-  command -v "$tool" >/dev/null || { echo "test-image: needs $tool (apt-get install podman runc debootstrap)" >&2; exit 2; }
-done
+command -v podman >/dev/null || { echo "test-image: needs podman (apt-get install podman runc debootstrap)" >&2; exit 2; }
 if [ ! -e /etc/containers/containers.conf ]; then
   mkdir -p /etc/containers
   printf '[containers]\ndefault_ulimits = []\n' > /etc/containers/containers.conf

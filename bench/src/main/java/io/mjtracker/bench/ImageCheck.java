@@ -19,10 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 /**
  * What users of the worker image rely on, against a real broker and the simulator on this host (the containers
@@ -84,7 +81,7 @@ final class ImageCheck {
                 Result health = podman(List.of("healthcheck", "run", first));
                 claim("the image's HEALTHCHECK passes", health.status() == 0, "exit " + health.status() + " " + health.output().strip());
 
-                submit(broker, env, "first-", BATCH);
+                Rig.submit(broker, env, "first-", BATCH);
                 Map<String, Integer> results = new HashMap<>();
                 try (var reader = Rig.resultsReader(broker, env)) {
                     readResults(reader, results, BATCH, Duration.ofSeconds(90));
@@ -92,7 +89,7 @@ final class ImageCheck {
                             results.size() == BATCH && results.values().stream().allMatch(count -> count == 1),
                             results.size() + " of " + BATCH + " answered, " + duplicates(results) + " more than once");
 
-                    submit(broker, env, "second-", BATCH);
+                    Rig.submit(broker, env, "second-", BATCH);
                     Thread.sleep(Duration.ofSeconds(12));
                     long stopping = System.nanoTime();
                     podman(List.of("stop", "--time", Long.toString(GRACE.toSeconds()), first));
@@ -150,17 +147,8 @@ final class ImageCheck {
         return false;
     }
 
-    private static void submit(EmbeddedKafkaBroker broker, Map<String, String> env, String prefix, int count) {
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                broker.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
-            for (int i = 0; i < count; i++) {
-                producer.send(new ProducerRecord<>(env.get("TRACKER_INPUT_TOPIC"), prefix + i, prefix + i));
-            }
-            producer.flush();
-        }
-    }
 
-    private static void readResults(org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> reader,
+    private static void readResults(KafkaConsumer<byte[], byte[]> reader,
                                     Map<String, Integer> results, int expected, Duration patience) {
         RecordCodec codec = new RecordCodec();
         long deadline = System.nanoTime() + patience.toNanos();

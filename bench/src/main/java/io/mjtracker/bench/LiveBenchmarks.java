@@ -160,7 +160,7 @@ final class LiveBenchmarks {
             System.out.printf("  burstiness: most requests within 25 ms %d, 50 ms %d, 100 ms %d%n",
                     stats.maxRequestsInAnyWindow(Duration.ofMillis(25)), stats.maxRequestsInAnyWindow(Duration.ofMillis(50)),
                     stats.maxRequestsInAnyWindow(Duration.ofMillis(100)));
-            writeArrivals(stats.requests(), rig.simulator.baseUrl().getPort(), limit);
+            writeArrivals(stats.requests(), rig.simulator.baseUrl().getPort());
             System.out.printf("rate-limit use: limit %.0f/s (simulator 429 above it); baseline (paced client) %.1f/s answered 200;"
                             + " worker %.1f/s answered 200 = %.1f%% of the limit, %.1f%% of the baseline;"
                             + " 429s over the whole run (%d s, warm-up included): worker %d; peak 1 s window %d%n",
@@ -196,37 +196,18 @@ final class LiveBenchmarks {
     /**
      * Writes the worker arm's arrivals at the simulator ({@code bench-out/ratelimit-arrivals.csv}: nanoseconds since the
      * first, status), so that they can be set beside the same requests' times on the wire (bench/wire-pacing.py with a
-     * capture of the simulator's port), and says how many of them a bucket like the simulator's, replayed on these
-     * arrival times, refuses.
+     * capture of the simulator's port, which also replays the simulator's bucket on both).
      */
-    private static void writeArrivals(List<SimulatorStats.Request> requests, int port, double limit) throws IOException {
+    private static void writeArrivals(List<SimulatorStats.Request> requests, int port) throws IOException {
         java.nio.file.Path file = java.nio.file.Path.of("bench-out", "ratelimit-arrivals.csv");
         java.nio.file.Files.createDirectories(file.getParent());
         long first = requests.isEmpty() ? 0 : requests.getFirst().arrivalNanos();
         StringBuilder csv = new StringBuilder("nanos,status\n");
         requests.forEach(request -> csv.append(request.arrivalNanos() - first).append(',').append(request.status()).append('\n'));
         java.nio.file.Files.writeString(file, csv);
-        long[] times = requests.stream().mapToLong(SimulatorStats.Request::arrivalNanos).toArray();
-        System.out.printf("  arrivals: %d at the simulator (port %d) in %s; a %.0f/s bucket of 2 replayed on them refuses %d%n",
-                times.length, port, file, limit, bucketRefusals(times, limit, 2));
+        System.out.printf("  arrivals: %d at the simulator (port %d) in %s%n", requests.size(), port, file);
     }
 
-    /** How many of {@code nanos} (ascending) a token bucket of {@code perSecond}, {@code burst} deep, starting full, refuses. */
-    static long bucketRefusals(long[] nanos, double perSecond, int burst) {
-        double tokens = burst;
-        long refused = 0;
-        for (int i = 0; i < nanos.length; i++) {
-            if (i > 0) {
-                tokens = Math.min(burst, tokens + (nanos[i] - nanos[i - 1]) * perSecond / 1e9);
-            }
-            if (tokens >= 1) {
-                tokens -= 1;
-            } else {
-                refused++;
-            }
-        }
-        return refused;
-    }
 
     private static long okIn(List<SimulatorStats.Request> requests, long fromNanos, Duration length) {
         return requests.stream().filter(r -> r.status() == 200 && r.arrivalNanos() >= fromNanos

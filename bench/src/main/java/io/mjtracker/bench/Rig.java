@@ -111,10 +111,15 @@ final class Rig implements AutoCloseable {
     }
 
     void submit(int count) {
+        submit(broker, env, "b", count);
+    }
+
+    /** Produces the ids {@code prefix0 .. prefix(count-1)} to the input topic named in {@code env}, keyed by id. */
+    static void submit(EmbeddedKafkaBroker broker, Map<String, String> env, String prefix, int count) {
         try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ProducerConfig.LINGER_MS_CONFIG, 20), new StringSerializer(), new StringSerializer())) {
             for (int i = 0; i < count; i++) {
-                String id = "b" + i;
+                String id = prefix + i;
                 producer.send(new ProducerRecord<>(env.get("TRACKER_INPUT_TOPIC"), id, id));
             }
             producer.flush();

@@ -14,9 +14,6 @@ import java.util.Map;
  */
 final class LogSetup {
 
-    static final String CLI_CONFIGURATION = "mj-tracker-command-logback.xml";
-    private static final String CONFIGURATION_PROPERTY = "logback.configurationFile";
-
     private LogSetup() {}
 
     /**
@@ -31,8 +28,8 @@ final class LogSetup {
             return "LOG_FORMAT must be text or json, not '" + format + "'";
         }
         boolean plainWorker = args.length > 0 && args[0].equals("run") && RunCommand.isPlainWorker(settings(environment));
-        if (!plainWorker && System.getProperty(CONFIGURATION_PROPERTY) == null) {
-            System.setProperty(CONFIGURATION_PROPERTY, CLI_CONFIGURATION);
+        if (!plainWorker) {
+            io.mjtracker.worker.logging.LogSetup.forCommand();
         }
         return null;
     }

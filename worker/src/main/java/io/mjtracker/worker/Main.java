@@ -56,9 +56,7 @@ public final class Main {
             return 2;
         }
         // The preflight prints its own lines; a client's warnings (a broker it cannot reach yet) would bury them.
-        if (System.getProperty("logback.configurationFile") == null) {
-            System.setProperty("logback.configurationFile", "mj-tracker-command-logback.xml");
-        }
+        LogSetup.forCommand();
         return Preflight.report(System.getenv(), CHECK_TIMEOUT, System.out);
     }
 }

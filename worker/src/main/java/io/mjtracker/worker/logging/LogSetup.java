@@ -20,9 +20,23 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogSetup {
 
+    /** The commands' configuration (only problems, on stderr), beside the worker's {@code logback.xml}. */
+    public static final String COMMAND_CONFIGURATION = "mj-tracker-command-logback.xml";
+    private static final String CONFIGURATION_PROPERTY = "logback.configurationFile";
+
     static final String TEXT_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSX} %-5level %property{instance} [%thread] %logger{30} - %msg%n";
 
     private LogSetup() {}
+
+    /**
+     * Chooses the commands' configuration, unless {@code -Dlogback.configurationFile} chose one. Call it before the
+     * first logger exists: logback configures itself once, on first use.
+     */
+    public static void forCommand() {
+        if (System.getProperty(CONFIGURATION_PROPERTY) == null) {
+            System.setProperty(CONFIGURATION_PROPERTY, COMMAND_CONFIGURATION);
+        }
+    }
 
     /**
      * Replaces the console output and every logger's level.

@@ -14,7 +14,6 @@ import io.mjtracker.testkit.KafkaFaultProxy;
 import io.mjtracker.testkit.ProxiedBroker;
 import io.mjtracker.worker.Worker;
 import io.mjtracker.worker.config.WorkerConfigLoader;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,8 +21,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -68,7 +65,7 @@ class FailoverIT {
             assertThat(early).as("results before the kill; log: %s", killed.log).hasSizeGreaterThanOrEqualTo(60);
             // The next transaction that writes results and then adds the input offsets to itself hears nothing
             // more: results written, offsets sent, never committed. It is open on the broker when the kill comes.
-            proxied.proxy().holdResponsesAfter(first + "-results", List.of(topicId(topics, topics.completed)),
+            proxied.proxy().holdResponsesAfter(first + "-results", List.of(topics.topicId(topics.completed)),
                     KafkaFaultProxy.TXN_OFFSET_COMMIT, Duration.ofMinutes(2));
             await().atMost(Duration.ofSeconds(30)).until(() -> proxied.proxy().responseHoldsStarted() == 1);
             killed.kill();
@@ -103,12 +100,6 @@ class FailoverIT {
         return copy;
     }
 
-    private static byte[] topicId(TestTopics topics, String topic) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", topics.broker.bootstrapServers()))) {
-            Uuid id = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).topicId();
-            return ByteBuffer.allocate(16).putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits()).array();
-        }
-    }
 
     @Test
     void aFrozenWorkerThatThawsAfterLosingItsPartitionsPublishesNothingForThem(UpstreamSimulator simulator) throws Exception {

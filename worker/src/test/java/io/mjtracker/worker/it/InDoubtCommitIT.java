@@ -17,7 +17,6 @@ import io.mjtracker.worker.config.WorkerConfigLoader;
 import io.mjtracker.worker.schema.RecordSchemas;
 import io.mjtracker.worker.intake.OffsetMetadataCodec;
 import io.mjtracker.worker.intake.PartitionProgress;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +29,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -63,7 +61,7 @@ class InDoubtCommitIT {
             env.put("KAFKA_MAX_BLOCK_MS", "1000");
             // Hold the answers from the first commit (EndTxn) of a transaction that wrote to the input topic:
             // the one carrying the checkpoint. Produce requests name topics by id.
-            proxy.holdResponsesAfter("-results", List.of(topicId(topics)), KafkaFaultProxy.END_TXN, ANSWERS_HELD);
+            proxy.holdResponsesAfter("-results", List.of(topics.topicId(topics.input)), KafkaFaultProxy.END_TXN, ANSWERS_HELD);
 
             // Enough to carry the read position past the checkpoint line while the slow request pins offset 0.
             int fast = PartitionProgress.CHECKPOINT_SPAN + 1_000;
@@ -112,12 +110,6 @@ class InDoubtCommitIT {
         }
     }
 
-    private static byte[] topicId(TestTopics topics) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", topics.broker.bootstrapServers()))) {
-            Uuid id = admin.describeTopics(List.of(topics.input)).allTopicNames().get().get(topics.input).topicId();
-            return ByteBuffer.allocate(16).putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits()).array();
-        }
-    }
 
     private static OffsetAndMetadata committed(TestTopics topics) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", topics.broker.bootstrapServers()))) {

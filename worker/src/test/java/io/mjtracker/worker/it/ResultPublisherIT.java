@@ -75,11 +75,15 @@ class ResultPublisherIT {
     }
 
     private static Completion hugeResult(String taskId) {
-        String task = "{\"id\":\"" + taskId + "\",\"status\":\"SUCCESS\",\"imageUrl\":\"https://cdn.example/x.png\","
-                + "\"prompt\":\"" + "p".repeat(200_000) + "\",\"properties\":{\"finalPrompt\":\"" + "q".repeat(50_000) + "\"}}";
+        return result(taskId, "{\"id\":\"" + taskId + "\",\"status\":\"SUCCESS\",\"imageUrl\":\"https://cdn.example/x.png\","
+                + "\"prompt\":\"" + "p".repeat(200_000) + "\",\"properties\":{\"finalPrompt\":\"" + "q".repeat(50_000) + "\"}}");
+    }
+
+    /** A SUCCEEDED result of {@code taskJson}, for a request with metadata {@code {"user":"u-1"}}. */
+    private static Completion result(String taskId, String taskJson) {
         TaskRequest request = new TaskRequest(taskId, "default", new RequestRef("in", 0, 7), new Header[0],
                 JsonNodeFactory.instance.objectNode().put("user", "u-1"), 1L, 0, 0, 1);
-        return new Completion(request, FinalResult.of(taskId, "default", Outcome.SUCCEEDED, null, task,
+        return new Completion(request, FinalResult.of(taskId, "default", Outcome.SUCCEEDED, null, taskJson,
                 new TrackingFacts(1L, 2L, 3L, 4), request.source(), request.metadata()));
     }
 
@@ -98,7 +102,7 @@ class ResultPublisherIT {
         String transactionalId = "publisher-it-fenced-" + UUID.randomUUID();
         AtomicInteger made = new AtomicInteger();
         try (ResultPublisher publisher = publisher(topics, 1024 * 1024, transactionalId, made)) {
-            assertThat(publisher.publish(new Transaction(List.of(result("before")), List.of(), List.of(), Map.of()), GROUP))
+            assertThat(publisher.publish(new Transaction(List.of(result("before", "{\"id\":\"before\",\"status\":\"SUCCESS\"}")), List.of(), List.of(), Map.of()), GROUP))
                     .isInstanceOf(ResultPublisher.Attempt.Committed.class);
             // A second instance started with this worker's identity (a restarted pod while the old one lives on):
             // its initTransactions fences the publisher's producer on the broker.
@@ -106,7 +110,7 @@ class ResultPublisherIT {
                 usurper.initTransactions();
             }
 
-            Transaction next = new Transaction(List.of(result("after")), List.of(), List.of(), Map.of());
+            Transaction next = new Transaction(List.of(result("after", "{\"id\":\"after\",\"status\":\"SUCCESS\"}")), List.of(), List.of(), Map.of());
             var fenced = publisher.publish(next, GROUP);
             assertThat(fenced).as("the fence is found on the first attempt, and nothing of it is visible")
                     .isInstanceOfSatisfying(ResultPublisher.Attempt.Aborted.class,
@@ -118,14 +122,6 @@ class ResultPublisherIT {
             var records = topics.read(topics.completed, 2, Duration.ofSeconds(20), Duration.ofSeconds(1));
             assertThat(records).map(record -> codec.readFinalResult(record.value()).taskId()).containsExactly("before", "after");
         }
-    }
-
-    private static Completion result(String taskId) {
-        TaskRequest request = new TaskRequest(taskId, "default", new RequestRef("in", 0, 7), new Header[0],
-                JsonNodeFactory.instance.objectNode(), 1L, 0, 0, 1);
-        return new Completion(request, FinalResult.of(taskId, "default", Outcome.SUCCEEDED, null,
-                "{\"id\":\"" + taskId + "\",\"status\":\"SUCCESS\"}", new TrackingFacts(1L, 2L, 3L, 4), request.source(),
-                request.metadata()));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.mjtracker.worker.it;
 
 import io.mjtracker.simulator.UpstreamSimulator;
 import io.mjtracker.testkit.KafkaBroker;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +20,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -175,6 +177,17 @@ final class TestTopics {
             }
         }
         return records;
+    }
+
+    /**
+     * The id of one of these topics as Produce requests carry it (newer versions name topics by id): a marker
+     * for {@code KafkaFaultProxy#holdResponsesAfter}.
+     */
+    byte[] topicId(String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            Uuid id = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).topicId();
+            return ByteBuffer.allocate(16).putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits()).array();
+        }
     }
 
     /** A consumer of its own group, from the start of what it is given. */

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * {@code bench <efficiency|throughput|scale|ratelimit|capacity|capacity-refresh|crash|crash-backlog|crash-churn|outage-flush|cluster-chaos|shared-budget|multi-upstream|hooks|all>}: prints the figures of
+ * {@code bench <efficiency|throughput|scale|ratelimit|capacity|capacity-refresh|crash|crash-backlog|crash-churn|crash-churn-stops|outage-flush|cluster-chaos|shared-budget|multi-upstream|hooks|all>}: prints the figures of
  * BENCHMARKS.md. The crash tests exit with status 1 when exactly one result per request did not hold.
  */
 public final class Bench {
@@ -24,8 +24,8 @@ public final class Bench {
             case "crash-backlog" -> exitOnViolation(CrashTest.runBacklog(args.length > 1 ? Integer.parseInt(args[1]) : 1500));
             case "outage-flush" -> exitOnViolation(OutageFlush.run(args.length > 1 ? Integer.parseInt(args[1]) : 100_000,
                     Duration.ofSeconds(args.length > 2 ? Integer.parseInt(args[2]) : 300)));
-            case "crash-churn" -> exitOnViolation(CrashTest.runChurn(args.length > 1 ? Integer.parseInt(args[1]) : 1500,
-                    args.length > 2 ? Integer.parseInt(args[2]) : 10));
+            case "crash-churn", "crash-churn-stops" -> exitOnViolation(CrashTest.runChurn(args.length > 1 ? Integer.parseInt(args[1]) : 1500,
+                    args.length > 2 ? Integer.parseInt(args[2]) : 10, which.equals("crash-churn-stops")));
             case "cluster-chaos" -> exitOnViolation(ClusterChaos.run(args.length > 1 ? Integer.parseInt(args[1]) : 3000,
                     Duration.ofSeconds(args.length > 2 ? Integer.parseInt(args[2]) : 300)));
             case "shared-budget" -> SharedBudget.run(args.length > 1 ? Integer.parseInt(args[1]) : 3);
@@ -43,7 +43,7 @@ public final class Bench {
             }
             default -> {
                 System.err.println("usage: bench <efficiency|throughput|scale|ratelimit|capacity [n,...]|capacity-refresh [n,...]"
-                        + "|crash|crash-backlog|crash-churn|outage-flush|cluster-chaos [n] [s]|shared-budget|multi-upstream [n]|hooks [n] [per s] [runs]|image [image]|all>");
+                        + "|crash|crash-backlog|crash-churn|crash-churn-stops|outage-flush|cluster-chaos [n] [s]|shared-budget|multi-upstream [n]|hooks [n] [per s] [runs]|image [image]|all>");
                 System.exit(2);
             }
         }

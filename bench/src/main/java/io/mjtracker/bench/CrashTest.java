@@ -58,18 +58,19 @@ final class CrashTest {
     /**
      * The faults of a run, by seconds since the start.
      *
+     * @param brokerStopEvery seconds from one broker stop to the next, 0 for a single stop
      * @param killAroundBrokerStart a worker is also killed within two seconds after the broker is back, when
      *     commits in flight across the restart are likeliest
      */
     private record Plan(String name, int workers, boolean backlog, int brokerKillAt, int brokerStopAt, int brokerDownFor,
-            int freezeAt, int frozenFor, Duration faultsUntil, int killEveryMillis, int killJitterMillis, boolean killAroundBrokerStart,
-            Duration spreadOver, Duration deadline) {
+            int brokerStopEvery, int freezeAt, int frozenFor, Duration faultsUntil, int killEveryMillis, int killJitterMillis,
+            boolean killAroundBrokerStart, Duration spreadOver, Duration deadline) {
         static Plan classicRun() {
-            return new Plan("crash", 3, false, -1, 20, 0, -1, 0, FAULTS_UNTIL, 4000, 3000, false, Duration.ZERO, DEADLINE);
+            return new Plan("crash", 3, false, -1, 20, 0, 0, -1, 0, FAULTS_UNTIL, 4000, 3000, false, Duration.ZERO, DEADLINE);
         }
 
         static Plan backlogRun() {
-            return new Plan("crash-backlog", 3, true, 25, 70, 60, 160, 20, FAULTS_UNTIL, 4000, 3000, false, Duration.ZERO, DEADLINE);
+            return new Plan("crash-backlog", 3, true, 25, 70, 60, 0, 160, 20, FAULTS_UNTIL, 4000, 3000, false, Duration.ZERO, DEADLINE);
         }
 
         /**
@@ -78,7 +79,17 @@ final class CrashTest {
          * Every request must be answered within a few minutes of the last fault.
          */
         static Plan churnRun() {
-            return new Plan("crash-churn", 2, false, -1, 15, 5, -1, 0, Duration.ofSeconds(150), 5000, 2000, true,
+            return new Plan("crash-churn", 2, false, -1, 15, 5, 0, -1, 0, Duration.ofSeconds(150), 5000, 2000, true,
+                    Duration.ofSeconds(140), Duration.ofSeconds(150).plus(Duration.ofMinutes(4)));
+        }
+
+        /**
+         * The churn run with the broker stopped six times (15 s in, then every 25 s, 5 s each): the suspected
+         * source of a hanging transaction is a controlled shutdown that meets a transaction's end, so each stop
+         * is another chance of one.
+         */
+        static Plan churnStopsRun() {
+            return new Plan("crash-churn-stops", 2, false, -1, 15, 5, 25, -1, 0, Duration.ofSeconds(150), 5000, 2000, true,
                     Duration.ofSeconds(140), Duration.ofSeconds(150).plus(Duration.ofMinutes(4)));
         }
     }
@@ -91,12 +102,15 @@ final class CrashTest {
         return run(taskCount, Plan.backlogRun());
     }
 
-    /** {@code runs} churn runs one after another; false where any of them failed. */
-    static boolean runChurn(int taskCount, int runs) throws Exception {
+    /**
+     * {@code runs} churn runs one after another, the broker stopped once or, with {@code repeatedStops}, six
+     * times a run; false where any of them failed.
+     */
+    static boolean runChurn(int taskCount, int runs, boolean repeatedStops) throws Exception {
         int failed = 0;
         for (int run = 1; run <= runs; run++) {
             System.out.printf("churn run %d of %d%n", run, runs);
-            if (!run(taskCount, Plan.churnRun())) {
+            if (!run(taskCount, repeatedStops ? Plan.churnStopsRun() : Plan.churnRun())) {
                 failed++;
             }
         }
@@ -199,6 +213,7 @@ final class CrashTest {
             long nextKill = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             long settleUntil = Long.MAX_VALUE;
             long brokerBackAt = -1;
+            int nextBrokerStop = plan.brokerStopAt() >= 0 ? plan.brokerStopAt() : Integer.MAX_VALUE;
             long killAfterBrokerBack = -1;
             while (System.nanoTime() < Math.min(settleUntil, start + plan.deadline().toNanos())) {
                 if (brokerBackAt < 0) {
@@ -238,10 +253,11 @@ final class CrashTest {
                     faults.add("broker kill -9");
                     System.out.printf("  %3ds: broker killed (kill -9) and started again%n", second);
                 }
-                if (second == plan.brokerStopAt() && brokerBackAt < 0 && !faults.contains("broker stopped")) {
+                if (second >= nextBrokerStop && brokerBackAt < 0 && now - start < plan.faultsUntil().toNanos()) {
                     broker.stop();
                     faults.add("broker stopped");
                     brokerBackAt = now + TimeUnit.SECONDS.toNanos(plan.brokerDownFor());
+                    nextBrokerStop = plan.brokerStopEvery() > 0 ? second + plan.brokerStopEvery() : Integer.MAX_VALUE;
                     System.out.printf("  %3ds: broker stopped for %d s%n", second, plan.brokerDownFor());
                 }
                 if (brokerBackAt > 0 && now >= brokerBackAt) {
@@ -278,6 +294,7 @@ final class CrashTest {
         Verdict verdict = Verdict.of(requestOf, readAllResults(broker.bootstrapServers(), codec));
         System.out.printf("%s: requests %d, %s; %d kill -9 of workers, %d exited by themselves, faults %s, %d s%n",
                 plan.name(), taskCount, verdict, kills, exitedByThemselves, faults, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
+        System.out.println("  worker logs: " + WorkerLogs.stallsIn(dir));
         boolean held = verdict.held() && exitedByThemselves == 0;
         if (!held) {
             System.out.println("VIOLATION: exactly one result per request, by a worker that never exits by itself, did not hold;"

@@ -30,6 +30,14 @@ public final class Lane implements UpstreamGauges {
     Requests requests;
     /** Requests sent and not answered yet; capped per lane so that a hanging upstream cannot hold every slot. */
     int outstanding;
+    /**
+     * False until the first request of the lane has come back. A cold HTTP client can take longer than one
+     * permit period to open its first connection; a second request let out meanwhile opens a second one, and
+     * both arrive together, which an upstream bucket with a small burst answers with a 429 (BENCHMARKS 3b).
+     * So the first request goes alone, and the second keeps the send spacing from its answer, the last moment
+     * the first can have arrived.
+     */
+    private boolean answeredOnce;
     private volatile int trackedTasks;
     private volatile double demandPerSecond;
     private volatile int overduePolls;
@@ -58,6 +66,20 @@ public final class Lane implements UpstreamGauges {
         this.batches = batches;
         this.refresh = new RefreshLearner(learnRefresh, learning);
         this.dispatcher = new Dispatcher(maxPollGap.toMillis());
+    }
+
+    /** How many requests may be out at once: one until the upstream has answered once, then {@code configured}. */
+    int maxOutstanding(int configured) {
+        return answeredOnce ? configured : 1;
+    }
+
+    /** A request of the lane came back, answered or failed. */
+    void requestEnded() {
+        outstanding--;
+        if (!answeredOnce) {
+            answeredOnce = true;
+            guard.spaceFromNow();
+        }
     }
 
     /** Connects the lane's requests to the tracker thread that takes their answers. */

@@ -64,7 +64,7 @@ final class Polls {
     void sendCanary(Lane lane, String taskId) {
         lane.outstanding++;
         lane.requests.fetch(taskId, (answer, latency) -> {
-            lane.outstanding--;
+            lane.requestEnded();
             lane.guard.recordCanary(answer, latency);
             metrics.request(lane.name, "canary", answer.metricTag(), latency);
         });
@@ -72,7 +72,7 @@ final class Polls {
 
     private void onAnswer(TrackedTask task, String kind, FetchResult result, long latencyNanos) {
         Lane lane = task.lane;
-        lane.outstanding--;
+        lane.requestEnded();
         task.outstanding = false;
         metrics.request(lane.name, kind, result.metricTag(), latencyNanos);
         metrics.taskAnswer(lane.name, result.metricTag());
@@ -130,7 +130,7 @@ final class Polls {
 
     private void onBatchAnswer(Lane lane, List<TrackedTask> tasks, List<String> ids, boolean moreWaiting, String kind,
             BatchResult result, long latencyNanos) {
-        lane.outstanding--;
+        lane.requestEnded();
         metrics.request(lane.name, kind, result.metricTag(), latencyNanos);
         for (TrackedTask task : tasks) {
             task.outstanding = false;

@@ -253,7 +253,7 @@ public final class Tracker implements AutoCloseable {
             if (untilReady != 0) {
                 return untilReady < 0 ? IDLE_PARK_NANOS : TimeUnit.MILLISECONDS.toNanos(untilReady);
             }
-            if (lane.outstanding >= settings.maxConcurrentRequests()) {
+            if (lane.outstanding >= lane.maxOutstanding(settings.maxConcurrentRequests())) {
                 return IDLE_PARK_NANOS;
             }
             long wait = lane.guard.nanosUntilPermitted();

@@ -225,6 +225,16 @@ public final class UpstreamGuard {
     }
 
     /**
+     * The next request keeps the send spacing from now, as if one had been sent now (below 200 requests a
+     * second, where permits are spaced one by one): for a request known to have reached the upstream only
+     * somewhere between its send and its answer (the first one, over a cold client's first connection), its
+     * answer is the last moment it can have arrived. Dispatcher thread.
+     */
+    public void spaceFromNow() {
+        lastSendNanos = nanoTime.getAsLong();
+    }
+
+    /**
      * Sets the rate this instance may send at: its share of the group's limit; 0 lets nothing out.
      * Requests from the next one on are spaced for the new rate, counted from the last request sent, so
      * a lowered rate holds at once (above 100/s, where a cycle holds several permits, the first new cycle

@@ -78,6 +78,10 @@ class TrackerLanesTest {
     private Tracker tracker(Map<String, UpstreamClient> clients) {
         List<Lane> lanes = new ArrayList<>();
         clients.forEach((name, client) -> lanes.add(lane(name, client)));
+        return tracker(lanes);
+    }
+
+    private Tracker tracker(List<Lane> lanes) {
         return new Tracker(new TrackingSettings(1000, 900, 64, HOUR, Duration.ofMinutes(2), 5, 1.0, Duration.ofMinutes(2)),
                 lanes, new PollCadence(new Random(1)), (request, update) -> { }, new TrackerMetrics(new SimpleMeterRegistry(), List.of(), Map.of()),
                 new HookMetrics(new SimpleMeterRegistry(), Map.of()), clock, clock);
@@ -150,10 +154,7 @@ class TrackerLanesTest {
     void eachLaneSendsAtItsOwnRateWhateverTheOthersWant() {
         FakeUpstream slow = new FakeUpstream(this::running);
         FakeUpstream fast = new FakeUpstream(this::running);
-        List<Lane> lanes = List.of(lane("slow", slow, 4), lane("fast", fast, 20));
-        Tracker tracker = new Tracker(new TrackingSettings(1000, 900, 64, HOUR, Duration.ofMinutes(2), 5, 1.0, Duration.ofMinutes(2)),
-                lanes, new PollCadence(new Random(1)), (request, update) -> { }, new TrackerMetrics(new SimpleMeterRegistry(), List.of(), Map.of()),
-                new HookMetrics(new SimpleMeterRegistry(), Map.of()), clock, clock);
+        Tracker tracker = tracker(List.of(lane("slow", slow, 4), lane("fast", fast, 20)));
         // Far more running tasks than either rate serves, so both lanes always have a poll due.
         for (int i = 0; i < 400; i++) {
             tracker.submit(request("s" + i, "slow", i));
@@ -204,5 +205,53 @@ class TrackerLanesTest {
         tracker.submit(request("late", "healthy", 500));
         List<Completion> late = run(tracker, HOUR.plusMinutes(1), clock);
         assertThat(late).extracting(c -> c.result().taskId() + ":" + c.result().outcome()).containsExactly("late:TIMED_OUT");
+    }
+
+    @Test
+    void aLanesFirstRequestGoesOutAloneAndTheRestOnlyOnceItHasComeBack() {
+        List<CompletableFuture<FetchResult>> pending = new ArrayList<>();
+        List<String> asked = new ArrayList<>();
+        UpstreamClient slowToConnect = new UpstreamClient() {
+            @Override
+            public CompletableFuture<FetchResult> fetch(String taskId) {
+                asked.add(taskId);
+                CompletableFuture<FetchResult> answer = new CompletableFuture<>();
+                pending.add(answer);
+                return answer;
+            }
+
+            @Override
+            public CompletableFuture<BatchResult> fetchBatch(List<String> taskIds) {
+                throw new AssertionError("batching is off in this test");
+            }
+
+            @Override
+            public void close() {}
+        };
+        // 50 a second: permits 20.6 ms apart.
+        Tracker tracker = tracker(List.of(lane("cold", slowToConnect, 50)));
+        for (int i = 0; i < 5; i++) {
+            tracker.submit(request("t" + i, "cold", i));
+        }
+
+        for (int turn = 0; turn < 10; turn++) {
+            tracker.runOnce();
+            clock.advance(Duration.ofMillis(10));
+        }
+        assertThat(asked).as("while the first connection opens, nothing else leaves").hasSize(1);
+
+        pending.getFirst().complete(running("t0"));
+        tracker.runOnce();
+        clock.advance(Duration.ofMillis(20));
+        tracker.runOnce();
+        assertThat(asked).as("the next one waits a whole permit period after the first one's answer").hasSize(1);
+        clock.advance(Duration.ofMillis(1));
+        tracker.runOnce();
+        assertThat(asked).hasSize(2);
+        for (int turn = 0; turn < 10; turn++) {
+            clock.advance(Duration.ofMillis(21));
+            tracker.runOnce();
+        }
+        assertThat(asked).as("then requests go out side by side, up to the lane's concurrency").hasSize(5);
     }
 }

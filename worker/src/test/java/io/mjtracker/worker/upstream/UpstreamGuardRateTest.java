@@ -47,6 +47,19 @@ class UpstreamGuardRateTest {
     }
 
     @Test
+    void spacingFromNowHoldsTheNextRequestAWholePeriodFromNow() {
+        UpstreamGuard guard = guard(10);
+        assertThat(guard.nanosUntilPermitted()).isZero();
+        nanos += 30 * MS;
+
+        guard.spaceFromNow();
+
+        assertThat(guard.nanosUntilPermitted()).as("a whole period from now, not from the send").isEqualTo(period(10));
+        nanos += period(10);
+        assertThat(guard.nanosUntilPermitted()).isZero();
+    }
+
+    @Test
     void aRaisedRateHoldsFromTheNextRequest() {
         UpstreamGuard guard = guard(1);
         assertThat(guard.nanosUntilPermitted()).isZero();

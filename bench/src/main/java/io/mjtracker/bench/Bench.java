@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * {@code bench <efficiency|throughput|scale|ratelimit|capacity|capacity-refresh|crash|crash-backlog|crash-churn|crash-churn-stops|outage-flush|cluster-chaos|shared-budget|multi-upstream|hooks|all>}: prints the figures of
+ * {@code bench <efficiency|throughput|scale|ratelimit|startup-pacing|capacity|capacity-refresh|crash|crash-backlog|crash-churn|crash-churn-stops|outage-flush|faulty-network|silent-upstream|cluster-chaos|shared-budget|multi-upstream|hooks|all>}: prints the figures of
  * BENCHMARKS.md. The crash tests exit with status 1 when exactly one result per request did not hold.
  */
 public final class Bench {
@@ -18,6 +18,7 @@ public final class Bench {
             case "throughput" -> LiveBenchmarks.throughput(args.length > 1 ? Integer.parseInt(args[1]) : 5);
             case "scale" -> LiveBenchmarks.scale(args.length > 1 ? Integer.parseInt(args[1]) : 100_000);
             case "ratelimit" -> LiveBenchmarks.rateLimitUse();
+            case "startup-pacing" -> StartupPacing.run(args.length > 1 ? Integer.parseInt(args[1]) : 20);
             case "capacity" -> Capacity.run(sizes(args, List.of(200, 2_000, 20_000, 100_000)), Duration.ZERO, Duration.ofMinutes(10), modes(args));
             case "capacity-refresh" -> Capacity.run(sizes(args, List.of(200)), Duration.ofSeconds(15), Duration.ofMinutes(10), modes(args));
             case "crash" -> exitOnViolation(CrashTest.run(args.length > 1 ? Integer.parseInt(args[1]) : 5000));
@@ -26,6 +27,10 @@ public final class Bench {
                     Duration.ofSeconds(args.length > 2 ? Integer.parseInt(args[2]) : 300)));
             case "crash-churn", "crash-churn-stops" -> exitOnViolation(CrashTest.runChurn(args.length > 1 ? Integer.parseInt(args[1]) : 1500,
                     args.length > 2 ? Integer.parseInt(args[2]) : 10, which.equals("crash-churn-stops")));
+            case "faulty-network" -> exitOnViolation(FaultyNetwork.run(args.length > 1 ? Integer.parseInt(args[1]) : 1500,
+                    args.length > 2 ? Integer.parseInt(args[2]) : 3));
+            case "silent-upstream" -> exitOnViolation(SilentUpstream.run(args.length > 1 ? Integer.parseInt(args[1]) : 5000,
+                    Duration.ofSeconds(args.length > 2 ? Integer.parseInt(args[2]) : 300)));
             case "cluster-chaos" -> exitOnViolation(ClusterChaos.run(args.length > 1 ? Integer.parseInt(args[1]) : 3000,
                     Duration.ofSeconds(args.length > 2 ? Integer.parseInt(args[2]) : 300)));
             case "shared-budget" -> SharedBudget.run(args.length > 1 ? Integer.parseInt(args[1]) : 3);
@@ -42,8 +47,8 @@ public final class Bench {
                 LiveBenchmarks.scale(100_000);
             }
             default -> {
-                System.err.println("usage: bench <efficiency|throughput|scale|ratelimit|capacity [n,...]|capacity-refresh [n,...]"
-                        + "|crash|crash-backlog|crash-churn|crash-churn-stops|outage-flush|cluster-chaos [n] [s]|shared-budget|multi-upstream [n]|hooks [n] [per s] [runs]|image [image]|all>");
+                System.err.println("usage: bench <efficiency|throughput|scale|ratelimit|startup-pacing [starts]|capacity [n,...]|capacity-refresh [n,...]"
+                        + "|crash|crash-backlog|crash-churn|crash-churn-stops|outage-flush|faulty-network [n] [runs]|silent-upstream [n] [s]|cluster-chaos [n] [s]|shared-budget|multi-upstream [n]|hooks [n] [per s] [runs]|image [image]|all>");
                 System.exit(2);
             }
         }

@@ -226,15 +226,7 @@ final class CrashTest {
                 }
                 long now = System.nanoTime();
                 int second = (int) TimeUnit.NANOSECONDS.toSeconds(now - start);
-                for (int slot = 0; slot < workers.size(); slot++) {
-                    // A supervisor's job (Kubernetes restarts a pod that exits): count it, start it again.
-                    if (!workers.get(slot).isAlive()) {
-                        exitedByThemselves++;
-                        System.out.printf("  %3ds: worker %d exited by itself (status %d); started again%n",
-                                second, slot, workers.get(slot).exitValue());
-                        workers.set(slot, startWorker(env, dir, slot));
-                    }
-                }
+                exitedByThemselves += restartExited(workers, env, dir, second);
                 boolean killNow = now > nextKill || killAfterBrokerBack > 0 && now >= killAfterBrokerBack;
                 if ((perTask.size() < taskCount || !plan.spreadOver().isZero()) && killNow && now - start < plan.faultsUntil().toNanos()) {
                     killAfterBrokerBack = -1;
@@ -294,13 +286,23 @@ final class CrashTest {
         Verdict verdict = Verdict.of(requestOf, readAllResults(broker.bootstrapServers(), codec));
         System.out.printf("%s: requests %d, %s; %d kill -9 of workers, %d exited by themselves, faults %s, %d s%n",
                 plan.name(), taskCount, verdict, kills, exitedByThemselves, faults, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
-        System.out.println("  worker logs: " + WorkerLogs.stallsIn(dir));
-        boolean held = verdict.held() && exitedByThemselves == 0;
-        if (!held) {
-            System.out.println("VIOLATION: exactly one result per request, by a worker that never exits by itself, did not hold;"
-                    + " worker logs in " + dir);
+        return verdict.held(exitedByThemselves, dir);
+    }
+
+    /**
+     * A supervisor's job (Kubernetes restarts a pod that exits): each worker that exited by itself is
+     * counted, named and started again. Returns how many did.
+     */
+    static int restartExited(List<Process> workers, Map<String, String> env, Path dir, int second) throws IOException {
+        int exited = 0;
+        for (int slot = 0; slot < workers.size(); slot++) {
+            if (!workers.get(slot).isAlive()) {
+                exited++;
+                System.out.printf("  %3ds: worker %d exited by itself (status %d); started again%n", second, slot, workers.get(slot).exitValue());
+                workers.set(slot, startWorker(env, dir, slot));
+            }
         }
-        return held;
+        return exited;
     }
 
     /**
@@ -318,6 +320,20 @@ final class CrashTest {
 
         boolean held() {
             return duplicates == 0 && lost == 0 && misnamed == 0;
+        }
+
+        /**
+         * Whether the run held: this verdict, and no worker that exited by itself. Prints what the worker logs in
+         * {@code dir} say of offset waits and hanging transactions, and where a run failed, where its logs are.
+         */
+        boolean held(int exitedByThemselves, Path dir) {
+            System.out.println("  worker logs: " + WorkerLogs.stallsIn(dir));
+            boolean held = held() && exitedByThemselves == 0;
+            if (!held) {
+                System.out.println("VIOLATION: exactly one result per request, by workers that never exit by themselves, did not hold;"
+                        + " worker logs in " + dir);
+            }
+            return held;
         }
 
         @Override

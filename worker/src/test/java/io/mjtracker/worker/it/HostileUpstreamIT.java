@@ -14,13 +14,10 @@ import io.mjtracker.simulator.TaskScript;
 import io.mjtracker.simulator.UpstreamSimulator;
 import io.mjtracker.testkit.KafkaBroker;
 import io.mjtracker.testkit.KafkaBrokerExtension;
+import io.mjtracker.testkit.TcpConnections;
 import io.mjtracker.worker.Worker;
 import io.mjtracker.worker.config.WorkerConfigLoader;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -144,7 +141,7 @@ class HostileUpstreamIT {
                 int mostConnections = 0;
                 long silenceEnds = System.nanoTime() + Duration.ofSeconds(15).toNanos();
                 while (System.nanoTime() < silenceEnds) {
-                    mostConnections = Math.max(mostConnections, establishedTo(port));
+                    mostConnections = Math.max(mostConnections, TcpConnections.establishedTo(port));
                     LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
                 }
                 long silent = simulator.stats().faultsServed(Faults.Hostile.SILENT.name());
@@ -159,26 +156,6 @@ class HostileUpstreamIT {
                 assertThat(results.stream().map(r -> codec.readFinalResult(r.value()).taskId()).distinct()).hasSize(ids.size());
             }
         }
-    }
-
-    /** Established TCP connections whose remote end is {@code port} on this host (client sides only). */
-    private static int establishedTo(int port) {
-        int count = 0;
-        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            try {
-                List<String> lines = Files.readAllLines(Path.of(table));
-                for (String line : lines.subList(1, lines.size())) {
-                    String[] fields = line.trim().split("\\s+");
-                    String remote = fields[2];
-                    if (fields[3].equals("01") && Integer.parseInt(remote.substring(remote.indexOf(':') + 1), 16) == port) {
-                        count++;
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("reading " + table + " (the test needs Linux)", e);
-            }
-        }
-        return count;
     }
 
     /**

@@ -161,4 +161,39 @@ class CommitPlanTest {
         assertThat(deadAway.transaction().offsets().get(P0).offset()).as("the commit point moves past them")
                 .isGreaterThanOrEqualTo(below - 10);
     }
+
+    @Test
+    void completionsFarAheadOfTheReadPositionWaitWhileTheSparseListIsFullAndGoOnceItIsReadUpTo() {
+        List<Completion> done = new ArrayList<>(finished(10, 10));
+        // Checkpoints far ahead (the partition paused behind a backlog) whose requests finish before the
+        // consumer reads them: more of them than the metadata's sparse list holds.
+        long far = 1_000_000;
+        int ahead = OffsetMetadataCodec.MAX_SPARSE + 6;
+        for (int i = 0; i < ahead; i++) {
+            long offset = far + i * 2L;
+            partition.progress.adopt(offset);
+            TaskRequest request = new TaskRequest("a" + i, "default", new RequestRef("in", 0, i), new Header[0],
+                    JsonNodeFactory.instance.objectNode(), 1L, 0, 0, 1);
+            partition.anchors.put(request, offset);
+            done.add(new Completion(request, FinalResult.of("a" + i, "default", Outcome.SUCCEEDED, null, "{}",
+                    new TrackingFacts(1L, 2L, 3L, 1), request.source(), request.metadata())));
+        }
+
+        CommitPlan plan = plan(done, UNBOUNDED);
+        assertThat(plan.transaction().results()).as("what was read is published").hasSize(10);
+        assertThat(plan.held()).as("what is ahead waits, all of it: the sparse list cannot take it").hasSize(ahead);
+        assertThat(plan.transaction().offsets().get(P0).offset()).isEqualTo(10);
+        plan.applyCommitted(owned, List.of());
+
+        for (long offset = 10; offset < far; offset += 1_000) {
+            partition.progress.arrive(offset); // the backlog read; its own requests are not this test's
+            partition.progress.done(offset);
+        }
+        for (int i = 0; i < ahead; i++) {
+            partition.progress.arrive(far + i * 2L);
+        }
+        CommitPlan later = plan(plan.held(), UNBOUNDED);
+        assertThat(later.held()).as("read up to, they fit the dense window").isEmpty();
+        assertThat(later.transaction().results()).hasSize(ahead);
+    }
 }

@@ -26,7 +26,8 @@ public final class Bench {
             case "outage-flush" -> exitOnViolation(OutageFlush.run(args.length > 1 ? Integer.parseInt(args[1]) : 100_000,
                     Duration.ofSeconds(args.length > 2 ? Integer.parseInt(args[2]) : 300)));
             case "crash-churn", "crash-churn-stops" -> exitOnViolation(CrashTest.runChurn(args.length > 1 ? Integer.parseInt(args[1]) : 1500,
-                    args.length > 2 ? Integer.parseInt(args[2]) : 10, which.equals("crash-churn-stops")));
+                    args.length > 2 ? Integer.parseInt(args[2]) : 10, which.equals("crash-churn-stops"),
+                    args.length > 3 ? Integer.parseInt(args[3]) : 0));
             case "faulty-network" -> exitOnViolation(FaultyNetwork.run(args.length > 1 ? Integer.parseInt(args[1]) : 1500,
                     args.length > 2 ? Integer.parseInt(args[2]) : 3));
             case "silent-upstream" -> exitOnViolation(SilentUpstream.run(args.length > 1 ? Integer.parseInt(args[1]) : 5000,

@@ -182,8 +182,9 @@ public final class Worker implements AutoCloseable {
         metrics.upstreamGauges(lanes);
         Admin admin = Admin.create(clients.admin());
         resources.push(admin);
-        HangingTransactions hanging = new HangingTransactions(admin, kafka.groupId(), clients.transactionalIdPrefix(),
-                clients.transactionalId(), stalls::longestOffsetWaitMillis, wall);
+        HangingTransactions hanging = new HangingTransactions(admin, kafka.groupId(),
+                List.of(kafka.topics().completed(), kafka.topics().deadLetter(), kafka.topics().input()),
+                clients.transactionalIdPrefix(), clients.transactionalId(), stalls::longestOffsetWaitMillis, wall);
         resources.push(hanging);
         metrics.hangingTransactions(hanging::unresolved, hanging::aborted);
         // Before intake starts: the first transaction must not join a hanging one of this worker's producer.

@@ -3,6 +3,7 @@ package io.mjtracker.worker.intake;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,19 +28,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds and ends hanging transactions on the group's offsets partition (KIP-664). A transactional
- * offset commit that reaches {@code __consumer_offsets} after its transaction ended leaves an open
- * transaction there that no coordinator knows of: no timeout ever aborts it, and the broker withholds
- * the committed offsets of the group's partitions for good, so the partitions this worker is assigned
- * wait forever while health stays green.
+ * Finds and ends hanging transactions (KIP-664) on every partition this group's transactions write: the
+ * group's {@code __consumer_offsets} partition and the partitions of the results, dead-letter and input
+ * (checkpoint) topics. A transaction the broker left open there with no coordinator knowing of it is never
+ * aborted by any timeout. On the offsets partition the broker withholds the group's committed offsets for
+ * good, so the partitions this worker is assigned wait forever while health stays green; on an output
+ * partition read_committed consumers stop at it. Worse, a later transaction of the same producer id that
+ * writes to the partition joins it (the broker keeps the open transaction's start) and commits its records:
+ * results of an aborted transaction become visible beside the ones published again (duplicates).
  *
- * <p>Once some partition has waited for its committed offset far longer than any live transaction of
- * this group can last, this looks at the open transactions on the group's offsets partition. One left
- * by a producer of this group's workers (a transactional id {@code mj-tracker-<group>-...}) at an epoch
- * its coordinator has moved past, or in a state that is not a live transaction, is dead: it is aborted,
- * and the log says so. Any other open transaction is named with the command that ends it, and counted
- * ({@code mjtracker_hanging_transactions}, with an alert), for an operator to decide. Runs on a thread
- * of its own: the Admin calls block.
+ * <p>How one is left: a transaction ends while a partition it wrote has no leader (a single broker's
+ * controlled shutdown gives every single-replica partition the leader -1 for a moment), and the
+ * coordinator completes it without that partition's marker ("Couldn't find leader endpoint ... likely
+ * deleted", {@code bench/run crash-churn-stops} with an idle topic of 2,000 partitions). It skips every
+ * leaderless partition of the transaction, so on one broker the whole transaction is left open.
+ *
+ * <p>The worker looks when it starts, before its first commit (its own producer's must be gone before its
+ * first transaction joins it), and whenever some partition has waited far longer for its committed offset
+ * than any live transaction of this group can last. An open transaction of one of this
+ * group's producers (a transactional id {@code mj-tracker-<group>-...}) at an epoch its coordinator has
+ * moved past, and not live on that partition, is dead: it is aborted on every partition it is open on, and
+ * the log says so; aborted everywhere it is as if it had been aborted, so its requests are redone, once.
+ * Any other open transaction is named with the command that ends it, and counted
+ * ({@code mjtracker_hanging_transactions}, with an alert), for an operator to decide. Runs on a thread of
+ * its own: the Admin calls block.
  */
 public final class HangingTransactions implements AutoCloseable {
 
@@ -51,7 +63,7 @@ public final class HangingTransactions implements AutoCloseable {
     private static final Set<TransactionState> LIVE =
             Set.of(TransactionState.ONGOING, TransactionState.PREPARE_COMMIT, TransactionState.PREPARE_ABORT);
 
-    /** What to do about one open transaction on the group's offsets partition. */
+    /** What to do about one open transaction on a partition this group's transactions write. */
     sealed interface Verdict {
         /** Young enough to be a live transaction that ends by itself. */
         record Wait() implements Verdict {}
@@ -73,6 +85,7 @@ public final class HangingTransactions implements AutoCloseable {
 
     private final Admin admin;
     private final String groupId;
+    private final List<String> writtenTopics;
     private final String transactionalIdPrefix;
     private final String ownTransactionalId;
     private final LongSupplier longestOffsetWaitMillis;
@@ -82,14 +95,17 @@ public final class HangingTransactions implements AutoCloseable {
     private volatile long aborted;
 
     /**
+     * @param writtenTopics the topics this group's transactions write besides the offsets: results, dead
+     *     letters, and the input topic (checkpoints)
      * @param transactionalIdPrefix what every transactional id of this group's workers starts with
      * @param ownTransactionalId this worker's own transactional id
      * @param longestOffsetWaitMillis how long the partition waiting longest for its committed offset has waited
      */
-    public HangingTransactions(Admin admin, String groupId, String transactionalIdPrefix, String ownTransactionalId,
-            LongSupplier longestOffsetWaitMillis, Clock clock) {
+    public HangingTransactions(Admin admin, String groupId, List<String> writtenTopics, String transactionalIdPrefix,
+            String ownTransactionalId, LongSupplier longestOffsetWaitMillis, Clock clock) {
         this.admin = admin;
         this.groupId = groupId;
+        this.writtenTopics = List.copyOf(writtenTopics);
         this.transactionalIdPrefix = transactionalIdPrefix;
         this.ownTransactionalId = ownTransactionalId;
         this.longestOffsetWaitMillis = longestOffsetWaitMillis;
@@ -100,15 +116,15 @@ public final class HangingTransactions implements AutoCloseable {
     /**
      * Looks once, before this worker commits anything: a hanging transaction of its own producer must be
      * gone before its first transaction, which would otherwise join it (the broker keeps an open
-     * transaction's start when a later epoch of the same producer writes) and commit its stale offsets.
-     * Then looks again whenever a partition has waited long for its committed offset.
+     * transaction's start when a later epoch of the same producer writes) and commit what it holds. Then
+     * looks again whenever a partition has waited long for its committed offset.
      */
     public void start() {
-        checkQuietly();
+        checkQuietly(true);
         executor.scheduleWithFixedDelay(this::checkIfStalled, CHECK_INTERVAL.toMillis(), CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Open transactions on the group's offsets partition found at the last check that were not aborted. */
+    /** Open transactions on the partitions this group writes found at the last check that were not aborted. */
     public int unresolved() {
         return unresolved;
     }
@@ -123,66 +139,127 @@ public final class HangingTransactions implements AutoCloseable {
             unresolved = 0;
             return;
         }
-        checkQuietly();
+        checkQuietly(false);
     }
 
-    private void checkQuietly() {
+    private void checkQuietly(boolean atStart) {
         try {
-            check();
+            check(atStart);
         } catch (ApiException | ExecutionException | TimeoutException e) {
-            LOG.warn("could not look for hanging transactions on the group's offsets ({}); the ACLs they need are in "
-                    + "docs/deploy.md", e.toString());
+            LOG.warn("could not look for hanging transactions on the partitions the group writes ({}); the ACLs they need "
+                    + "are in docs/deploy.md", e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    /** Looks at the open transactions on the group's offsets partition once, aborting the dead ones of this group. */
-    void check() throws ExecutionException, TimeoutException, InterruptedException {
-        int offsetsPartitions;
-        try {
-            offsetsPartitions = admin.describeTopics(List.of(OFFSETS_TOPIC)).allTopicNames()
-                    .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(OFFSETS_TOPIC).partitions().size();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                return; // a new cluster: no group has committed anything yet, so nothing can hang
-            }
-            throw e;
+    /**
+     * Looks at the open transactions on the partitions this group writes once, aborting the dead ones of this
+     * group. This worker's own producer's are aborted only {@code atStart}: they were left by an earlier run of
+     * it, whose outcome nobody knows, so all of it goes; one left during this run covers work this worker
+     * counts as committed, and its own next transaction there joins and commits it.
+     */
+    void check(boolean atStart) throws ExecutionException, TimeoutException, InterruptedException {
+        List<TopicPartition> partitions = writtenPartitions();
+        if (partitions.isEmpty()) {
+            return;
         }
-        TopicPartition partition = new TopicPartition(OFFSETS_TOPIC, offsetsPartitionOf(groupId, offsetsPartitions));
-        List<ProducerState> open = admin.describeProducers(List.of(partition)).partitionResult(partition)
-                .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).activeProducers().stream()
-                .filter(producer -> producer.currentTransactionStartOffset().isPresent()).toList();
+        var described = admin.describeProducers(partitions).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        Map<Long, Optional<Owner>> owners = new HashMap<>();
         int left = 0;
-        for (ProducerState producer : open) {
-            Verdict verdict = verdict(partition, producer, owner(producer.producerId()), transactionalIdPrefix, ownTransactionalId, clock.millis());
-            if (verdict instanceof Verdict.Abort) {
-                // Asked again right before acting: the coordinator's view must still say it is dead.
-                verdict = verdict(partition, producer, owner(producer.producerId()), transactionalIdPrefix, ownTransactionalId, clock.millis());
+        for (TopicPartition partition : partitions) {
+            var result = described.get(partition);
+            if (result == null) {
+                continue;
             }
-            switch (verdict) {
-                case Verdict.Wait waiting -> { }
-                case Verdict.Abort abort -> {
-                    admin.abortTransaction(new AbortTransactionSpec(partition, producer.producerId(), (short) producer.producerEpoch(),
-                            producer.coordinatorEpoch().orElse(0))).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                    aborted++;
-                    LOG.warn("aborted a hanging transaction on {} left by this group's producer {} (transactional id {}) at epoch {}, "
-                            + "open since offset {}: the partitions waiting for their committed offsets can go on",
-                            partition, producer.producerId(), abort.transactionalId(), producer.producerEpoch(),
-                            producer.currentTransactionStartOffset().getAsLong());
-                }
-                case Verdict.Report report -> {
+            for (ProducerState producer : result.activeProducers()) {
+                if (producer.currentTransactionStartOffset().isPresent() && !settled(partition, producer, owners, atStart)) {
                     left++;
-                    LOG.error("a transaction on {} has been open since offset {} (producer id {}, epoch {}): {}. The broker withholds "
-                            + "the group's committed offsets until it ends. If it is hanging, end it with: kafka-transactions.sh "
-                            + "--bootstrap-server <brokers> abort --topic {} --partition {} --producer-id {} --producer-epoch {} "
-                            + "--coordinator-epoch {}", partition, producer.currentTransactionStartOffset().getAsLong(),
-                            producer.producerId(), producer.producerEpoch(), report.why(), OFFSETS_TOPIC, partition.partition(),
-                            producer.producerId(), producer.producerEpoch(), producer.coordinatorEpoch().orElse(0));
                 }
             }
         }
         unresolved = left;
+    }
+
+    /**
+     * The offsets partition of the group and every partition of the topics it writes; a topic that does not
+     * exist yet has nothing open, and a new cluster without {@code __consumer_offsets} has no group offsets.
+     */
+    private List<TopicPartition> writtenPartitions() throws ExecutionException, TimeoutException, InterruptedException {
+        List<String> topics = new ArrayList<>(writtenTopics);
+        topics.add(OFFSETS_TOPIC);
+        List<TopicPartition> partitions = new ArrayList<>();
+        var descriptions = admin.describeTopics(topics).topicNameValues();
+        for (String topic : topics) {
+            int count;
+            try {
+                count = descriptions.get(topic).get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).partitions().size();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                    continue;
+                }
+                throw e;
+            }
+            if (topic.equals(OFFSETS_TOPIC)) {
+                partitions.add(new TopicPartition(OFFSETS_TOPIC, offsetsPartitionOf(groupId, count)));
+            } else {
+                for (int partition = 0; partition < count; partition++) {
+                    partitions.add(new TopicPartition(topic, partition));
+                }
+            }
+        }
+        return partitions;
+    }
+
+    /** Aborts {@code producer}'s open transaction on {@code partition} where it is dead and this group's; false where it is left. */
+    private boolean settled(TopicPartition partition, ProducerState producer, Map<Long, Optional<Owner>> owners, boolean atStart)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        Optional<Owner> owner = ownerOf(producer.producerId(), owners);
+        if (!atStart && owner.isPresent() && owner.get().transactionalId().equals(ownTransactionalId)) {
+            return true;
+        }
+        Verdict verdict = verdict(partition, producer, owner, transactionalIdPrefix, ownTransactionalId, clock.millis());
+        if (verdict instanceof Verdict.Abort) {
+            // Asked again right before acting: the coordinator's view must still say it is dead.
+            owners.remove(producer.producerId());
+            verdict = verdict(partition, producer, ownerOf(producer.producerId(), owners), transactionalIdPrefix, ownTransactionalId,
+                    clock.millis());
+        }
+        switch (verdict) {
+            case Verdict.Wait waiting -> {
+                return true;
+            }
+            case Verdict.Abort abort -> {
+                admin.abortTransaction(new AbortTransactionSpec(partition, producer.producerId(), (short) producer.producerEpoch(),
+                        producer.coordinatorEpoch().orElse(0))).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                aborted++;
+                LOG.warn("aborted a hanging transaction on {} left by this group's producer {} (transactional id {}) at epoch {}, "
+                        + "open since offset {}: partitions waiting for their committed offsets and readers stopped at it can go on, "
+                        + "and this producer's next transaction cannot join it", partition, producer.producerId(), abort.transactionalId(),
+                        producer.producerEpoch(), producer.currentTransactionStartOffset().getAsLong());
+                return true;
+            }
+            case Verdict.Report report -> {
+                LOG.error("a transaction on {} has been open since offset {} (producer id {}, epoch {}): {}. Until it ends, the broker "
+                        + "withholds what follows it from read_committed readers (on {}: the group's committed offsets). If it is "
+                        + "hanging, end it with: kafka-transactions.sh --bootstrap-server <brokers> abort --topic {} --partition {} "
+                        + "--producer-id {} --producer-epoch {} --coordinator-epoch {}", partition,
+                        producer.currentTransactionStartOffset().getAsLong(), producer.producerId(), producer.producerEpoch(),
+                        report.why(), OFFSETS_TOPIC, partition.topic(), partition.partition(), producer.producerId(),
+                        producer.producerEpoch(), producer.coordinatorEpoch().orElse(0));
+                return false;
+            }
+        }
+    }
+
+    private Optional<Owner> ownerOf(long producerId, Map<Long, Optional<Owner>> owners)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        Optional<Owner> known = owners.get(producerId);
+        if (known == null) {
+            known = owner(producerId);
+            owners.put(producerId, known);
+        }
+        return known;
     }
 
     /** The transactional id holding {@code producerId} now and its coordinator's view of it, if any. */
@@ -206,10 +283,10 @@ public final class HangingTransactions implements AutoCloseable {
      * id still belongs to one of the group's transactional ids, the coordinator has moved that id past
      * the transaction's epoch, and holds no live transaction on the partition (idle, or live elsewhere);
      * and it is older than any live one can be, unless it is this worker's own, whose live transactions it
-     * knows are not open there at an older epoch. Aborting one that a coordinator committed elsewhere would
-     * only make the requests it covered be redone (duplicates, nothing lost); leaving it open is worse: a
-     * later transaction of the same producer touching the partition would join it and commit its stale
-     * offsets.
+     * knows are not open there at an older epoch. It is aborted on every partition it is open on, so it ends
+     * as an aborted transaction would: its offsets not committed, its results not published, its requests
+     * redone. Leaving it open is worse: a later transaction of the same producer touching the partition
+     * would join it and commit what it holds.
      */
     static Verdict verdict(TopicPartition partition, ProducerState producer, Optional<Owner> owner, String transactionalIdPrefix,
             String ownTransactionalId, long nowMillis) {

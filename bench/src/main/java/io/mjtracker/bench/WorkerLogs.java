@@ -18,13 +18,24 @@ final class WorkerLogs {
             "aborted a hanging transaction",
             "has been open since offset");
 
+    /** The broker's line for a transaction it completes without writing a marker to some of its partitions. */
+    private static final String MARKER_SKIPPED = "Couldn't find leader endpoint for partitions";
+
     private WorkerLogs() {}
 
-    /** How many lines of the {@code worker-*.log} files in {@code dir} carry each sign. */
+    /**
+     * How many lines of the {@code worker-*.log} files in {@code dir} carry each sign, and how many
+     * transactions the broker ({@code broker/broker.log}, where there is one) completed without a marker on a
+     * leaderless partition: each of those is left hanging there.
+     */
     static String stallsIn(Path dir) {
         StringBuilder counts = new StringBuilder();
         for (String sign : SIGNS) {
             counts.append(counts.isEmpty() ? "" : ", ").append('"').append(sign).append("\" ").append(count(dir, sign));
+        }
+        Path broker = dir.resolve("broker").resolve("broker.log");
+        if (Files.exists(broker)) {
+            counts.append("; broker: transactions ended without a marker on a leaderless partition ").append(linesWith(broker, MARKER_SKIPPED));
         }
         return counts.toString();
     }

@@ -17,6 +17,7 @@ import io.mjtracker.worker.hooks.HookTokens;
 import io.mjtracker.worker.intake.BudgetShare;
 import io.mjtracker.worker.intake.ConsumerPartitionCount;
 import io.mjtracker.worker.intake.DeadLetterReason;
+import io.mjtracker.worker.intake.GroupCoverage;
 import io.mjtracker.worker.intake.HangingTransactions;
 import io.mjtracker.worker.intake.IntakeLoop;
 import io.mjtracker.worker.intake.RequestParser;
@@ -48,6 +49,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -189,6 +191,11 @@ public final class Worker implements AutoCloseable {
         metrics.hangingTransactions(hanging::unresolved, hanging::aborted);
         // Before intake starts: the first transaction must not join a hanging one of this worker's producer.
         hanging.start();
+        GroupCoverage coverage = new GroupCoverage(admin, kafka.groupId(), kafka.topics().input(),
+                kafka.staticMembership() ? Optional.of(kafka.instanceId()) : Optional.empty(), clock);
+        resources.push(coverage);
+        metrics.groupCoverage(coverage::unowned, coverage::rebalancesForced);
+        coverage.start();
         MeterBinders binders = new MeterBinders(registry, namedGuards, consumer, List.of(statusProducer), results.producer());
         resources.push(binders);
         results.onReplacement(binders::resultProducerReplaced);

@@ -37,6 +37,7 @@ public final class TrackerMetrics {
     private final Timer pollLateness;
     private final Map<Outcome, Timer> taskDuration = new EnumMap<>(Outcome.class);
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
+    private final List<Supplier<Number>> countedSources = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, Counter> transactions = new ConcurrentHashMap<>();
     /** Profile name to metrics tag; a profile missing here is tagged with its name. */
     private final Map<String, String> tagOfProfile;
@@ -150,10 +151,17 @@ public final class TrackerMetrics {
      * operator must look at, and those of this group's own producers it aborted.
      */
     public void hangingTransactions(Supplier<Number> unresolved, Supplier<Number> aborted) {
-        gauge("hanging.transactions", "Open transactions on the group's offsets partition, outliving any live one, not aborted by the worker",
+        gauge("hanging.transactions", "Open transactions on a partition the group writes, outliving any live one, not aborted by the worker",
                 unresolved, Tags.empty());
-        io.micrometer.core.instrument.FunctionCounter.builder(PREFIX + "hanging.transactions.aborted", aborted, value -> value.get().doubleValue())
-                .description("Hanging transactions of this group's own producers the worker aborted").register(registry);
+        functionCounter("hanging.transactions.aborted", "Hanging transactions of this group's own producers the worker aborted", aborted);
+    }
+
+    /** Registers what the group-coverage check found: input partitions no member owns, and the rounds this worker started. */
+    public void groupCoverage(Supplier<Number> unowned, Supplier<Number> forced) {
+        gauge("partitions.unowned", "Input partitions no member of the stable group has owned for 30 s or more (nobody reads them)",
+                unowned, Tags.empty());
+        functionCounter("group.rebalances.forced", "Full rebalances this worker started by leaving the group, because partitions had no owner",
+                forced);
     }
 
     /**
@@ -204,6 +212,14 @@ public final class TrackerMetrics {
         // NaN after the first garbage collection.
         io.micrometer.core.instrument.Gauge.builder(PREFIX + name, value).description(description).tags(tags)
                 .strongReference(true).register(registry);
+    }
+
+    private void functionCounter(String name, String description, Supplier<Number> value) {
+        // Micrometer holds a function counter's state weakly, and offers no strong reference for it: the
+        // supplier, a lambda nobody else holds, is kept here, or the counter reads 0 after a garbage collection.
+        countedSources.add(value);
+        io.micrometer.core.instrument.FunctionCounter.builder(PREFIX + name, value, source -> source.get().doubleValue())
+                .description(description).register(registry);
     }
 
     private String tagOf(String profile) {

@@ -28,9 +28,15 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.TxnOffsetCommitRequest;
 import org.apache.kafka.common.requests.TxnOffsetCommitResponse;
@@ -69,6 +75,44 @@ class HangingTransactionIT {
                         .as("aborted at start: its first transaction would have joined it and committed its stale offset")
                         .isEqualTo(1);
                 assertEveryRequestAnsweredOnce(topics, before, after);
+            }
+        }
+    }
+
+    /**
+     * What a single broker's controlled shutdown leaves when a transaction ends while its partitions have no
+     * leader: the transaction open, without markers, on the group's offsets and on the results partition it
+     * wrote. Aborted on the offsets alone, the restarted worker's next transaction on that results partition
+     * would join it and commit the result it holds, beside the same request's result published again.
+     */
+    @Test
+    void aHangingTransactionOnAResultsPartitionIsAbortedThereTooBeforeTheWorkersFirstCommit(UpstreamSimulator simulator) throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(null, UNVERIFIED)) {
+            TestTopics topics = new TestTopics(broker);
+            topics.create(2);
+            Map<String, String> env = withInstance(topics.workerEnv(simulator), "pod-a");
+            List<String> before = runOnce(simulator, topics, env);
+            String transactionalId = transactionalId(topics, "pod-a");
+            leaveHangingTransaction(broker, topics, transactionalId, new TopicPartition(topics.input, 0));
+            // The same transaction's result on a results partition: one already published, as a request redone
+            // after an aborted transaction publishes it again.
+            var published = topics.read(topics.completed, 1, Duration.ofSeconds(10), Duration.ZERO).getFirst();
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                TransactionDescription producer = admin.describeTransactions(List.of(transactionalId)).all().get().get(transactionalId);
+                TopicPartition results = new TopicPartition(topics.completed, published.partition());
+                writeTransactionalRecord(broker, transactionalId, producer.producerId(), (short) producer.producerEpoch(),
+                        results, published.key(), published.value());
+                assertThat(admin.describeProducers(List.of(results)).partitionResult(results).get().activeProducers())
+                        .as("the hanging transaction is open on the results partition too")
+                        .anyMatch(state -> state.producerId() == producer.producerId() && state.currentTransactionStartOffset().isPresent());
+            }
+
+            List<String> after = tasks(simulator, 20);
+            topics.produceIds(after);
+            try (Worker restarted = Worker.start(WorkerConfigLoader.load(env))) {
+                assertEveryRequestAnsweredOnce(topics, before, after);
+                assertThat(counter(restarted, "mjtracker.hanging.transactions.aborted"))
+                        .as("aborted at start on both partitions it is open on").isEqualTo(2);
             }
         }
     }
@@ -163,7 +207,7 @@ class HangingTransactionIT {
         Map<String, Long> perTask = all.stream().map(r -> codec.readFinalResult(r.value()).taskId())
                 .collect(Collectors.groupingBy(id -> id, Collectors.counting()));
         assertThat(perTask.keySet()).as("every request answered").containsAll(before).containsAll(after);
-        assertThat(perTask.values()).as("none twice: the hanging commit's stale offset was aborted, not committed")
+        assertThat(perTask.values()).as("none twice: what the hanging transaction held was aborted, not committed by a later one")
                 .allMatch(count -> count == 1);
     }
 
@@ -185,11 +229,39 @@ class HangingTransactionIT {
      */
     private static void writeLateOffsetCommit(EmbeddedKafkaBroker broker, String group, String transactionalId, long producerId,
             short epoch, TopicPartition partition) throws Exception {
-        String[] hostPort = broker.bootstrapServers().split(",")[0].split(":");
         short version = 4;
         TxnOffsetCommitRequest request = new TxnOffsetCommitRequest.Builder(transactionalId, group, producerId, epoch,
                 Map.of(partition, new TxnOffsetCommitRequest.CommittedOffset(0, "", Optional.empty())), false).build(version);
-        RequestHeader header = new RequestHeader(ApiKeys.TXN_OFFSET_COMMIT, version, "hanging-transaction-it", 1);
+        TxnOffsetCommitResponse response = (TxnOffsetCommitResponse) send(broker, request, ApiKeys.TXN_OFFSET_COMMIT, version);
+        assertThat(response.errors()).as("the late commit is taken").containsEntry(partition, Errors.NONE);
+    }
+
+    /**
+     * Writes one record of {@code producerId} at {@code epoch} in a transaction to {@code partition}, with no
+     * transaction open for it at its coordinator: what a transaction whose marker the broker skipped leaves.
+     */
+    private static void writeTransactionalRecord(EmbeddedKafkaBroker broker, String transactionalId, long producerId, short epoch,
+            TopicPartition partition, byte[] key, byte[] value) throws Exception {
+        // Version 11: transaction protocol 1, where the producer adds partitions itself; with verification off the
+        // broker takes the record with no transaction around it (from 12 on, a produce adds its partition).
+        short version = 11;
+        ProduceRequestData data = new ProduceRequestData().setTransactionalId(transactionalId).setAcks((short) -1).setTimeoutMs(10_000)
+                .setTopicData(new ProduceRequestData.TopicProduceDataCollection(List.of(new ProduceRequestData.TopicProduceData()
+                        .setName(partition.topic()).setPartitionData(List.of(new ProduceRequestData.PartitionProduceData()
+                                .setIndex(partition.partition())
+                                .setRecords(MemoryRecords.withTransactionalRecords(Compression.NONE, producerId, epoch, 0,
+                                        new SimpleRecord(key, value)))))).iterator()));
+        ProduceResponse response = (ProduceResponse) send(broker, new ProduceRequest.Builder(version, version, data).build(version),
+                ApiKeys.PRODUCE, version);
+        assertThat(response.data().responses()).flatExtracting(topic -> topic.partitionResponses())
+                .extracting(answer -> Errors.forCode(answer.errorCode())).as("the record is taken").containsExactly(Errors.NONE);
+    }
+
+    /** One request to the broker over a socket of its own, as no client would send it; its answer. */
+    private static AbstractResponse send(EmbeddedKafkaBroker broker, org.apache.kafka.common.requests.AbstractRequest request,
+            ApiKeys api, short version) throws Exception {
+        String[] hostPort = broker.bootstrapServers().split(",")[0].split(":");
+        RequestHeader header = new RequestHeader(api, version, "hanging-transaction-it", 1);
         try (Socket socket = new Socket(hostPort[0], Integer.parseInt(hostPort[1]));
                 DataOutputStream out = new DataOutputStream(socket.getOutputStream());
                 DataInputStream in = new DataInputStream(socket.getInputStream())) {
@@ -199,8 +271,7 @@ class HangingTransactionIT {
             out.flush();
             byte[] answer = new byte[in.readInt()];
             in.readFully(answer);
-            TxnOffsetCommitResponse response = (TxnOffsetCommitResponse) AbstractResponse.parseResponse(ByteBuffer.wrap(answer), header);
-            assertThat(response.errors()).as("the late commit is taken").containsEntry(partition, Errors.NONE);
+            return AbstractResponse.parseResponse(ByteBuffer.wrap(answer), header);
         }
     }
 

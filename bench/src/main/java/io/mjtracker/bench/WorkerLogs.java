@@ -8,15 +8,17 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * What the worker logs of a run say about stalls on committed offsets: the evidence a verdict by task id
- * cannot give, since a hanging transaction the worker ended leaves every request answered.
+ * What the logs of a run say about stalls: offset waits, hanging transactions found or aborted, partitions no
+ * member owned; the evidence a verdict by task id cannot give, since a stall the worker ended leaves every
+ * request answered.
  */
 final class WorkerLogs {
 
     private static final List<String> SIGNS = List.of(
             "wait for their committed offsets",
             "aborted a hanging transaction",
-            "has been open since offset");
+            "has been open since offset",
+            "have had no owner in group");
 
     /** The broker's line for a transaction it completes without writing a marker to some of its partitions. */
     private static final String MARKER_SKIPPED = "Couldn't find leader endpoint for partitions";

@@ -164,21 +164,32 @@ public final class HangingTransactions implements AutoCloseable {
         if (partitions.isEmpty()) {
             return;
         }
-        var described = admin.describeProducers(partitions).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        var described = admin.describeProducers(partitions);
         Map<Long, Optional<Owner>> owners = new HashMap<>();
+        List<TopicPartition> unreadable = new ArrayList<>();
         int left = 0;
         for (TopicPartition partition : partitions) {
-            var result = described.get(partition);
-            if (result == null) {
+            List<ProducerState> producers;
+            try {
+                producers = described.partitionResult(partition).get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).activeProducers();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof ApiException)) {
+                    throw e;
+                }
+                // One partition the principal may not read (its ACLs are optional) does not stop the others' check.
+                unreadable.add(partition);
                 continue;
             }
-            for (ProducerState producer : result.activeProducers()) {
+            for (ProducerState producer : producers) {
                 if (producer.currentTransactionStartOffset().isPresent() && !settled(partition, producer, owners, atStart)) {
                     left++;
                 }
             }
         }
         unresolved = left;
+        if (!unreadable.isEmpty()) {
+            LOG.warn("could not look for hanging transactions on {}; the ACLs they need are in docs/deploy.md", unreadable);
+        }
     }
 
     /**

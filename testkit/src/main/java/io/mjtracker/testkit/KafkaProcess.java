@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -77,10 +78,36 @@ final class KafkaProcess implements AutoCloseable {
 
     /** A port free at the time of asking, on the loopback interface. */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        return freePorts(1, Set.of()).getFirst();
+    }
+
+    /**
+     * {@code count} different ports free at the time of asking, none of them in {@code taken}. Asked one by one,
+     * the system may hand out a port it just gave and took back (a broker whose two listeners then share a
+     * port fails to start), so every socket stays open until all are chosen.
+     */
+    static List<Integer> freePorts(int count, Set<Integer> taken) {
+        List<ServerSocket> open = new ArrayList<>();
+        try {
+            List<Integer> ports = new ArrayList<>();
+            while (ports.size() < count) {
+                ServerSocket socket = new ServerSocket(0);
+                open.add(socket);
+                if (!taken.contains(socket.getLocalPort())) {
+                    ports.add(socket.getLocalPort());
+                }
+            }
+            return ports;
         } catch (IOException e) {
             throw new UncheckedIOException("no free port on the loopback interface", e);
+        } finally {
+            for (ServerSocket socket : open) {
+                try {
+                    socket.close();
+                } catch (IOException e) {
+                    // A socket that did not close still gave its port number; nothing else to do with it.
+                }
+            }
         }
     }
 

@@ -1,7 +1,6 @@
 package io.mjtracker.testkit;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,8 +49,9 @@ public final class SecuredBroker implements AutoCloseable {
     public static SecuredBroker start(Path directory, Map<String, String> users) throws IOException, InterruptedException {
         Path dir = Files.createDirectories(directory).toAbsolutePath();
         TestCertificates certificates = TestCertificates.create(dir);
-        int port = freePort();
-        int controllerPort = freePort();
+        List<Integer> ports = KafkaProcess.freePorts(2, java.util.Set.of());
+        int port = ports.get(0);
+        int controllerPort = ports.get(1);
         String adminPassword = "admin-" + Uuid.randomUuid();
         Path properties = dir.resolve("server.properties");
         Files.writeString(properties, String.join("\n",
@@ -169,12 +169,6 @@ public final class SecuredBroker implements AutoCloseable {
                 "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path")));
         command.addAll(mainAndArgs);
         return new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
 
@@ -35,10 +36,11 @@ public final class StandaloneBroker implements KafkaBroker {
     }
 
     private StandaloneBroker(Path dir, int advertisedPort, Map<String, String> extraConfig) throws IOException, InterruptedException {
-        this.port = freePort();
+        List<Integer> ports = KafkaProcess.freePorts(3, advertisedPort < 0 ? Set.of() : Set.of(advertisedPort));
+        this.port = ports.get(0);
         this.advertisedPort = advertisedPort < 0 ? port : advertisedPort;
-        int controllerPort = freePort();
-        int internalPort = freePort();
+        int controllerPort = ports.get(1);
+        int internalPort = ports.get(2);
         List<String> lines = new ArrayList<>(List.of(
                 "process.roles=broker,controller",
                 "node.id=1",

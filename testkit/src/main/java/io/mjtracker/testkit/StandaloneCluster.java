@@ -24,11 +24,9 @@ public final class StandaloneCluster implements KafkaBroker {
     private final List<Integer> ports = new ArrayList<>();
 
     public StandaloneCluster(Path dir) throws IOException, InterruptedException {
-        List<Integer> controllerPorts = new ArrayList<>();
-        for (int i = 0; i < SIZE; i++) {
-            ports.add(KafkaProcess.freePort());
-            controllerPorts.add(KafkaProcess.freePort());
-        }
+        List<Integer> allPorts = KafkaProcess.freePorts(2 * SIZE, java.util.Set.of());
+        ports.addAll(allPorts.subList(0, SIZE));
+        List<Integer> controllerPorts = allPorts.subList(SIZE, 2 * SIZE);
         String voters = IntStream.range(0, SIZE)
                 .mapToObj(i -> (i + 1) + "@127.0.0.1:" + controllerPorts.get(i)).collect(Collectors.joining(","));
         String clusterId = Uuid.randomUuid().toString();

@@ -73,6 +73,10 @@ class BrokerOutageIT {
                 sampler.interrupt();
                 sampler.join();
                 assertThat(mostOpen.get()).as("requests open: up to TRACKER_MAX_IN_FLIGHT, the rest of each poll rewound").isEqualTo(40);
+                // The outage starts once intake has taken the next requests in: were the broker stopped before
+                // that, only the four long tasks would be open and none would finish while it is away.
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> gauge(worker, "mjtracker.requests.open") >= 20);
 
                 broker.stop();
                 long polledBefore = simulator.stats().totalRequests();

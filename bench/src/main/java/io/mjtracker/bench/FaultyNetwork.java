@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 
@@ -92,17 +93,21 @@ final class FaultyNetwork {
         }
     }
 
-    /** The faults by second, each once: a worker deaf for 30 s, then the other's commits reset, then the other way round. */
+    /** A fault of the plan: when, by seconds since the start, and what it does to the proxy. */
+    private record Fault(int at, String name, Consumer<KafkaFaultProxy> action) {}
+
+    /** A worker deaf for 30 s, then the other's commits reset, then the other way round. */
+    private static final List<Fault> PLAN = List.of(
+            new Fault(30, "hold worker 0", proxy -> proxy.holdResponsesNow("crash-worker-0", Duration.ofSeconds(30))),
+            new Fault(45, "reset worker 1", proxy -> proxy.resetAfter("crash-worker-1-results", KafkaFaultProxy.END_TXN, 3)),
+            new Fault(100, "hold worker 1", proxy -> proxy.holdResponsesNow("crash-worker-1", Duration.ofSeconds(30))),
+            new Fault(115, "reset worker 0", proxy -> proxy.resetAfter("crash-worker-0-results", KafkaFaultProxy.END_TXN, 3)));
+
+    /** Applies each fault of the plan that is due and not in {@code done} yet, and adds it there. */
     private static void fault(KafkaFaultProxy proxy, int second, List<String> done, int results, int taskCount) {
-        record Fault(int at, String name, Runnable action) {}
-        List<Fault> plan = List.of(
-                new Fault(30, "hold worker 0", () -> proxy.holdResponsesNow("crash-worker-0", Duration.ofSeconds(30))),
-                new Fault(45, "reset worker 1", () -> proxy.resetAfter("crash-worker-1-results", KafkaFaultProxy.END_TXN, 3)),
-                new Fault(100, "hold worker 1", () -> proxy.holdResponsesNow("crash-worker-1", Duration.ofSeconds(30))),
-                new Fault(115, "reset worker 0", () -> proxy.resetAfter("crash-worker-0-results", KafkaFaultProxy.END_TXN, 3)));
-        for (Fault fault : plan) {
+        for (Fault fault : PLAN) {
             if (second >= fault.at() && !done.contains(fault.name())) {
-                fault.action().run();
+                fault.action().accept(proxy);
                 done.add(fault.name());
                 System.out.printf("  %3ds: %s; %d/%d results%n", second, fault.name(), results, taskCount);
             }

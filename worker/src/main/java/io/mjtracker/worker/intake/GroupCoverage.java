@@ -50,6 +50,7 @@ public final class GroupCoverage implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private Set<Integer> lastUnowned = Set.of();
     private long unownedSinceMillis = -1;
+    private boolean reported;
     private volatile int unowned;
     private volatile long rebalancesForced;
 
@@ -96,19 +97,27 @@ public final class GroupCoverage implements AutoCloseable {
         ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(groupId)).all()
                 .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(groupId);
         Set<Integer> now = unownedPartitions(group, inputTopic, partitions);
-        long forMillis = clock.millis() - unownedSinceMillis;
-        switch (observe(now, clock.millis())) {
+        long nowMillis = clock.millis();
+        long forSeconds = (nowMillis - unownedSinceMillis) / 1000;
+        switch (observe(now, nowMillis)) {
             case NONE -> { }
             case REPORT -> LOG.error("input partitions {} of {} have had no owner in group {} for {} s; nobody reads them. A rebalance "
-                    + "ends it (restart one worker)", now, inputTopic, groupId, forMillis / 1000);
-            case LEAVE -> {
-                LOG.warn("input partitions {} of {} have had no owner in group {} for {} s (a cooperative rebalance whose second "
-                        + "round never came); taking this worker ({}) out of the group so that a full rebalance assigns every "
-                        + "partition again", now, inputTopic, groupId, forMillis / 1000, instanceId.orElseThrow());
-                admin.removeMembersFromConsumerGroup(groupId, new RemoveMembersFromConsumerGroupOptions(
-                        List.of(new MemberToRemove(instanceId.orElseThrow())))).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                rebalancesForced++;
-            }
+                    + "ends it (restart one worker)", now, inputTopic, groupId, forSeconds);
+            case LEAVE -> leave(now, forSeconds);
+        }
+    }
+
+    private void leave(Set<Integer> unownedNow, long forSeconds) throws TimeoutException, InterruptedException {
+        LOG.warn("input partitions {} of {} have had no owner in group {} for {} s (a cooperative rebalance whose second round "
+                + "never came); taking this worker ({}) out of the group so that a full rebalance assigns every partition again",
+                unownedNow, inputTopic, groupId, forSeconds, instanceId.orElseThrow());
+        try {
+            admin.removeMembersFromConsumerGroup(groupId, new RemoveMembersFromConsumerGroupOptions(
+                    List.of(new MemberToRemove(instanceId.orElseThrow())))).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            rebalancesForced++;
+        } catch (ExecutionException e) {
+            // The gauge stays up, so the alert fires; the next look past the bound tries again.
+            LOG.error("could not leave group {} to end it ({}); restart one worker", groupId, e.getCause().toString());
         }
     }
 
@@ -125,6 +134,7 @@ public final class GroupCoverage implements AutoCloseable {
             lastUnowned = now;
             unownedSinceMillis = now.isEmpty() ? -1 : nowMillis;
             unowned = 0;
+            reported = false;
             return Action.NONE;
         }
         if (nowMillis - unownedSinceMillis < UNOWNED_FOR.toMillis()) {
@@ -132,7 +142,10 @@ public final class GroupCoverage implements AutoCloseable {
         }
         unowned = now.size();
         if (instanceId.isEmpty()) {
-            return Action.REPORT;
+            // Once per stall: the gauge and its alert carry it from then on.
+            boolean first = !reported;
+            reported = true;
+            return first ? Action.REPORT : Action.NONE;
         }
         lastUnowned = Set.of();
         unownedSinceMillis = -1;

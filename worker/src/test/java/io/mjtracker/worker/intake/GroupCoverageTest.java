@@ -68,7 +68,9 @@ class GroupCoverageTest {
         assertThat(coverage.observe(Set.of(7), 20 * S)).as("partitions in transit").isEqualTo(Action.NONE);
         assertThat(coverage.observe(Set.of(7), 45 * S)).isEqualTo(Action.NONE);
         assertThat(coverage.observe(Set.of(7), 50 * S)).as("no instance id: it cannot start a round alone").isEqualTo(Action.REPORT);
-        assertThat(coverage.observe(Set.of(), 60 * S)).isEqualTo(Action.NONE);
+        assertThat(coverage.observe(Set.of(7), 65 * S)).as("reported once; the gauge carries it on").isEqualTo(Action.NONE);
+        assertThat(coverage.unowned()).isEqualTo(1);
+        assertThat(coverage.observe(Set.of(), 80 * S)).isEqualTo(Action.NONE);
         assertThat(coverage.unowned()).isZero();
     }
 }

@@ -51,6 +51,7 @@ class UnownedPartitionsIT {
 
     @Test
     void partitionsNoMemberOwnsAreAssignedAgainByARebalanceTheWorkerStarts(UpstreamSimulator simulator) throws Exception {
+        STARVING.set(true);
         TestTopics topics = new TestTopics(broker);
         topics.create(4);
         try (KafkaConsumer<byte[], byte[]> leader = new KafkaConsumer<>(Map.of(

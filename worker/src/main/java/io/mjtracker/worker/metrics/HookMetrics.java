@@ -62,7 +62,7 @@ public final class HookMetrics {
         });
     }
 
-    /** A call answered; {@code profile} null where its token was refused. */
+    /** A call judged, just before its answer goes out; {@code profile} null where its token was refused. */
     public void received(String profile, String result, long latencyNanos) {
         received(profile == null ? NO_PROFILE : tagOf(profile)).get(result).increment();
         latency.record(latencyNanos, TimeUnit.NANOSECONDS);

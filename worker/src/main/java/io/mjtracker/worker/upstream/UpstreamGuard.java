@@ -64,7 +64,12 @@ public final class UpstreamGuard {
     private Pace reservedUnder;
     private long reservedPermitAtNanos = -1;
     private long lastSendNanos;
-    private long pausedUntilMillis;
+    /**
+     * When a Retry-After pause ends, on the nanosecond clock: a pause kept in whole milliseconds ended up to
+     * two of them early (both ends floored), and a request let out before a gateway's Retry-After date meets
+     * its 429 again.
+     */
+    private long pausedUntilNanos;
     private long probeAtMillis;
     private boolean misconfigurationReported;
     /** Set while the configuration is suspect (401/403, wrong base URL): requests go out one at a time. */
@@ -82,6 +87,7 @@ public final class UpstreamGuard {
         this.nanoTime = nanoTime;
         // As if the last send were long past: the first request never waits for spacing.
         this.lastSendNanos = nanoTime.getAsLong() - TimeUnit.DAYS.toNanos(365);
+        this.pausedUntilNanos = lastSendNanos;
         this.pace = Pace.of(name, settings.ratePerSecond(), nanoTime);
         // The registry only lists the limiter for the metrics; the one in use runs on the injected time source.
         this.rateLimiters = RateLimiterRegistry.of(pace.limiter().getRateLimiterConfig());
@@ -157,8 +163,9 @@ public final class UpstreamGuard {
      */
     public long nanosUntilPermitted() {
         long now = clock.millis();
-        if (pausedUntilMillis > now) {
-            return TimeUnit.MILLISECONDS.toNanos(pausedUntilMillis - now);
+        long paused = pausedUntilNanos - nanoTime.getAsLong();
+        if (paused > 0) {
+            return paused;
         }
         if (probeOutstanding) {
             // One probe at a time while the configuration is suspect: wait for its answer.
@@ -280,7 +287,10 @@ public final class UpstreamGuard {
                 if (pause.compareTo(maxRateLimitPause) > 0) {
                     pause = maxRateLimitPause;
                 }
-                pausedUntilMillis = Math.max(pausedUntilMillis, clock.millis() + pause.toMillis());
+                long until = nanoTime.getAsLong() + pause.toNanos();
+                if (until - pausedUntilNanos > 0) {
+                    pausedUntilNanos = until;
+                }
                 // A spent quota is not the task's fault: its TIMED_OUT clock stops until the upstream answers again.
                 unavailability.refused();
             }

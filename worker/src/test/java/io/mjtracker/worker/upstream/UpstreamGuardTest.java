@@ -38,6 +38,15 @@ class UpstreamGuardTest {
     }
 
     @Test
+    void aRetryAfterIsWaitedOutInFullNotCutToWholeMilliseconds() {
+        clock.advance(Duration.ofNanos(700_000));
+        guard.record("task-1", new FetchResult.RateLimited(Duration.ofNanos(4_399_500_000L)), LATENCY);
+
+        clock.advance(Duration.ofNanos(4_399_400_000L));
+        assertThat(guard.nanosUntilPermitted()).as("a tenth of a millisecond before the date it gave").isEqualTo(100_000);
+    }
+
+    @Test
     void aRateLimitWithoutRetryAfterPausesOneSecond() {
         assertThat(guard.nanosUntilPermitted()).isZero();
         guard.record("task-1", new FetchResult.RateLimited(null), LATENCY);

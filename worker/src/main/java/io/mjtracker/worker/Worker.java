@@ -19,6 +19,7 @@ import io.mjtracker.worker.intake.ConsumerPartitionCount;
 import io.mjtracker.worker.intake.DeadLetterReason;
 import io.mjtracker.worker.intake.GroupCoverage;
 import io.mjtracker.worker.intake.HangingTransactions;
+import io.mjtracker.worker.intake.MissedAbortMarkers;
 import io.mjtracker.worker.intake.IntakeLoop;
 import io.mjtracker.worker.intake.RequestParser;
 import io.mjtracker.worker.intake.TransactionBounds;
@@ -136,8 +137,13 @@ public final class Worker implements AutoCloseable {
                 new KafkaStatusPublisher(statusProducer, kafka.topics().status(), recordCodec, metrics::statusFailed);
         resources.push(statusPublisher);
         statusPublisher.start(Duration.ofSeconds(30));
+        Admin admin = Admin.create(clients.admin());
+        resources.push(admin);
+        List<String> writtenTopics = List.of(kafka.topics().completed(), kafka.topics().deadLetter(), kafka.topics().input());
+        MissedAbortMarkers abortCheck = new MissedAbortMarkers(admin, kafka.groupId(), writtenTopics, clients.transactionalId(), clock);
+        resources.push(abortCheck);
         ResultPublisher results = new ResultPublisher(() -> new KafkaProducer<>(clients.resultProducer()),
-                kafka.topics(), recordCodec, clients.maxRequestBytes());
+                kafka.topics(), recordCodec, clients.maxRequestBytes(), abortCheck);
         resources.push(results);
         results.start(Duration.ofMinutes(5));
 
@@ -182,13 +188,10 @@ public final class Worker implements AutoCloseable {
                 () -> stalls.longestOffsetWaitMillis() / 1000.0, stalls::windowFullPartitions);
         metrics.capGauges(config.tracking().maxInFlight(), stalls::openRequests, () -> stalls.heldAtCap() ? 1 : 0);
         metrics.upstreamGauges(lanes);
-        Admin admin = Admin.create(clients.admin());
-        resources.push(admin);
-        HangingTransactions hanging = new HangingTransactions(admin, kafka.groupId(),
-                List.of(kafka.topics().completed(), kafka.topics().deadLetter(), kafka.topics().input()),
+        HangingTransactions hanging = new HangingTransactions(admin, kafka.groupId(), writtenTopics,
                 clients.transactionalIdPrefix(), clients.transactionalId(), stalls::longestOffsetWaitMillis, wall);
         resources.push(hanging);
-        metrics.hangingTransactions(hanging::unresolved, hanging::aborted);
+        metrics.hangingTransactions(hanging::unresolved, () -> hanging.aborted() + abortCheck.aborted());
         // Before intake starts: the first transaction must not join a hanging one of this worker's producer.
         hanging.start();
         GroupCoverage coverage = new GroupCoverage(admin, kafka.groupId(), kafka.topics().input(),

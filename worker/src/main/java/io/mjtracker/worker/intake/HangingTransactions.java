@@ -23,7 +23,6 @@ import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +55,6 @@ import org.slf4j.LoggerFactory;
 public final class HangingTransactions implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HangingTransactions.class);
-    private static final String OFFSETS_TOPIC = "__consumer_offsets";
     /** Cheap while nothing waits: only a partition waiting past {@link #SUSPECT_AFTER} leads to Admin calls. */
     private static final Duration CHECK_INTERVAL = Duration.ofSeconds(5);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(10);
@@ -84,8 +82,7 @@ public final class HangingTransactions implements AutoCloseable {
     static final Duration SUSPECT_AFTER = Duration.ofSeconds(20);
 
     private final Admin admin;
-    private final String groupId;
-    private final List<String> writtenTopics;
+    private final WrittenPartitions written;
     private final String transactionalIdPrefix;
     private final String ownTransactionalId;
     private final LongSupplier longestOffsetWaitMillis;
@@ -104,8 +101,7 @@ public final class HangingTransactions implements AutoCloseable {
     public HangingTransactions(Admin admin, String groupId, List<String> writtenTopics, String transactionalIdPrefix,
             String ownTransactionalId, LongSupplier longestOffsetWaitMillis, Clock clock) {
         this.admin = admin;
-        this.groupId = groupId;
-        this.writtenTopics = List.copyOf(writtenTopics);
+        this.written = new WrittenPartitions(admin, groupId, writtenTopics, ADMIN_TIMEOUT);
         this.transactionalIdPrefix = transactionalIdPrefix;
         this.ownTransactionalId = ownTransactionalId;
         this.longestOffsetWaitMillis = longestOffsetWaitMillis;
@@ -157,10 +153,11 @@ public final class HangingTransactions implements AutoCloseable {
      * Looks at the open transactions on the partitions this group writes once, aborting the dead ones of this
      * group. This worker's own producer's are aborted only {@code atStart}: they were left by an earlier run of
      * it, whose outcome nobody knows, so all of it goes; one left during this run covers work this worker
-     * counts as committed, and its own next transaction there joins and commits it.
+     * counts as committed, and its own next transaction there joins and commits it (one it aborted is
+     * ended by {@link MissedAbortMarkers}, which knows its own offsets).
      */
     void check(boolean atStart) throws ExecutionException, TimeoutException, InterruptedException {
-        List<TopicPartition> partitions = writtenPartitions();
+        List<TopicPartition> partitions = written.list();
         if (partitions.isEmpty()) {
             return;
         }
@@ -192,36 +189,6 @@ public final class HangingTransactions implements AutoCloseable {
         }
     }
 
-    /**
-     * The offsets partition of the group and every partition of the topics it writes; a topic that does not
-     * exist yet has nothing open, and a new cluster without {@code __consumer_offsets} has no group offsets.
-     */
-    private List<TopicPartition> writtenPartitions() throws ExecutionException, TimeoutException, InterruptedException {
-        List<String> topics = new ArrayList<>(writtenTopics);
-        topics.add(OFFSETS_TOPIC);
-        List<TopicPartition> partitions = new ArrayList<>();
-        var descriptions = admin.describeTopics(topics).topicNameValues();
-        for (String topic : topics) {
-            int count;
-            try {
-                count = descriptions.get(topic).get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).partitions().size();
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                    continue;
-                }
-                throw e;
-            }
-            if (topic.equals(OFFSETS_TOPIC)) {
-                partitions.add(new TopicPartition(OFFSETS_TOPIC, offsetsPartitionOf(groupId, count)));
-            } else {
-                for (int partition = 0; partition < count; partition++) {
-                    partitions.add(new TopicPartition(topic, partition));
-                }
-            }
-        }
-        return partitions;
-    }
-
     /** Aborts {@code producer}'s open transaction on {@code partition} where it is dead and this group's; false where it is left. */
     private boolean settled(TopicPartition partition, ProducerState producer, Map<Long, Optional<Owner>> owners, boolean atStart)
             throws ExecutionException, TimeoutException, InterruptedException {
@@ -241,8 +208,7 @@ public final class HangingTransactions implements AutoCloseable {
                 return true;
             }
             case Verdict.Abort abort -> {
-                admin.abortTransaction(new AbortTransactionSpec(partition, producer.producerId(), (short) producer.producerEpoch(),
-                        producer.coordinatorEpoch().orElse(0))).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                abortOn(admin, partition, producer);
                 aborted++;
                 LOG.warn("aborted a hanging transaction on {} left by this group's producer {} (transactional id {}) at epoch {}, "
                         + "open since offset {}: partitions waiting for their committed offsets and readers stopped at it can go on, "
@@ -256,11 +222,18 @@ public final class HangingTransactions implements AutoCloseable {
                         + "hanging, end it with: kafka-transactions.sh --bootstrap-server <brokers> abort --topic {} --partition {} "
                         + "--producer-id {} --producer-epoch {} --coordinator-epoch {}", partition,
                         producer.currentTransactionStartOffset().getAsLong(), producer.producerId(), producer.producerEpoch(),
-                        report.why(), OFFSETS_TOPIC, partition.topic(), partition.partition(), producer.producerId(),
+                        report.why(), WrittenPartitions.OFFSETS_TOPIC, partition.topic(), partition.partition(), producer.producerId(),
                         producer.producerEpoch(), producer.coordinatorEpoch().orElse(0));
                 return false;
             }
         }
+    }
+
+    /** Writes the abort marker of {@code producer}'s open transaction on {@code partition} (KIP-664), as the coordinator would have. */
+    static void abortOn(Admin admin, TopicPartition partition, ProducerState producer)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        admin.abortTransaction(new AbortTransactionSpec(partition, producer.producerId(), (short) producer.producerEpoch(),
+                producer.coordinatorEpoch().orElse(0))).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private Optional<Owner> ownerOf(long producerId, Map<Long, Optional<Owner>> owners)
@@ -322,12 +295,6 @@ public final class HangingTransactions implements AutoCloseable {
             return new Verdict.Abort(id);
         }
         return new Verdict.Report("its coordinator holds transactional id " + id + " as " + now.state() + " at epoch " + now.producerEpoch());
-    }
-
-    /** Which partition of {@code __consumer_offsets} holds a group's offsets: Kafka's own rule. */
-    static int offsetsPartitionOf(String groupId, int offsetsPartitions) {
-        int hash = groupId.hashCode();
-        return (hash == Integer.MIN_VALUE ? 0 : Math.abs(hash)) % offsetsPartitions;
     }
 
     @Override

@@ -295,6 +295,9 @@ public final class IntakeLoop implements Runnable {
             settle(inDoubt, results.resume());
             return;
         }
+        if (results.checkingAbort()) {
+            return; // what is finished waits: a transaction now could join the aborted one where its marker was missed
+        }
         boolean upstreamAway = unavailability.values().stream().anyMatch(UnavailabilityClock::unavailableNow);
         if (finished.isEmpty() && deadLetters.isEmpty() && owned.values().stream().allMatch(state -> upstreamAway
                 ? state.progress.checkpointLine() == Long.MIN_VALUE : state.progress.checkpointBelow() == Long.MIN_VALUE)) {

@@ -153,7 +153,7 @@ public final class TrackerMetrics {
     public void hangingTransactions(Supplier<Number> unresolved, Supplier<Number> aborted) {
         gauge("hanging.transactions", "Open transactions on a partition the group writes, outliving any live one, not aborted by the worker",
                 unresolved, Tags.empty());
-        functionCounter("hanging.transactions.aborted", "Hanging transactions of this group's own producers the worker aborted", aborted);
+        functionCounter("hanging.transactions.aborted", "Hanging transactions of this group's own producers the worker aborted, missed abort markers of its own included", aborted);
     }
 
     /** Registers what the group-coverage check found: input partitions no member owns, and the rounds this worker started. */

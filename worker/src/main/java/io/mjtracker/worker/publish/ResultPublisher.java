@@ -6,7 +6,9 @@ import io.mjtracker.worker.tracking.Completion;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
@@ -16,6 +18,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
@@ -68,10 +71,14 @@ public final class ResultPublisher implements AutoCloseable {
     private final Supplier<Producer<byte[], byte[]>> producers;
     private final TopicNames topics;
     private final OutputRecords records;
+    private final AbortCheck abortCheck;
+    /** Per partition, the last offset a committed transaction of this run wrote: what a later abort must not undo. */
+    private final Map<TopicPartition, Long> committedUpTo = new HashMap<>();
     private Producer<byte[], byte[]> producer;
     private Consumer<Producer<byte[], byte[]>> replacementListener = replaced -> { };
     private boolean initialised;
     private List<Future<RecordMetadata>> checkpointSends = List.of();
+    private List<Future<RecordMetadata>> sends = List.of();
     private boolean inDoubt;
     private boolean aborting;
 
@@ -79,11 +86,14 @@ public final class ResultPublisher implements AutoCloseable {
      * @param producers makes a transactional producer with the worker's settings; called again when
      *     one becomes unusable
      * @param maxRequestBytes the producer's {@code max.request.size}: larger records are trimmed
+     * @param abortCheck told of every transaction aborted or left behind by a replaced producer
      */
-    public ResultPublisher(Supplier<Producer<byte[], byte[]>> producers, TopicNames topics, RecordCodec codec, int maxRequestBytes) {
+    public ResultPublisher(Supplier<Producer<byte[], byte[]>> producers, TopicNames topics, RecordCodec codec, int maxRequestBytes,
+            AbortCheck abortCheck) {
         this.producers = producers;
         this.topics = topics;
         this.records = new OutputRecords(topics, codec, maxRequestBytes);
+        this.abortCheck = abortCheck;
     }
 
     /**
@@ -119,6 +129,14 @@ public final class ResultPublisher implements AutoCloseable {
     }
 
     /**
+     * True while the partitions an aborted transaction may have written are looked at for a missed abort
+     * marker: nothing new may be published until then, or it could join the aborted records and commit them.
+     */
+    public boolean checkingAbort() {
+        return abortCheck.running();
+    }
+
+    /**
      * Publishes {@code transaction} atomically.
      *
      * @throws FatalPublishException where no retry or new producer can succeed
@@ -127,23 +145,29 @@ public final class ResultPublisher implements AutoCloseable {
         if (inDoubt) {
             throw new IllegalStateException("a transaction is in doubt; resume() it first");
         }
+        if (checkingAbort()) {
+            throw new IllegalStateException("an aborted transaction is being checked; wait for checkingAbort() to end");
+        }
         if (!initialised && !initialise()) {
             return new Attempt.Aborted("the result producer is not initialised yet (broker unreachable?)");
         }
+        // Every send is kept until the transaction ends: where its records landed is what an abort check needs.
+        sends = new ArrayList<>(transaction.results().size() + transaction.deadLetters().size() + transaction.checkpoints().size());
+        checkpointSends = List.of();
         try {
             producer.beginTransaction();
             for (Completion completion : transaction.results()) {
-                producer.send(records.result(completion));
+                sends.add(producer.send(records.result(completion)));
             }
             for (DeadLetter letter : transaction.deadLetters()) {
-                producer.send(records.deadLetter(letter));
+                sends.add(producer.send(records.deadLetter(letter)));
             }
-            List<Future<RecordMetadata>> sends = new ArrayList<>(transaction.checkpoints().size());
+            int firstCheckpoint = sends.size();
             for (Checkpoint checkpoint : transaction.checkpoints()) {
                 sends.add(producer.send(new ProducerRecord<>(topics.input(), checkpoint.partition(), checkpoint.key(),
                         checkpoint.value(), Arrays.asList(checkpoint.headers()))));
             }
-            checkpointSends = sends;
+            checkpointSends = sends.subList(firstCheckpoint, sends.size());
             if (!transaction.offsets().isEmpty()) {
                 producer.sendOffsetsToTransaction(transaction.offsets(), group);
             }
@@ -173,6 +197,9 @@ public final class ResultPublisher implements AutoCloseable {
             return failed(e);
         }
         inDoubt = false;
+        for (RecordMetadata landed : landed(sends)) {
+            committedUpTo.merge(new TopicPartition(landed.topic(), landed.partition()), landed.offset(), Math::max);
+        }
         return new Attempt.Committed(offsetsOf(checkpointSends));
     }
 
@@ -215,7 +242,33 @@ public final class ResultPublisher implements AutoCloseable {
             return replaceProducer(e);
         }
         inDoubt = false;
+        checkAbort();
         return new Attempt.Aborted(reason);
+    }
+
+    /**
+     * Has the partitions the ended transaction wrote looked at. The coordinator completes an abort without
+     * writing its marker to a partition that has no leader at that moment; the aborted records stay open
+     * there, and the next transaction writing to the partition joins them and commits them with its own.
+     */
+    private void checkAbort() {
+        Map<TopicPartition, Long> abortedFrom = new HashMap<>();
+        for (RecordMetadata landed : landed(sends)) {
+            abortedFrom.merge(new TopicPartition(landed.topic(), landed.partition()), landed.offset(), Math::min);
+        }
+        sends = List.of();
+        abortCheck.afterAbort(Map.copyOf(committedUpTo), abortedFrom);
+    }
+
+    /** Where the sends that reached a partition landed; the others are unknown (failed, or their answer lost). */
+    private static List<RecordMetadata> landed(List<Future<RecordMetadata>> sends) {
+        List<RecordMetadata> landed = new ArrayList<>(sends.size());
+        for (Future<RecordMetadata> send : sends) {
+            if (send.state() == Future.State.SUCCESS && send.resultNow().hasOffset()) {
+                landed.add(send.resultNow());
+            }
+        }
+        return landed;
     }
 
     /**
@@ -231,6 +284,9 @@ public final class ResultPublisher implements AutoCloseable {
         producer = producers.get();
         replacementListener.accept(producer);
         initialise();
+        // The fresh producer's initTransactions aborts what the old one left open (or, unregistered, the
+        // coordinator's timeout does): with the same chance of a missed marker.
+        checkAbort();
         return new Attempt.Aborted("producer replaced after " + cause.getClass().getSimpleName());
     }
 

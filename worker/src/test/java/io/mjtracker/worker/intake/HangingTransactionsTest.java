@@ -83,8 +83,8 @@ class HangingTransactionsTest {
     @Test
     void theGroupsOffsetsPartitionFollowsKafkasRule() {
         // Utils.abs(groupId.hashCode()) % partitions, as the group coordinator places a group.
-        assertThat(HangingTransactions.offsetsPartitionOf("mj-tracker", 50)).isEqualTo(Math.abs("mj-tracker".hashCode()) % 50);
-        assertThat(HangingTransactions.offsetsPartitionOf("polygenelubricants", 50))
+        assertThat(WrittenPartitions.offsetsPartitionOf("mj-tracker", 50)).isEqualTo(Math.abs("mj-tracker".hashCode()) % 50);
+        assertThat(WrittenPartitions.offsetsPartitionOf("polygenelubricants", 50))
                 .as("a group id whose hash is Integer.MIN_VALUE").isZero();
     }
 }

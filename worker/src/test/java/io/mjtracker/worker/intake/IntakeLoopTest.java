@@ -16,6 +16,7 @@ import io.mjtracker.worker.config.TrackingSettings;
 import io.mjtracker.worker.metrics.HealthState;
 import io.mjtracker.worker.metrics.HookMetrics;
 import io.mjtracker.worker.metrics.TrackerMetrics;
+import io.mjtracker.worker.publish.AbortCheck;
 import io.mjtracker.worker.publish.ResultPublisher;
 import io.mjtracker.worker.tracking.Lane;
 import io.mjtracker.worker.tracking.PollCadence;
@@ -183,7 +184,7 @@ class IntakeLoopTest {
                     new ByteArraySerializer());
             producers.add(producer);
             return producer;
-        }, topics, codec, 1_048_576);
+        }, topics, codec, 1_048_576, AbortCheck.NONE);
         results.start(Duration.ofSeconds(1));
         KafkaSettings kafka = new KafkaSettings("unused:9092", "g", "i", false, topics, 1, Optional.empty(), Map.of());
         BudgetShare budget = new BudgetShare(() -> java.util.OptionalInt.of(1), clock);

@@ -13,6 +13,7 @@ import io.mjtracker.testkit.KafkaBroker;
 import io.mjtracker.testkit.KafkaBrokerExtension;
 import io.mjtracker.worker.config.TopicNames;
 import io.mjtracker.worker.intake.DeadLetterReason;
+import io.mjtracker.worker.publish.AbortCheck;
 import io.mjtracker.worker.publish.DeadLetter;
 import io.mjtracker.worker.publish.ResultPublisher;
 import io.mjtracker.worker.publish.Transaction;
@@ -61,7 +62,7 @@ class ResultPublisherIT {
         ResultPublisher publisher = new ResultPublisher(() -> {
             made.incrementAndGet();
             return new KafkaProducer<>(producerConfig(transactionalId));
-        }, new TopicNames(topics.input, topics.status, topics.completed, topics.deadLetter), codec, maxRequestBytes);
+        }, new TopicNames(topics.input, topics.status, topics.completed, topics.deadLetter), codec, maxRequestBytes, AbortCheck.NONE);
         publisher.start(Duration.ofSeconds(30));
         return publisher;
     }

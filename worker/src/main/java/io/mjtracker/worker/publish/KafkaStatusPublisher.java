@@ -6,11 +6,15 @@ import io.mjtracker.worker.tracking.StatusSink;
 import io.mjtracker.worker.tracking.TaskRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +28,14 @@ import org.slf4j.LoggerFactory;
 public final class KafkaStatusPublisher implements StatusSink, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaStatusPublisher.class);
-    /** A send that took this long waited for buffer space or metadata: the broker has been away a while. */
+    /**
+     * A send that took this long, most of it waiting for buffer space or metadata (the producer's own
+     * counts say which), found the broker away a while. Slow for another reason (a garbage collection,
+     * a busy machine), it sheds nothing.
+     */
     static final long BLOCKED_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** The producer's counters of time its sends spent waiting for buffer space and for metadata. */
+    private static final Set<String> WAIT_TOTALS = Set.of("bufferpool-wait-time-ns-total", "metadata-wait-time-ns-total");
     /**
      * After a send that waited, updates are dropped (and counted) this long without asking the producer:
      * with its buffer full, each send would hold the tracker thread for {@code max.block.ms}, and a batch
@@ -39,6 +49,8 @@ public final class KafkaStatusPublisher implements StatusSink, AutoCloseable {
     private final AtomicLong failures = new AtomicLong();
     private final Runnable onFailure;
     private final LongSupplier nanoTime;
+    /** Empty where the producer does not count its waits: then every slow send counts as one that waited. */
+    private final List<Metric> waitTotals;
     private long shedUntilNanos;
 
     /** @param onFailure counts a status update the broker did not take */
@@ -54,6 +66,9 @@ public final class KafkaStatusPublisher implements StatusSink, AutoCloseable {
         this.onFailure = onFailure;
         this.nanoTime = nanoTime;
         this.shedUntilNanos = nanoTime.getAsLong();
+        this.waitTotals = producer.metrics().entrySet().stream()
+                .filter(metric -> metric.getKey().group().equals("producer-metrics") && WAIT_TOTALS.contains(metric.getKey().name()))
+                .map(Map.Entry::getValue).map(Metric.class::cast).toList();
     }
 
     /**
@@ -79,6 +94,7 @@ public final class KafkaStatusPublisher implements StatusSink, AutoCloseable {
     @Override
     public void publish(TaskRequest request, StatusUpdate update) {
         long started = nanoTime.getAsLong();
+        double waitedBefore = waitedNanos();
         if (started - shedUntilNanos < 0) {
             failed(request.taskId(), "dropped without sending: the producer's buffer was full a moment ago (broker away)");
             return;
@@ -93,9 +109,20 @@ public final class KafkaStatusPublisher implements StatusSink, AutoCloseable {
             }
         });
         long ended = nanoTime.getAsLong();
-        if (ended - started >= BLOCKED_NANOS) {
+        if (ended - started >= BLOCKED_NANOS && (waitTotals.isEmpty() || waitedNanos() - waitedBefore >= BLOCKED_NANOS / 2.0)) {
             shedUntilNanos = ended + SHED_NANOS;
         }
+    }
+
+    /** Time the producer's sends have waited for buffer space and metadata so far; 0 where it does not count it. */
+    private double waitedNanos() {
+        double total = 0;
+        for (Metric waits : waitTotals) {
+            if (waits.metricValue() instanceof Number nanos) {
+                total += nanos.doubleValue();
+            }
+        }
+        return total;
     }
 
     private void failed(String taskId, String why) {

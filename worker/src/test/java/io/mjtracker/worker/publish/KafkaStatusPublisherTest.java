@@ -9,14 +9,18 @@ import io.mjtracker.common.record.StatusUpdate;
 import io.mjtracker.common.task.TaskCodec;
 import io.mjtracker.worker.tracking.TaskRequest;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
@@ -28,6 +32,9 @@ class KafkaStatusPublisherTest {
 
     private long nanos = 1_000;
     private boolean bufferFull;
+    /** Time this process holds a send for reasons of its own (a garbage collection), not waiting for the broker. */
+    private long stalledNanos;
+    private final AtomicLong bufferWaitNanos = new AtomicLong();
     private int sendsTried;
     private final AtomicInteger failed = new AtomicInteger();
 
@@ -36,16 +43,33 @@ class KafkaStatusPublisherTest {
         @Override
         public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
             sendsTried++;
+            nanos += stalledNanos;
             if (bufferFull) {
                 nanos += MAX_BLOCK_NANOS;
+                bufferWaitNanos.addAndGet(MAX_BLOCK_NANOS);
                 callback.onCompletion(null, new BufferExhaustedException("buffer full"));
                 return null;
             }
             return super.send(record, callback);
         }
     };
-    private final KafkaStatusPublisher publisher = new KafkaStatusPublisher(producer, "mj.tasks.status", new RecordCodec(),
-            failed::incrementAndGet, () -> nanos);
+    private final KafkaStatusPublisher publisher;
+
+    KafkaStatusPublisherTest() {
+        MetricName waits = new MetricName("bufferpool-wait-time-ns-total", "producer-metrics", "", Map.of());
+        producer.setMockMetrics(waits, new Metric() {
+            @Override
+            public MetricName metricName() {
+                return waits;
+            }
+
+            @Override
+            public Object metricValue() {
+                return (double) bufferWaitNanos.get();
+            }
+        });
+        publisher = new KafkaStatusPublisher(producer, "mj.tasks.status", new RecordCodec(), failed::incrementAndGet, () -> nanos);
+    }
 
     private void publish(String taskId) {
         var task = new TaskCodec().parse(("{\"id\":\"" + taskId + "\",\"status\":\"IN_PROGRESS\",\"progress\":\"40%\"}")
@@ -76,5 +100,16 @@ class KafkaStatusPublisherTest {
         nanos += KafkaStatusPublisher.SHED_NANOS;
         publish("after");
         assertThat(producer.history()).hasSize(2);
+    }
+
+    @Test
+    void aSendHeldUpByThisProcessRatherThanTheBrokerDropsNothing() {
+        stalledNanos = 2 * KafkaStatusPublisher.BLOCKED_NANOS;
+        publish("during a garbage collection");
+        stalledNanos = 0;
+        publish("next");
+
+        assertThat(producer.history()).hasSize(2);
+        assertThat(failed).hasValue(0);
     }
 }

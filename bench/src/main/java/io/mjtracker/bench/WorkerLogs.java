@@ -9,7 +9,7 @@ import java.util.stream.Stream;
 
 /**
  * What the logs of a run say about stalls: offset waits, hanging transactions found or aborted, partitions no
- * member owned; the evidence a verdict by task id cannot give, since a stall the worker ended leaves every
+ * member owned, transactions the worker aborted and what the coordinator left open of them; the evidence a verdict by task id cannot give, since a stall the worker ended leaves every
  * request answered.
  */
 final class WorkerLogs {
@@ -18,7 +18,11 @@ final class WorkerLogs {
             "wait for their committed offsets",
             "aborted a hanging transaction",
             "has been open since offset",
-            "have had no owner in group");
+            "have had no owner in group",
+            "result transaction aborted",
+            "aborted transaction was still open",
+            "committed transaction of this worker is still open",
+            "holds records of this worker's committed and of its aborted");
 
     /** The broker's line for a transaction it completes without writing a marker to some of its partitions. */
     private static final String MARKER_SKIPPED = "Couldn't find leader endpoint for partitions";

@@ -209,6 +209,12 @@ public final class IntakeLoop implements Runnable {
         collectCompletions();
         do {
             commit();
+            if (results.checkingAbort()) {
+                // Nothing can be published before the check ends; what is finished is redone by the next owner, whose start
+                // looks for what the abort left open.
+                LOG.info("an aborted transaction is still being checked; {} finished requests are left to the next owner", finished.size());
+                break;
+            }
         } while ((inDoubt != null || !finished.isEmpty() && held < finished.size()) && clock.millis() < deadline);
         LOG.info("intake stopped; {} requests left unfinished for the next owner", tracker.openRequests());
     }

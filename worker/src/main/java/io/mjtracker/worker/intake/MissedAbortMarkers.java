@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeProducersOptions;
 import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionState;
@@ -109,6 +110,10 @@ public final class MissedAbortMarkers implements AbortCheck, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
+        } catch (RuntimeException e) {
+            // Whatever it was, publishing must not stay held by a check that died: it looks again until its deadline.
+            LOG.warn("looking for missed abort markers failed unexpectedly; looking again", e);
+            left = null;
         }
         if (left != null && left.isEmpty()) {
             running = false;
@@ -141,13 +146,20 @@ public final class MissedAbortMarkers implements AbortCheck, AutoCloseable {
         if (partitions.isEmpty()) {
             return partitions;
         }
-        var described = admin.describeProducers(partitions);
+        // One partition without a leader must not hold the others: the Admin client would retry it for its whole
+        // API timeout, so the call gets the check's own, and every answer is waited for against one deadline.
+        var described = admin.describeProducers(partitions, new DescribeProducersOptions().timeoutMs((int) ADMIN_TIMEOUT.toMillis()));
+        long answersBy = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
         List<TopicPartition> left = new ArrayList<>();
         List<TopicPartition> forbidden = new ArrayList<>();
         for (TopicPartition partition : partitions) {
             List<ProducerState> producers;
             try {
-                producers = described.partitionResult(partition).get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).activeProducers();
+                producers = described.partitionResult(partition).get(Math.max(0, answersBy - System.nanoTime()), TimeUnit.NANOSECONDS)
+                        .activeProducers();
+            } catch (TimeoutException e) {
+                left.add(partition);
+                continue;
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof AuthorizationException) {
                     forbidden.add(partition);
@@ -177,6 +189,11 @@ public final class MissedAbortMarkers implements AbortCheck, AutoCloseable {
         long openSince = producer.currentTransactionStartOffset().getAsLong();
         switch (action(partition, openSince, look.committedUpTo(), look.abortedFrom())) {
             case ABORT -> {
+                if (!stillDone(producer.producerId())) {
+                    LOG.info("left the transaction open on {} from offset {}: the coordinator holds a transaction of this worker's "
+                            + "transactional id again (another instance of it?)", partition, openSince);
+                    return;
+                }
                 try {
                     HangingTransactions.abortOn(admin, partition, producer);
                 } catch (ExecutionException e) {
@@ -202,6 +219,16 @@ public final class MissedAbortMarkers implements AbortCheck, AutoCloseable {
                     + "aborted transactions (both markers were missed). Aborting it would lose committed results, so it is left: "
                     + "results from offset {} on may be published twice", partition, openSince, look.abortedFrom().get(partition));
         }
+    }
+
+    /**
+     * Asked again right before a marker is written: the coordinator must still hold the producer id and no live
+     * transaction, or the marker could end a live one (of another instance with this transactional id).
+     */
+    private boolean stillDone(long producerId) throws ExecutionException, TimeoutException, InterruptedException {
+        TransactionDescription now = admin.describeTransactions(List.of(ownTransactionalId)).all()
+                .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(ownTransactionalId);
+        return now != null && now.producerId() == producerId && !UNFINISHED.contains(now.state());
     }
 
     /** The decision, apart from the calls. */

@@ -9,11 +9,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.slf4j.Logger;
@@ -103,15 +105,24 @@ public final class KafkaStatusPublisher implements StatusSink, AutoCloseable {
         for (var header : request.headers()) {
             record.headers().add(header);
         }
-        producer.send(record, (metadata, failure) -> {
+        Future<RecordMetadata> sent = producer.send(record, (metadata, failure) -> {
             if (failure != null) {
                 failed(request.taskId(), failure.toString());
             }
         });
         long ended = nanoTime.getAsLong();
-        if (ended - started >= BLOCKED_NANOS && (waitTotals.isEmpty() || waitedNanos() - waitedBefore >= BLOCKED_NANOS / 2.0)) {
+        if (ended - started >= BLOCKED_NANOS && (waitTotals.isEmpty() || refusedAtOnce(sent)
+                || waitedNanos() - waitedBefore >= BLOCKED_NANOS / 2.0)) {
             shedUntilNanos = ended + SHED_NANOS;
         }
+    }
+
+    /**
+     * A send the producer failed before returning: it waited its {@code max.block.ms} for metadata or buffer
+     * space and gave up (a metadata wait that times out is not added to the producer's wait counter).
+     */
+    private static boolean refusedAtOnce(Future<RecordMetadata> sent) {
+        return sent.isDone() && sent.state() == Future.State.FAILED;
     }
 
     /** Time the producer's sends have waited for buffer space and metadata so far; 0 where it does not count it. */

@@ -10,6 +10,7 @@ import io.mjtracker.common.task.TaskCodec;
 import io.mjtracker.worker.tracking.TaskRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,6 +22,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
@@ -32,6 +34,7 @@ class KafkaStatusPublisherTest {
 
     private long nanos = 1_000;
     private boolean bufferFull;
+    private boolean metadataAway;
     /** Time this process holds a send for reasons of its own (a garbage collection), not waiting for the broker. */
     private long stalledNanos;
     private final AtomicLong bufferWaitNanos = new AtomicLong();
@@ -47,10 +50,19 @@ class KafkaStatusPublisherTest {
             if (bufferFull) {
                 nanos += MAX_BLOCK_NANOS;
                 bufferWaitNanos.addAndGet(MAX_BLOCK_NANOS);
-                callback.onCompletion(null, new BufferExhaustedException("buffer full"));
-                return null;
+                return refused(callback, new BufferExhaustedException("buffer full"));
+            }
+            if (metadataAway) {
+                // A metadata wait that times out is not added to the producer's wait counter.
+                nanos += MAX_BLOCK_NANOS;
+                return refused(callback, new TimeoutException("topic not present in metadata after 100 ms"));
             }
             return super.send(record, callback);
+        }
+
+        private Future<RecordMetadata> refused(Callback callback, RuntimeException why) {
+            callback.onCompletion(null, why);
+            return CompletableFuture.failedFuture(why);
         }
     };
     private final KafkaStatusPublisher publisher;
@@ -100,6 +112,17 @@ class KafkaStatusPublisherTest {
         nanos += KafkaStatusPublisher.SHED_NANOS;
         publish("after");
         assertThat(producer.history()).hasSize(2);
+    }
+
+    @Test
+    void aSendThatTimedOutWaitingForMetadataShedsTooThoughNoWaitWasCounted() {
+        metadataAway = true;
+        for (int i = 0; i < 100; i++) {
+            publish("t" + i);
+        }
+
+        assertThat(sendsTried).as("sends that held the tracker thread for max.block.ms").isEqualTo(1);
+        assertThat(failed).hasValue(100);
     }
 
     @Test

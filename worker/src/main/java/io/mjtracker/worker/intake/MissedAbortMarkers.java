@@ -21,6 +21,7 @@ import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +41,11 @@ import org.slf4j.LoggerFactory;
  * there too, both are in it and neither choice is clean: it is left (a result twice rather than one lost)
  * and reported. On the group's offsets partition an open transaction of this worker is aborted: at worst
  * an offset commit goes back and requests are redone. Publishing waits for the check; a partition that
- * stays without a leader for {@link #PATIENCE} is given up, with an error that names it.
+ * stays without a leader for {@link #PATIENCE} (not counting time in which the cluster did not answer at
+ * all, when nothing could be published anyway) is given up, with an error that names it.
+ *
+ * <p>Not covered: an aborted transaction that used up its producer id's epochs (the coordinator moves the
+ * id to a new producer id at its end, once in some 32,000 transactions) is looked for under the new id only.
  */
 public final class MissedAbortMarkers implements AbortCheck, AutoCloseable {
 
@@ -82,7 +87,7 @@ public final class MissedAbortMarkers implements AbortCheck, AutoCloseable {
     @Override
     public void afterAbort(Map<TopicPartition, Long> committedUpTo, Map<TopicPartition, Long> abortedFrom) {
         running = true;
-        Look look = new Look(committedUpTo, abortedFrom, new HashSet<>(), clock.millis() + PATIENCE.toMillis());
+        Look look = new Look(committedUpTo, abortedFrom, clock.millis() + PATIENCE.toMillis());
         executor.execute(() -> lookUntilDone(look));
     }
 
@@ -97,15 +102,30 @@ public final class MissedAbortMarkers implements AbortCheck, AutoCloseable {
     }
 
     /** One check: what it knows, the partitions it has looked at, and when it gives up. */
-    private record Look(Map<TopicPartition, Long> committedUpTo, Map<TopicPartition, Long> abortedFrom, Set<TopicPartition> looked,
-            long deadlineMillis) {}
+    private static final class Look {
+        final Map<TopicPartition, Long> committedUpTo;
+        final Map<TopicPartition, Long> abortedFrom;
+        final Set<TopicPartition> looked = new HashSet<>();
+        long deadlineMillis;
+
+        Look(Map<TopicPartition, Long> committedUpTo, Map<TopicPartition, Long> abortedFrom, long deadlineMillis) {
+            this.committedUpTo = committedUpTo;
+            this.abortedFrom = abortedFrom;
+            this.deadlineMillis = deadlineMillis;
+        }
+    }
 
     private void lookUntilDone(Look look) {
+        long started = clock.millis();
         List<TopicPartition> left;
         try {
             left = lookOnce(look);
         } catch (ApiException | ExecutionException | TimeoutException e) {
             LOG.debug("looking for missed abort markers failed for now ({}); looking again", e.toString());
+            if (clusterAway(e)) {
+                // Nothing can be published while the cluster does not answer: waiting for it spends no patience.
+                look.deadlineMillis += clock.millis() - started + LOOK_AGAIN.toMillis();
+            }
             left = null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -119,15 +139,20 @@ public final class MissedAbortMarkers implements AbortCheck, AutoCloseable {
             running = false;
             return;
         }
-        if (clock.millis() >= look.deadlineMillis()) {
+        if (clock.millis() >= look.deadlineMillis) {
             LOG.error("could not look at {} for a missed abort marker of this worker's aborted transaction within {}s; publishing "
                     + "goes on. Where the marker was missed, this worker's next transaction there publishes the aborted results a "
-                    + "second time; the hanging-transaction check reports what stays open", left == null ? "the partitions it writes" : left,
-                    PATIENCE.toSeconds());
+                    + "second time", left == null ? "the partitions it writes" : left, PATIENCE.toSeconds());
             running = false;
             return;
         }
         executor.schedule(() -> lookUntilDone(look), LOOK_AGAIN.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** A failure that says the cluster did not answer in time, not that it refused. */
+    private static boolean clusterAway(Exception failure) {
+        Throwable cause = failure instanceof ExecutionException ? failure.getCause() : failure;
+        return cause instanceof TimeoutException || cause instanceof RetriableException;
     }
 
     /**
@@ -142,7 +167,7 @@ public final class MissedAbortMarkers implements AbortCheck, AutoCloseable {
             return null;
         }
         List<TopicPartition> partitions = new ArrayList<>(written.list());
-        partitions.removeAll(look.looked());
+        partitions.removeAll(look.looked);
         if (partitions.isEmpty()) {
             return partitions;
         }
@@ -163,7 +188,7 @@ public final class MissedAbortMarkers implements AbortCheck, AutoCloseable {
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof AuthorizationException) {
                     forbidden.add(partition);
-                    look.looked().add(partition);
+                    look.looked.add(partition);
                 } else if (e.getCause() instanceof ApiException) {
                     left.add(partition); // no leader now: its open transactions are looked at once it has one
                 } else {
@@ -176,7 +201,7 @@ public final class MissedAbortMarkers implements AbortCheck, AutoCloseable {
                     settle(partition, producer, look);
                 }
             }
-            look.looked().add(partition); // only now: a marker that failed to be written is tried again
+            look.looked.add(partition); // only now: a marker that failed to be written is tried again
         }
         if (!forbidden.isEmpty()) {
             LOG.warn("may not look at {} for a missed abort marker; the optional ACLs are in docs/deploy.md", forbidden);
@@ -187,7 +212,7 @@ public final class MissedAbortMarkers implements AbortCheck, AutoCloseable {
     private void settle(TopicPartition partition, ProducerState producer, Look look)
             throws ExecutionException, TimeoutException, InterruptedException {
         long openSince = producer.currentTransactionStartOffset().getAsLong();
-        switch (action(partition, openSince, look.committedUpTo(), look.abortedFrom())) {
+        switch (action(partition, openSince, look.committedUpTo, look.abortedFrom)) {
             case ABORT -> {
                 if (!stillDone(producer.producerId())) {
                     LOG.info("left the transaction open on {} from offset {}: the coordinator holds a transaction of this worker's "
@@ -217,7 +242,7 @@ public final class MissedAbortMarkers implements AbortCheck, AutoCloseable {
                     + "missed); this worker's next transaction there commits it", partition, openSince);
             case LEAVE_MIXED -> LOG.error("a transaction open on {} from offset {} holds records of this worker's committed and of its "
                     + "aborted transactions (both markers were missed). Aborting it would lose committed results, so it is left: "
-                    + "results from offset {} on may be published twice", partition, openSince, look.abortedFrom().get(partition));
+                    + "results from offset {} on may be published twice", partition, openSince, look.abortedFrom.get(partition));
         }
     }
 

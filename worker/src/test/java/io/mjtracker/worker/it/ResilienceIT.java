@@ -127,7 +127,7 @@ class ResilienceIT {
         simulator = UpstreamSimulator.start(SimulatorConfig.defaults().withAutoCreate(false));
         TestTopics topics = new TestTopics(broker);
         // Long enough that every task keeps wanting polls through the whole quota window.
-        List<String> ids = tasks(40, Duration.ofSeconds(12));
+        List<String> ids = tasks(40, Duration.ofSeconds(8));
 
         // A Retry-After is honoured up to TRACKER_RETRY_MAX_BACKOFF (a day-long one must not stop polling
         // for a day); the test settings' 500 ms would cap this 5 s window.

@@ -71,16 +71,24 @@ public final class MissedAbortMarkers implements AbortCheck, AutoCloseable {
     private final WrittenPartitions written;
     private final String ownTransactionalId;
     private final Clock clock;
+    private final Duration adminTimeout;
     private final ScheduledExecutorService executor;
     private volatile boolean running;
     private volatile long aborted;
 
     /** @param writtenTopics results, dead letters and the input topic (checkpoints) */
     public MissedAbortMarkers(Admin admin, String groupId, List<String> writtenTopics, String ownTransactionalId, Clock clock) {
+        this(admin, groupId, writtenTopics, ownTransactionalId, clock, ADMIN_TIMEOUT);
+    }
+
+    /** @param adminTimeout how long one look waits for the cluster's answers */
+    MissedAbortMarkers(Admin admin, String groupId, List<String> writtenTopics, String ownTransactionalId, Clock clock,
+            Duration adminTimeout) {
         this.admin = admin;
-        this.written = new WrittenPartitions(admin, groupId, writtenTopics, ADMIN_TIMEOUT);
+        this.written = new WrittenPartitions(admin, groupId, writtenTopics, adminTimeout);
         this.ownTransactionalId = ownTransactionalId;
         this.clock = clock;
+        this.adminTimeout = adminTimeout;
         this.executor = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("abort-check").daemon().factory());
     }
 
@@ -162,7 +170,7 @@ public final class MissedAbortMarkers implements AbortCheck, AutoCloseable {
      */
     private List<TopicPartition> lookOnce(Look look) throws ExecutionException, TimeoutException, InterruptedException {
         TransactionDescription own = admin.describeTransactions(List.of(ownTransactionalId)).all()
-                .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(ownTransactionalId);
+                .get(adminTimeout.toMillis(), TimeUnit.MILLISECONDS).get(ownTransactionalId);
         if (own == null || UNFINISHED.contains(own.state())) {
             return null;
         }
@@ -173,8 +181,8 @@ public final class MissedAbortMarkers implements AbortCheck, AutoCloseable {
         }
         // One partition without a leader must not hold the others: the Admin client would retry it for its whole
         // API timeout, so the call gets the check's own, and every answer is waited for against one deadline.
-        var described = admin.describeProducers(partitions, new DescribeProducersOptions().timeoutMs((int) ADMIN_TIMEOUT.toMillis()));
-        long answersBy = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+        var described = admin.describeProducers(partitions, new DescribeProducersOptions().timeoutMs((int) adminTimeout.toMillis()));
+        long answersBy = System.nanoTime() + adminTimeout.toNanos();
         List<TopicPartition> left = new ArrayList<>();
         List<TopicPartition> forbidden = new ArrayList<>();
         for (TopicPartition partition : partitions) {
@@ -252,7 +260,7 @@ public final class MissedAbortMarkers implements AbortCheck, AutoCloseable {
      */
     private boolean stillDone(long producerId) throws ExecutionException, TimeoutException, InterruptedException {
         TransactionDescription now = admin.describeTransactions(List.of(ownTransactionalId)).all()
-                .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(ownTransactionalId);
+                .get(adminTimeout.toMillis(), TimeUnit.MILLISECONDS).get(ownTransactionalId);
         return now != null && now.producerId() == producerId && !UNFINISHED.contains(now.state());
     }
 

@@ -20,6 +20,7 @@ import io.mjtracker.worker.intake.DeadLetterReason;
 import io.mjtracker.worker.intake.GroupCoverage;
 import io.mjtracker.worker.intake.HangingTransactions;
 import io.mjtracker.worker.intake.MissedAbortMarkers;
+import io.mjtracker.worker.intake.WrittenPartitions;
 import io.mjtracker.worker.intake.IntakeLoop;
 import io.mjtracker.worker.intake.RequestParser;
 import io.mjtracker.worker.intake.TransactionBounds;
@@ -76,6 +77,8 @@ public final class Worker implements AutoCloseable {
      * settle: liveness fails and the orchestrator restarts the worker.
      */
     private static final Duration IN_DOUBT_LIMIT = Duration.ofMinutes(2);
+    /** How long a look for transactions left open waits for the cluster's answers. */
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(10);
     /** The largest hook body read: a task's JSON is a few KB, its prompt and buttons included. */
     private static final int HOOK_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -139,8 +142,9 @@ public final class Worker implements AutoCloseable {
         statusPublisher.start(Duration.ofSeconds(30));
         Admin admin = Admin.create(clients.admin());
         resources.push(admin);
-        List<String> writtenTopics = List.of(kafka.topics().completed(), kafka.topics().deadLetter(), kafka.topics().input());
-        MissedAbortMarkers abortCheck = new MissedAbortMarkers(admin, kafka.groupId(), writtenTopics, clients.transactionalId(), clock);
+        WrittenPartitions written = new WrittenPartitions(admin, kafka.groupId(),
+                List.of(kafka.topics().completed(), kafka.topics().deadLetter(), kafka.topics().input()), ADMIN_TIMEOUT);
+        MissedAbortMarkers abortCheck = new MissedAbortMarkers(admin, written, clients.transactionalId(), clock);
         resources.push(abortCheck);
         ResultPublisher results = new ResultPublisher(() -> new KafkaProducer<>(clients.resultProducer()),
                 kafka.topics(), recordCodec, clients.maxRequestBytes(), abortCheck);
@@ -188,7 +192,7 @@ public final class Worker implements AutoCloseable {
                 () -> stalls.longestOffsetWaitMillis() / 1000.0, stalls::windowFullPartitions);
         metrics.capGauges(config.tracking().maxInFlight(), stalls::openRequests, () -> stalls.heldAtCap() ? 1 : 0);
         metrics.upstreamGauges(lanes);
-        HangingTransactions hanging = new HangingTransactions(admin, kafka.groupId(), writtenTopics,
+        HangingTransactions hanging = new HangingTransactions(admin, written,
                 clients.transactionalIdPrefix(), clients.transactionalId(), stalls::longestOffsetWaitMillis, wall);
         resources.push(hanging);
         metrics.hangingTransactions(hanging::unresolved, () -> hanging.aborted() + abortCheck.aborted());

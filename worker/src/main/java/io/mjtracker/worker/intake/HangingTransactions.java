@@ -92,16 +92,15 @@ public final class HangingTransactions implements AutoCloseable {
     private volatile long aborted;
 
     /**
-     * @param writtenTopics the topics this group's transactions write besides the offsets: results, dead
-     *     letters, and the input topic (checkpoints)
+     * @param written the partitions this group's transactions write
      * @param transactionalIdPrefix what every transactional id of this group's workers starts with
      * @param ownTransactionalId this worker's own transactional id
      * @param longestOffsetWaitMillis how long the partition waiting longest for its committed offset has waited
      */
-    public HangingTransactions(Admin admin, String groupId, List<String> writtenTopics, String transactionalIdPrefix,
+    public HangingTransactions(Admin admin, WrittenPartitions written, String transactionalIdPrefix,
             String ownTransactionalId, LongSupplier longestOffsetWaitMillis, Clock clock) {
         this.admin = admin;
-        this.written = new WrittenPartitions(admin, groupId, writtenTopics, ADMIN_TIMEOUT);
+        this.written = written;
         this.transactionalIdPrefix = transactionalIdPrefix;
         this.ownTransactionalId = ownTransactionalId;
         this.longestOffsetWaitMillis = longestOffsetWaitMillis;
@@ -161,31 +160,23 @@ public final class HangingTransactions implements AutoCloseable {
         if (partitions.isEmpty()) {
             return;
         }
-        var described = admin.describeProducers(partitions);
+        WrittenPartitions.OpenTransactions found = written.openTransactions(partitions);
         Map<Long, Optional<Owner>> owners = new HashMap<>();
-        List<TopicPartition> unreadable = new ArrayList<>();
         int left = 0;
-        for (TopicPartition partition : partitions) {
-            List<ProducerState> producers;
-            try {
-                producers = described.partitionResult(partition).get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).activeProducers();
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof ApiException)) {
-                    throw e;
-                }
-                // One partition the principal may not read (its ACLs are optional) does not stop the others' check.
-                unreadable.add(partition);
-                continue;
-            }
-            for (ProducerState producer : producers) {
-                if (producer.currentTransactionStartOffset().isPresent() && !settled(partition, producer, owners, atStart)) {
+        for (var partition : found.open().entrySet()) {
+            for (ProducerState producer : partition.getValue()) {
+                if (!settled(partition.getKey(), producer, owners, atStart)) {
                     left++;
                 }
             }
         }
         unresolved = left;
-        if (!unreadable.isEmpty()) {
-            LOG.warn("could not look for hanging transactions on {}; the ACLs they need are in docs/deploy.md", unreadable);
+        if (!found.forbidden().isEmpty()) {
+            LOG.warn("may not look for hanging transactions on {}; the ACLs they need are in docs/deploy.md", found.forbidden());
+        }
+        if (!found.unanswered().isEmpty()) {
+            LOG.warn("could not look for hanging transactions on {}: no answer within {} s (no leader now?); the others were looked at",
+                    found.unanswered(), written.timeout().toSeconds());
         }
     }
 

@@ -14,7 +14,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.DescribeProducersOptions;
 import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionState;
@@ -50,7 +49,6 @@ import org.slf4j.LoggerFactory;
 public final class MissedAbortMarkers implements AbortCheck, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MissedAbortMarkers.class);
-    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration LOOK_AGAIN = Duration.ofMillis(500);
     /** Coordinator states in which the abort's markers may still be going out. */
     private static final Set<TransactionState> UNFINISHED = Set.of(TransactionState.ONGOING, TransactionState.PREPARE_ABORT,
@@ -71,24 +69,16 @@ public final class MissedAbortMarkers implements AbortCheck, AutoCloseable {
     private final WrittenPartitions written;
     private final String ownTransactionalId;
     private final Clock clock;
-    private final Duration adminTimeout;
     private final ScheduledExecutorService executor;
     private volatile boolean running;
     private volatile long aborted;
 
-    /** @param writtenTopics results, dead letters and the input topic (checkpoints) */
-    public MissedAbortMarkers(Admin admin, String groupId, List<String> writtenTopics, String ownTransactionalId, Clock clock) {
-        this(admin, groupId, writtenTopics, ownTransactionalId, clock, ADMIN_TIMEOUT);
-    }
-
-    /** @param adminTimeout how long one look waits for the cluster's answers */
-    MissedAbortMarkers(Admin admin, String groupId, List<String> writtenTopics, String ownTransactionalId, Clock clock,
-            Duration adminTimeout) {
+    /** @param written the partitions this group's transactions write; its timeout is each look's */
+    public MissedAbortMarkers(Admin admin, WrittenPartitions written, String ownTransactionalId, Clock clock) {
         this.admin = admin;
-        this.written = new WrittenPartitions(admin, groupId, writtenTopics, adminTimeout);
+        this.written = written;
         this.ownTransactionalId = ownTransactionalId;
         this.clock = clock;
-        this.adminTimeout = adminTimeout;
         this.executor = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("abort-check").daemon().factory());
     }
 
@@ -169,8 +159,7 @@ public final class MissedAbortMarkers implements AbortCheck, AutoCloseable {
      * @return the partitions left to look at (leaderless now), or null where the coordinator is not done
      */
     private List<TopicPartition> lookOnce(Look look) throws ExecutionException, TimeoutException, InterruptedException {
-        TransactionDescription own = admin.describeTransactions(List.of(ownTransactionalId)).all()
-                .get(adminTimeout.toMillis(), TimeUnit.MILLISECONDS).get(ownTransactionalId);
+        TransactionDescription own = ownTransaction();
         if (own == null || UNFINISHED.contains(own.state())) {
             return null;
         }
@@ -179,42 +168,26 @@ public final class MissedAbortMarkers implements AbortCheck, AutoCloseable {
         if (partitions.isEmpty()) {
             return partitions;
         }
-        // One partition without a leader must not hold the others: the Admin client would retry it for its whole
-        // API timeout, so the call gets the check's own, and every answer is waited for against one deadline.
-        var described = admin.describeProducers(partitions, new DescribeProducersOptions().timeoutMs((int) adminTimeout.toMillis()));
-        long answersBy = System.nanoTime() + adminTimeout.toNanos();
-        List<TopicPartition> left = new ArrayList<>();
-        List<TopicPartition> forbidden = new ArrayList<>();
-        for (TopicPartition partition : partitions) {
-            List<ProducerState> producers;
-            try {
-                producers = described.partitionResult(partition).get(Math.max(0, answersBy - System.nanoTime()), TimeUnit.NANOSECONDS)
-                        .activeProducers();
-            } catch (TimeoutException e) {
-                left.add(partition);
-                continue;
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof AuthorizationException) {
-                    forbidden.add(partition);
-                    look.looked.add(partition);
-                } else if (e.getCause() instanceof ApiException) {
-                    left.add(partition); // no leader now: its open transactions are looked at once it has one
-                } else {
-                    throw e;
-                }
-                continue;
-            }
-            for (ProducerState producer : producers) {
-                if (producer.producerId() == own.producerId() && producer.currentTransactionStartOffset().isPresent()) {
-                    settle(partition, producer, look);
+        WrittenPartitions.OpenTransactions found = written.openTransactions(partitions);
+        for (var partition : found.open().entrySet()) {
+            for (ProducerState producer : partition.getValue()) {
+                if (producer.producerId() == own.producerId()) {
+                    settle(partition.getKey(), producer, look);
                 }
             }
-            look.looked.add(partition); // only now: a marker that failed to be written is tried again
+            look.looked.add(partition.getKey()); // only now: a marker that failed to be written is tried again
         }
-        if (!forbidden.isEmpty()) {
-            LOG.warn("may not look at {} for a missed abort marker; the optional ACLs are in docs/deploy.md", forbidden);
+        if (!found.forbidden().isEmpty()) {
+            LOG.warn("may not look at {} for a missed abort marker; the optional ACLs are in docs/deploy.md", found.forbidden());
+            look.looked.addAll(found.forbidden());
         }
-        return left;
+        return found.unanswered(); // no leader now: their open transactions are looked at once they have one
+    }
+
+    /** What the coordinator holds for this worker's transactional id now, or null where it knows none. */
+    private TransactionDescription ownTransaction() throws ExecutionException, TimeoutException, InterruptedException {
+        return admin.describeTransactions(List.of(ownTransactionalId)).all()
+                .get(written.timeout().toMillis(), TimeUnit.MILLISECONDS).get(ownTransactionalId);
     }
 
     private void settle(TopicPartition partition, ProducerState producer, Look look)
@@ -259,8 +232,7 @@ public final class MissedAbortMarkers implements AbortCheck, AutoCloseable {
      * transaction, or the marker could end a live one (of another instance with this transactional id).
      */
     private boolean stillDone(long producerId) throws ExecutionException, TimeoutException, InterruptedException {
-        TransactionDescription now = admin.describeTransactions(List.of(ownTransactionalId)).all()
-                .get(adminTimeout.toMillis(), TimeUnit.MILLISECONDS).get(ownTransactionalId);
+        TransactionDescription now = ownTransaction();
         return now != null && now.producerId() == producerId && !UNFINISHED.contains(now.state());
     }
 

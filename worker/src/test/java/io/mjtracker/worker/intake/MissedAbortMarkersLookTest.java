@@ -53,7 +53,9 @@ class MissedAbortMarkersLookTest {
     private final AtomicInteger producerLooks = new AtomicInteger();
     private volatile TransactionState coordinator = TransactionState.COMPLETE_ABORT;
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-05T11:00:00Z"));
-    private final MissedAbortMarkers check = new MissedAbortMarkers(cluster(), "g", List.of(RESULTS), OWN, clock, Duration.ofMillis(200));
+    private final Admin admin = cluster();
+    private final MissedAbortMarkers check = new MissedAbortMarkers(admin,
+            new WrittenPartitions(admin, "g", List.of(RESULTS), Duration.ofMillis(200)), OWN, clock);
 
     @AfterEach
     void close() {

@@ -12,6 +12,7 @@ import io.mjtracker.common.record.TrackingFacts;
 import io.mjtracker.testkit.EmbeddedKafkaCluster;
 import io.mjtracker.worker.config.TopicNames;
 import io.mjtracker.worker.intake.MissedAbortMarkers;
+import io.mjtracker.worker.intake.WrittenPartitions;
 import io.mjtracker.worker.publish.ResultPublisher;
 import io.mjtracker.worker.publish.Transaction;
 import io.mjtracker.worker.tracking.Completion;
@@ -60,8 +61,8 @@ class MissedAbortMarkerIT {
                     new NewTopic(topics.completed, Map.of(0, List.of(lonely))).configs(Map.of("min.insync.replicas", "1")))).all().get();
             String transactionalId = "mj-tracker-" + topics.group + "-it";
             AtomicReference<Runnable> beforeCommit = new AtomicReference<>();
-            try (MissedAbortMarkers check = new MissedAbortMarkers(admin, GROUP.groupId(),
-                    List.of(topics.completed, topics.deadLetter, topics.input), transactionalId, Clock.systemUTC());
+            try (MissedAbortMarkers check = new MissedAbortMarkers(admin, new WrittenPartitions(admin, GROUP.groupId(),
+                    List.of(topics.completed, topics.deadLetter, topics.input), Duration.ofSeconds(10)), transactionalId, Clock.systemUTC());
                     ResultPublisher publisher = new ResultPublisher(
                             () -> failingCommitWhenAsked(new KafkaProducer<>(producerConfig(cluster, transactionalId)), beforeCommit),
                             new TopicNames(topics.input, topics.status, topics.completed, topics.deadLetter), codec, 1_048_576, check)) {
